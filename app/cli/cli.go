@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"discdesk/app/store"
+)
+
+// A Command is one verb of the discdesk command line.
+type Command struct {
+	Name    string // the verb, e.g. "import"; may contain a space for sub-verbs ("log verify")
+	Summary string // one line for the command list
+	Usage   string // arguments shown after the name in --help
+	// Flags declares the command's flags on fs and returns the function that
+	// runs it with the remaining arguments.
+	Flags func(fs *flag.FlagSet) func(ctx context.Context, env *Env, args []string) error
+}
+
+var (
+	regMu    sync.Mutex
+	registry = map[string]*Command{}
+)
+
+// Register adds a command; called from init functions of cmd_*.go files.
+func Register(c *Command) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := registry[c.Name]; dup {
+		panic("cli: command registered twice: " + c.Name)
+	}
+	registry[c.Name] = c
+}
+
+// ExitError carries a process exit code other than 1.
+type ExitError struct {
+	Code int
+	Err  error // may be nil when the output already said everything
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Env is what every command gets: output streams and the data folder, with the
+// store opened on first use.
+type Env struct {
+	Stdout, Stderr io.Writer
+	DataFlag       string // --data value ("" = default)
+
+	db      *bolt.DB
+	dataDir string
+}
+
+// DataDir returns the resolved data folder.
+func (e *Env) DataDir() (string, error) {
+	if e.dataDir == "" {
+		d, err := store.DataDir(e.DataFlag)
+		if err != nil {
+			return "", err
+		}
+		e.dataDir = d
+	}
+	return e.dataDir, nil
+}
+
+// DB opens the store on first call.
+func (e *Env) DB() (*bolt.DB, error) {
+	if e.db != nil {
+		return e.db, nil
+	}
+	dir, err := e.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	e.db = db
+	return db, nil
+}
+
+// Close releases the store if it was opened.
+func (e *Env) Close() error {
+	if e.db == nil {
+		return nil
+	}
+	err := e.db.Close()
+	e.db = nil
+	return err
+}
+
+// GUI is set by the desk package: what `discdesk` with no verb runs.
+var GUI func(ctx context.Context, env *Env, args []string) error
+
+// Run parses args (without the program name) and runs the chosen command. It
+// returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	env := &Env{Stdout: stdout, Stderr: stderr}
+	defer env.Close()
+
+	// Global flags before the verb.
+	global := flag.NewFlagSet("discdesk", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.StringVar(&env.DataFlag, "data", "", "data folder (default $DISCDESK_DATA, else the user config folder + DiscDesk)")
+	global.Usage = func() { usage(stderr) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	rest := global.Args()
+	if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+		if GUI == nil {
+			fmt.Fprintln(stderr, "discdesk: this build has no desk GUI")
+			return 1
+		}
+		return exitCode(stderr, GUI(ctx, env, rest))
+	}
+	if rest[0] == "help" {
+		usage(stdout)
+		return 0
+	}
+	cmd, n := lookup(rest)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "discdesk: unknown command %q (see discdesk --help)\n", strings.Join(rest, " "))
+		return 2
+	}
+	fs := flag.NewFlagSet("discdesk "+cmd.Name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&env.DataFlag, "data", env.DataFlag, "data folder")
+	run := cmd.Flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: discdesk %s [flags] %s\n\n%s\n\nflags:\n", cmd.Name, cmd.Usage, cmd.Summary)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(interleave(fs, rest[n:])); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	return exitCode(stderr, run(ctx, env, fs.Args()))
+}
+
+// interleave moves flags that follow positional arguments in front of them,
+// so `discdesk import DIR --json` works like `discdesk import --json DIR`.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, append([]string{"--"}, pos...)...)
+}
+
+func lookup(args []string) (*Command, int) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if len(args) >= 2 {
+		if c, ok := registry[args[0]+" "+args[1]]; ok {
+			return c, 2
+		}
+	}
+	if c, ok := registry[args[0]]; ok {
+		return c, 1
+	}
+	return nil, 0
+}
+
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintf(stderr, "discdesk: %v\n", ee.Err)
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(stderr, "discdesk: %v\n", err)
+	return 1
+}
+
+func usage(w io.Writer) {
+	regMu.Lock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	regMu.Unlock()
+	sort.Strings(names)
+	fmt.Fprintln(w, "usage: discdesk [--data DIR] [COMMAND [flags] [args]]")
+	fmt.Fprintln(w, "\nWith no command, discdesk opens the desk window.")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-16s %s\n", n, registry[n].Summary)
+	}
+	fmt.Fprintln(w, "\nRun `discdesk COMMAND --help` for a command's flags.")
+}
+
+// Main is the whole of the program's main: it runs and exits.
+func Main() {
+	os.Exit(Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,10 @@
+// Command discdesk is the DiscDesk patient-disc station: the desk window with
+// no arguments, or one of its command-line verbs (see discdesk --help).
+package main
+
+import (
+	"discdesk/app/cli"
+	_ "discdesk/app/desk"
+)
+
+func main() { cli.Main() }
