@@ -1,0 +1,15 @@
+// Package dcm owns DICOM Part 10 files as DiscDesk reads and writes them: the
+// preamble and File Meta Information (PS3.10 7.1), data elements in every
+// standard transfer syntax (PS3.5 7, A.1-A.5: implicit and explicit VR, little
+// and big endian, deflated, encapsulated pixel data), sequences of defined and
+// undefined length, and Specific Character Set decoding (PS3.5 6.1, including
+// the ISO 2022 code extensions of PS3.3 C.12.1.1.2).
+//
+// Parsing keeps each value's raw bytes, so a file can be copied or re-encoded
+// byte for byte, and decodes text only when asked. Every length is checked
+// against what remains of the input: a corrupt or hostile file gives an error
+// naming the element and the offset, never a panic or a huge allocation.
+//
+// The package knows nothing of pixels beyond where the Pixel Data element and
+// its fragments lie; viewer/codec and viewer/render decode them.
+package dcm
