@@ -1,0 +1,153 @@
+package codec
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Transfer syntax UIDs this package knows (PS3.6 A).
+const (
+	RLELossless        = "1.2.840.10008.1.2.5"
+	JPEGBaseline8Bit   = "1.2.840.10008.1.2.4.50"
+	JPEGExtended12Bit  = "1.2.840.10008.1.2.4.51"
+	JPEGLossless       = "1.2.840.10008.1.2.4.57"
+	JPEGLosslessSV1    = "1.2.840.10008.1.2.4.70"
+	JPEGLSLossless     = "1.2.840.10008.1.2.4.80"
+	JPEGLSNearLossless = "1.2.840.10008.1.2.4.81"
+	JPEG2000Lossless   = "1.2.840.10008.1.2.4.90"
+	JPEG2000           = "1.2.840.10008.1.2.4.91"
+)
+
+// MaxFrameBytes bounds the output of one frame (1 GiB), so a hostile header
+// cannot make a decoder allocate without limit.
+const MaxFrameBytes = 1 << 30
+
+// Params describes the frame a decoder must produce (PS3.3 C.7.6.3).
+type Params struct {
+	Rows, Columns       int
+	SamplesPerPixel     int // 1 or 3
+	BitsAllocated       int // 8 or 16
+	BitsStored          int // informational; 0 means BitsAllocated
+	PixelRepresentation int // 0 unsigned, 1 two's complement
+}
+
+// FrameBytes is the size of one decoded frame.
+func (p Params) FrameBytes() int {
+	return p.Rows * p.Columns * p.SamplesPerPixel * (p.BitsAllocated / 8)
+}
+
+func (p Params) check() error {
+	if p.Rows <= 0 || p.Columns <= 0 || p.Rows > 65535 || p.Columns > 65535 {
+		return fmt.Errorf("%w: %dx%d pixels", ErrParams, p.Columns, p.Rows)
+	}
+	if p.SamplesPerPixel != 1 && p.SamplesPerPixel != 3 {
+		return fmt.Errorf("%w: %d samples per pixel", ErrParams, p.SamplesPerPixel)
+	}
+	if p.BitsAllocated != 8 && p.BitsAllocated != 16 {
+		return fmt.Errorf("%w: %d bits allocated (compressed frames need 8 or 16)", ErrParams, p.BitsAllocated)
+	}
+	if p.FrameBytes() > MaxFrameBytes {
+		return fmt.Errorf("%w: frame of %d bytes", ErrParams, p.FrameBytes())
+	}
+	return nil
+}
+
+// DecodeFunc decodes the concatenated fragments of one frame.
+type DecodeFunc func(src []byte, p Params) ([]byte, error)
+
+type entry struct {
+	name   string
+	decode DecodeFunc // nil: known but not decodable in this build
+	why    string     // reason when decode is nil
+}
+
+var registry = map[string]entry{
+	RLELossless:               {name: "RLE Lossless", decode: DecodeRLE},
+	JPEGBaseline8Bit:          {name: "JPEG Baseline (Process 1)", decode: DecodeJPEG},
+	JPEGExtended12Bit:         {name: "JPEG Extended (Process 2 & 4)", decode: DecodeJPEG},
+	JPEGLossless:              {name: "JPEG Lossless (Process 14)", decode: DecodeJPEG},
+	JPEGLosslessSV1:           {name: "JPEG Lossless SV1 (Process 14, Selection Value 1)", decode: DecodeJPEG},
+	JPEGLSLossless:            {name: "JPEG-LS Lossless", decode: decodeJPEGLS, why: jpeglsWhy},
+	JPEGLSNearLossless:        {name: "JPEG-LS Near-Lossless", decode: decodeJPEGLS, why: jpeglsWhy},
+	JPEG2000Lossless:          {name: "JPEG 2000 (Lossless Only)", decode: decodeJPEG2000, why: j2kWhy},
+	JPEG2000:                  {name: "JPEG 2000", decode: decodeJPEG2000, why: j2kWhy},
+	"1.2.840.10008.1.2.4.51.1": {name: "JPEG Extended (Process 3 & 5, retired)"},
+	"1.2.840.10008.1.2.4.53":  {name: "JPEG Spectral Selection (retired)"},
+	"1.2.840.10008.1.2.4.55":  {name: "JPEG Full Progression (retired)"},
+	"1.2.840.10008.1.2.4.201": {name: "High-Throughput JPEG 2000 (Lossless Only)"},
+	"1.2.840.10008.1.2.4.202": {name: "High-Throughput JPEG 2000 with RPCL (Lossless Only)"},
+	"1.2.840.10008.1.2.4.203": {name: "High-Throughput JPEG 2000"},
+	"1.2.840.10008.1.2.4.110": {name: "JPEG XL Lossless"},
+	"1.2.840.10008.1.2.4.111": {name: "JPEG XL JPEG Recompression"},
+	"1.2.840.10008.1.2.4.112": {name: "JPEG XL"},
+	"1.2.840.10008.1.2.4.100": {name: "MPEG2 Main Profile"},
+	"1.2.840.10008.1.2.4.101": {name: "MPEG2 High Profile"},
+	"1.2.840.10008.1.2.4.102": {name: "MPEG-4 AVC/H.264 High Profile"},
+	"1.2.840.10008.1.2.4.103": {name: "MPEG-4 AVC/H.264 BD-compatible"},
+	"1.2.840.10008.1.2.4.107": {name: "HEVC/H.265 Main Profile"},
+	"1.2.840.10008.1.2.4.108": {name: "HEVC/H.265 Main 10 Profile"},
+	"1.2.840.10008.1.2.4.91.1": {name: "JPIP"},
+}
+
+// Name is a readable name for a transfer syntax UID (the UID when unknown).
+func Name(uid string) string {
+	if e, ok := registry[uid]; ok {
+		return e.name
+	}
+	return uid
+}
+
+// Supported reports whether this build decodes frames of the syntax.
+func Supported(uid string) bool {
+	e, ok := registry[uid]
+	return ok && e.decode != nil
+}
+
+// Syntaxes lists the transfer syntax UIDs this build decodes, sorted.
+func Syntaxes() []string {
+	var out []string
+	for uid, e := range registry {
+		if e.decode != nil {
+			out = append(out, uid)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Lookup returns the decoder for a transfer syntax, or an error wrapping
+// ErrUnsupportedSyntax that names it.
+func Lookup(uid string) (DecodeFunc, error) {
+	e, ok := registry[uid]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedSyntax, uid)
+	}
+	if e.decode == nil {
+		why := e.why
+		if why == "" {
+			why = "no decoder"
+		}
+		return nil, fmt.Errorf("%w: %s (%s): %s", ErrUnsupportedSyntax, e.name, uid, why)
+	}
+	return e.decode, nil
+}
+
+// Decode decodes one compressed frame of the given transfer syntax into
+// little-endian, colour-by-pixel stored samples (see the package doc).
+func Decode(uid string, src []byte, p Params) ([]byte, error) {
+	dec, err := Lookup(uid)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.check(); err != nil {
+		return nil, fmt.Errorf("decode %s frame: %w", Name(uid), err)
+	}
+	out, err := dec(src, p)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s frame: %w", Name(uid), err)
+	}
+	if len(out) != p.FrameBytes() {
+		return nil, fmt.Errorf("decode %s frame: %w: %d bytes, want %d", Name(uid), ErrFrameSize, len(out), p.FrameBytes())
+	}
+	return out, nil
+}

@@ -1,0 +1,8 @@
+//go:build cgo && linux
+
+package codec
+
+const (
+	jpeglsWhy = ""
+	j2kWhy    = ""
+)

@@ -1,0 +1,15 @@
+//go:build !(cgo && linux)
+
+package codec
+
+// Builds without cgo on Linux (the Windows disc viewer) have no CharLS or
+// OpenJPEG: the registry reports these syntaxes as unsupported.
+var (
+	decodeJPEGLS   DecodeFunc
+	decodeJPEG2000 DecodeFunc
+)
+
+const (
+	jpeglsWhy = "JPEG-LS needs the cgo build with CharLS (Linux desk)"
+	j2kWhy    = "JPEG 2000 needs the cgo build with OpenJPEG (Linux desk)"
+)
