@@ -1,0 +1,150 @@
+package handoff
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EventKind names what happened.
+type EventKind string
+
+// The kinds of event in the handoff log.
+const (
+	EventRequested   EventKind = "requested"
+	EventFeeQuoted   EventKind = "fee-quoted" // a new quote (the first is part of "requested")
+	EventBurned      EventKind = "burned"
+	EventHandedOver  EventKind = "handed-over" // at the desk, identity checked
+	EventMailed      EventKind = "mailed"
+	EventReceived    EventKind = "receipt-confirmed"
+	EventReturned    EventKind = "returned"
+	EventCancelled   EventKind = "cancelled"
+	EventPatientTold EventKind = "patient-told"
+	EventCorrection  EventKind = "correction"
+)
+
+// An Actor is who did something, and where.
+type Actor struct {
+	Staff       string `json:"staff"`
+	Workstation string `json:"workstation"`
+}
+
+// A Burn is what the burner reports for one written disc.
+type Burn struct {
+	DiscUUID     string   `json:"disc_uuid"`
+	N            int      `json:"n"` // disc n of m
+	M            int      `json:"m"`
+	ManifestHash string   `json:"manifest_hash"`           // hex SHA-256 of the disc manifest
+	Verified     bool     `json:"verified"`                // read-back verification passed
+	VerifyDetail string   `json:"verify_detail,omitempty"` // e.g. the failing file
+	Studies      []string `json:"studies,omitempty"`       // Study Instance UIDs on the disc
+	Instances    int      `json:"instances,omitempty"`     // number of SOP instances on the disc
+}
+
+// A Handover is a disc leaving the building.
+type Handover struct {
+	To            string `json:"to"`                       // who received it at the desk, or the addressee
+	IdentityCheck string `json:"identity_check,omitempty"` // pickup: how the person was identified
+	Carrier       string `json:"carrier,omitempty"`        // mail: USPS, UPS, FedEx, ...
+	Tracking      string `json:"tracking,omitempty"`
+}
+
+// An Event is one entry of the append-only handoff log. Only the fields of
+// its kind are set. ID and Time are set by the store; Prev and Hash are the
+// chain (hex SHA-256) and are not part of the hashed bytes.
+type Event struct {
+	ID          string        `json:"id"`
+	Time        time.Time     `json:"time"`
+	Kind        EventKind     `json:"kind"`
+	Request     string        `json:"request"`
+	Disc        string        `json:"disc,omitempty"`
+	Staff       string        `json:"staff"`
+	Workstation string        `json:"workstation"`
+	Input       *RequestInput `json:"input,omitempty"` // requested
+	Due         time.Time     `json:"due,omitzero"`    // requested
+	Fee         *Fee          `json:"fee,omitempty"`   // requested, fee-quoted
+	Burn        *Burn         `json:"burn,omitempty"`
+	Handover    *Handover     `json:"handover,omitempty"` // handed-over, mailed
+	Text        string        `json:"text,omitempty"`     // reason (cancelled, returned), how told, who confirmed, correction
+	Corrects    string        `json:"corrects,omitempty"` // correction: the event ID corrected
+	Audit       string        `json:"audit,omitempty"`    // DICOM PS3.15 audit message (XML), handed-over and mailed
+	Prev        string        `json:"prev,omitempty"`
+	Hash        string        `json:"hash,omitempty"`
+}
+
+// Record layout: version byte, previous hash, own hash, event JSON.
+const (
+	recordVersion = 1
+	hashLen       = sha256.Size
+	recordHeader  = 1 + 2*hashLen
+)
+
+// chainHash is SHA-256(prev || key || body).
+func chainHash(prev, key, body []byte) [hashLen]byte {
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(key)
+	h.Write(body)
+	var out [hashLen]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// encodeRecord returns the stored record of ev under key, chained to prev.
+func encodeRecord(prev []byte, key []byte, ev *Event) ([]byte, [hashLen]byte, error) {
+	e := *ev
+	e.Prev, e.Hash = "", ""
+	body, err := json.Marshal(&e)
+	if err != nil {
+		return nil, [hashLen]byte{}, fmt.Errorf("handoff: encode event: %w", err)
+	}
+	h := chainHash(prev, key, body)
+	rec := make([]byte, 0, recordHeader+len(body))
+	rec = append(rec, recordVersion)
+	rec = append(rec, prev...)
+	rec = append(rec, h[:]...)
+	rec = append(rec, body...)
+	return rec, h, nil
+}
+
+// splitRecord returns the parts of a stored record without copying.
+func splitRecord(rec []byte) (prev, hash, body []byte, err error) {
+	if len(rec) < recordHeader+2 || rec[0] != recordVersion {
+		return nil, nil, nil, fmt.Errorf("handoff: record of %d bytes: %w", len(rec), ErrBadRecord)
+	}
+	return rec[1 : 1+hashLen], rec[1+hashLen : recordHeader], rec[recordHeader:], nil
+}
+
+// DecodeRecord decodes a stored event record (as kept under key) and checks
+// that its hash matches its bytes. It does not check the link to the
+// previous record; Verify does.
+func DecodeRecord(key, rec []byte) (Event, error) {
+	prev, hash, body, err := splitRecord(rec)
+	if err != nil {
+		return Event{}, err
+	}
+	if h := chainHash(prev, key, body); !bytes.Equal(h[:], hash) {
+		return Event{}, fmt.Errorf("handoff: record hash mismatch: %w", ErrChainBroken)
+	}
+	var ev Event
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil {
+		return Event{}, fmt.Errorf("handoff: decode event: %v: %w", err, ErrBadRecord)
+	}
+	if dec.More() {
+		return Event{}, fmt.Errorf("handoff: trailing bytes after event: %w", ErrBadRecord)
+	}
+	if ev.Prev != "" || ev.Hash != "" {
+		return Event{}, fmt.Errorf("handoff: hash fields inside the hashed body: %w", ErrBadRecord)
+	}
+	id, err := keyID(key)
+	if err != nil || id != ev.ID {
+		return Event{}, fmt.Errorf("handoff: event id %q stored under another key: %w", ev.ID, ErrBadRecord)
+	}
+	ev.Prev, ev.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
+	return ev, nil
+}
