@@ -13,6 +13,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"discdesk/app/library"
 	"discdesk/app/store"
 )
 
@@ -64,6 +65,7 @@ type Env struct {
 
 	db      *bolt.DB
 	dataDir string
+	lib     *library.Library
 }
 
 // DataDir returns the resolved data folder.
@@ -102,6 +104,7 @@ func (e *Env) Close() error {
 	}
 	err := e.db.Close()
 	e.db = nil
+	e.lib = nil
 	return err
 }
 

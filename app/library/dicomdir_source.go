@@ -1,0 +1,113 @@
+package library
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"discdesk/viewer/dcm"
+)
+
+// dicomdirFiles lists the files a disc's DICOMDIR references. References
+// that leave the folder or point at missing files are rejected lines; a
+// DICOMDIR that cannot be read at all is an error (the caller scans).
+func dicomdirFiles(dir, ddPath string, rep *Report) ([]candidate, error) {
+	refs, err := readFileIDs(ddPath)
+	if err != nil {
+		return nil, err
+	}
+	var out []candidate
+	seen := map[string]bool{}
+	for _, r := range refs {
+		ref := strings.Join(r.FileID, "/")
+		bad := false
+		for _, c := range r.FileID {
+			if c == ".." || c == "." || c == "" || strings.ContainsAny(c, `/\:`) {
+				bad = true
+			}
+		}
+		if bad {
+			rep.reject(ddPath+" -> "+ref, "Referenced File ID points outside the disc folder; ignored")
+			continue
+		}
+		p := resolveCase(dir, r.FileID)
+		if p == "" {
+			rep.reject(filepath.Join(dir, filepath.FromSlash(ref)), "referenced by the DICOMDIR but missing")
+			continue
+		}
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, candidate{name: p, path: p})
+	}
+	return out, nil
+}
+
+// resolveCase finds the file for a File ID, accepting a different letter
+// case on the file system (discs mounted with lowercase names).
+func resolveCase(dir string, comps []string) string {
+	cur := dir
+	for _, c := range comps {
+		next := filepath.Join(cur, c)
+		if _, err := os.Lstat(next); err == nil {
+			cur = next
+			continue
+		}
+		ents, err := os.ReadDir(cur)
+		if err != nil {
+			return ""
+		}
+		found := ""
+		for _, e := range ents {
+			if strings.EqualFold(e.Name(), c) {
+				found = filepath.Join(cur, e.Name())
+				break
+			}
+		}
+		if found == "" {
+			return ""
+		}
+		cur = found
+	}
+	fi, err := os.Stat(cur)
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	// never follow a link out of the disc folder
+	real, err := filepath.EvalSymlinks(cur)
+	if err != nil {
+		return ""
+	}
+	root, _ := filepath.EvalSymlinks(dir)
+	if rel, err := filepath.Rel(root, real); err != nil || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return cur
+}
+
+type fileRef struct{ FileID []string }
+
+// readFileIDs lists the Referenced File IDs (0004,1500) of a DICOMDIR's
+// records.
+func readFileIDs(path string) ([]fileRef, error) {
+	f, err := dcm.ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.Meta.String(dcm.MediaStorageSOPClassUID) != dcm.MediaStorageDirectoryStorage {
+		return nil, fmt.Errorf("DICOMDIR is not a Media Storage Directory object")
+	}
+	recs := f.DataSet.Seq(dcm.DirectoryRecordSequence)
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("DICOMDIR has no directory records")
+	}
+	var out []fileRef
+	for _, r := range recs {
+		if ids := r.Strings(dcm.ReferencedFileID); len(ids) > 0 {
+			out = append(out, fileRef{FileID: ids})
+		}
+	}
+	return out, nil
+}

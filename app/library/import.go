@@ -1,0 +1,561 @@
+package library
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+
+	"discdesk/viewer/dcm"
+)
+
+// Options change how Import works.
+type Options struct {
+	// InPlace indexes files where they lie instead of copying them into the
+	// library (for folders that stay, such as a PACS export share).
+	InPlace bool
+	// BatchFiles and BatchBytes bound one durable batch (defaults 256 files,
+	// 256 MiB).
+	BatchFiles int
+	BatchBytes int64
+	// Progress, when set, is called after each batch with the number of
+	// candidates handled so far and in all.
+	Progress func(done, total int)
+}
+
+// Problem is one line of the import report.
+type Problem struct {
+	File   string `json:"file"`
+	Kind   string `json:"kind"` // "rejected" or "conflict"
+	Reason string `json:"reason"`
+}
+
+// Report is what an import did.
+type Report struct {
+	Imported   int       `json:"imported"`
+	Duplicates int       `json:"duplicates"`
+	Conflicts  int       `json:"conflicts"`
+	Rejected   int       `json:"rejected"`
+	Problems   []Problem `json:"problems,omitempty"`
+	Notes      []string  `json:"notes,omitempty"`
+	Studies    []string  `json:"studies,omitempty"` // studies that received objects
+
+	mu sync.Mutex
+}
+
+func (r *Report) reject(file, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Rejected++
+	r.Problems = append(r.Problems, Problem{File: file, Kind: "rejected", Reason: reason})
+}
+
+func (r *Report) conflict(file, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Conflicts++
+	r.Problems = append(r.Problems, Problem{File: file, Kind: "conflict", Reason: reason})
+}
+
+// prepared is one candidate after parsing (and, when managed, copying to a
+// temporary file).
+type prepared struct {
+	c   candidate
+	h   *header
+	tmp string // temporary copy inside incoming/ (managed imports)
+	sum string
+	err error
+	// repaired says why the stored copy got a new meta group ("" = byte copy)
+	repaired string
+}
+
+// Import reads the given files, folders, ZIP archives and disc folders into
+// the library. Bad files are reported, one line each, and the good ones are
+// imported; the returned error is reserved for failures of the library
+// itself (disk full, store closed).
+func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Report, error) {
+	if opt.BatchFiles <= 0 {
+		opt.BatchFiles = 256
+	}
+	if opt.BatchBytes <= 0 {
+		opt.BatchBytes = 256 << 20
+	}
+	rep := &Report{}
+	cands, closers := gather(paths, opt.InPlace, rep)
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 4 {
+		workers = 4
+	}
+	jobs := make(chan int)
+	results := make([]chan *prepared, len(cands))
+	for i := range results {
+		results[i] = make(chan *prepared, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] <- l.prepare(cands[i], opt.InPlace)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range cands {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	b := &batch{seen: map[string]*prepared{}}
+	studies := map[string]bool{}
+	var fatal error
+	for i := range cands {
+		var p *prepared
+		select {
+		case p = <-results[i]:
+		case <-ctx.Done():
+			fatal = ctx.Err()
+		}
+		if fatal != nil {
+			break
+		}
+		if p.err != nil {
+			rep.reject(p.c.name, p.err.Error())
+			continue
+		}
+		if prev, dup := b.seen[p.h.inst.SOPInstanceUID]; dup {
+			l.discard(p)
+			if prev.sum == p.sum {
+				rep.Duplicates++
+			} else {
+				rep.conflict(p.c.name, fmt.Sprintf("SOP Instance UID %s was already imported from %s with different content; not overwritten", p.h.inst.SOPInstanceUID, prev.c.name))
+			}
+			continue
+		}
+		if p.repaired != "" {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s; stored with a repaired File Meta Information", p.c.name, p.repaired))
+		}
+		b.seen[p.h.inst.SOPInstanceUID] = p
+		b.items = append(b.items, p)
+		b.bytes += p.h.inst.Size
+		if len(b.items) >= opt.BatchFiles || b.bytes >= opt.BatchBytes {
+			if err := l.commit(b, opt.InPlace, rep, studies); err != nil {
+				fatal = err
+				break
+			}
+			b = &batch{seen: b.seen}
+			if opt.Progress != nil {
+				opt.Progress(i+1, len(cands))
+			}
+		}
+	}
+	if fatal == nil {
+		fatal = l.commit(b, opt.InPlace, rep, studies)
+	} else {
+		for _, p := range b.items {
+			l.discard(p)
+		}
+	}
+	cancel()
+	// drain workers so no temporary file outlives the import
+	go func() {
+		for i := range results {
+			select {
+			case p := <-results[i]:
+				l.discard(p)
+			default:
+			}
+		}
+	}()
+	wg.Wait()
+	for i := range results {
+		select {
+		case p := <-results[i]:
+			l.discard(p)
+		default:
+		}
+	}
+	for s := range studies {
+		rep.Studies = append(rep.Studies, s)
+	}
+	sort.Strings(rep.Studies)
+	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].File < rep.Problems[j].File })
+	if opt.Progress != nil {
+		opt.Progress(len(cands), len(cands))
+	}
+	return rep, fatal
+}
+
+func (l *Library) discard(p *prepared) {
+	if p != nil && p.tmp != "" {
+		os.Remove(p.tmp)
+		p.tmp = ""
+	}
+}
+
+// prepare parses one candidate and, for a managed import, copies it into a
+// private temporary file while hashing it.
+func (l *Library) prepare(c candidate, inPlace bool) *prepared {
+	p := &prepared{c: c}
+	if c.path != "" {
+		f, err := os.Open(c.path)
+		if err != nil {
+			p.err = fmt.Errorf("cannot read: %w", err)
+			return p
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			p.err = err
+			return p
+		}
+		df, err := dcm.Parse(f, fi.Size(), dcm.SkipPixelData())
+		if err != nil {
+			p.err = describe(err)
+			return p
+		}
+		h, err := extract(df)
+		if err != nil {
+			p.err = err
+			return p
+		}
+		h.inst.Size = fi.Size()
+		h.inst.ModTime = fi.ModTime()
+		p.h = h
+		if inPlace && h.badMeta != "" {
+			p.err = fmt.Errorf("%s; import it without --in-place to store a repaired copy", h.badMeta)
+			return p
+		}
+		if inPlace {
+			abs, err := filepath.Abs(c.path)
+			if err != nil {
+				p.err = err
+				return p
+			}
+			h.inst.Path = abs
+			h.inst.InPlace = true
+			return p
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			p.err = err
+			return p
+		}
+		p.tmp, p.sum, h.inst.Size, p.err = l.copyIn(f, df, h.badMeta != "")
+		p.repaired = h.badMeta
+		return p
+	}
+	// ZIP entry: copy out first, then parse the copy.
+	rc, err := c.open()
+	if err != nil {
+		p.err = fmt.Errorf("cannot read from archive: %w", err)
+		return p
+	}
+	defer rc.Close()
+	tmp, sum, size, err := l.copyIn(rc, nil, false)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	p.tmp, p.sum = tmp, sum
+	df, err := dcm.ParseFile(tmp, dcm.SkipPixelData())
+	fix := err == nil && !df.NoMeta && !metaAgrees(df)
+	if err == nil && (df.NoMeta || fix) {
+		// Rewrite with a good meta group: re-copy from the temporary file.
+		src, oerr := os.Open(tmp)
+		if oerr != nil {
+			err = oerr
+		} else {
+			if fix {
+				p.repaired = "File Meta SOP Class/Instance UIDs differ from the data set's"
+			}
+			t2, s2, sz2, cerr := l.copyIn(src, df, fix)
+			src.Close()
+			os.Remove(tmp)
+			p.tmp, p.sum, size, err = t2, s2, sz2, cerr
+		}
+	}
+	if err != nil {
+		l.discard(p)
+		p.err = describe(err)
+		return p
+	}
+	h, err := extract(df)
+	if err != nil {
+		l.discard(p)
+		p.err = err
+		return p
+	}
+	h.inst.Size = size
+	p.h = h
+	return p
+}
+
+// describe turns parser errors into report text.
+func describe(err error) error {
+	var pe *dcm.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("not a readable DICOM file: %v", pe)
+	}
+	return err
+}
+
+// copyIn copies r into a new 0600 file in incoming/, hashing it. When df is a
+// raw data set without meta, or fixMeta says its meta group disagrees with
+// the data set, a new File Meta Information group is written in front of the
+// data set's bytes, so the library holds only consistent Part 10 files.
+func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, string, int64, error) {
+	f, err := os.CreateTemp(l.incoming(), "in-*")
+	if err != nil {
+		return "", "", 0, fmt.Errorf("library: %w", err)
+	}
+	h := sha256.New()
+	w := io.MultiWriter(f, h)
+	var n int64
+	if df != nil && (df.NoMeta || fixMeta) {
+		if fixMeta {
+			// skip the old preamble and meta group
+			if _, err := io.CopyN(io.Discard, r, df.DataSetOffset); err != nil {
+				f.Close()
+				os.Remove(f.Name())
+				return "", "", 0, fmt.Errorf("copy failed: %w", err)
+			}
+		}
+		meta := dcm.EncodeMeta(dcm.Meta{
+			SOPClassUID:       df.DataSet.String(dcm.SOPClassUID),
+			SOPInstanceUID:    df.DataSet.String(dcm.SOPInstanceUID),
+			TransferSyntaxUID: df.Syntax.UID,
+		})
+		m, err := w.Write(meta)
+		n += int64(m)
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return "", "", 0, fmt.Errorf("library: %w", err)
+		}
+	}
+	c, err := io.Copy(w, r)
+	n += c
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", "", 0, fmt.Errorf("copy failed: %w", err)
+	}
+	return f.Name(), hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+type batch struct {
+	items []*prepared
+	bytes int64
+	seen  map[string]*prepared
+}
+
+// managedPath is where an object lives in the library: named by a digest of
+// its SOP Instance UID, so no UID text ever becomes a path component.
+func managedPath(sop string) string {
+	d := sha256.Sum256([]byte(sop))
+	x := hex.EncodeToString(d[:])
+	return "objects/" + x[:2] + "/" + x[2:4] + "/" + x + ".dcm"
+}
+
+// commit makes one batch durable: journal, files into place, flush, index.
+func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string]bool) error {
+	if len(b.items) == 0 {
+		return nil
+	}
+	// Known instances: duplicates and conflicts are decided against the index.
+	var fresh []*prepared
+	err := l.db.View(func(tx *bolt.Tx) error {
+		inst := tx.Bucket(bucketInstances)
+		for _, p := range b.items {
+			raw := inst.Get([]byte(p.h.inst.SOPInstanceUID))
+			if raw == nil {
+				fresh = append(fresh, p)
+				continue
+			}
+			var old Instance
+			if err := json.Unmarshal(raw, &old); err != nil {
+				return err
+			}
+			l.judgeKnown(p, old, rep)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("library: read index: %w", err)
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	now := l.now()
+	batchID := uuid.Must(uuid.NewV7()).String()
+	if !inPlace {
+		var journal []pendingFile
+		for _, p := range fresh {
+			p.h.inst.Path = managedPath(p.h.inst.SOPInstanceUID)
+			p.h.inst.SHA256 = p.sum
+			journal = append(journal, pendingFile{SOP: p.h.inst.SOPInstanceUID, Path: p.h.inst.Path})
+		}
+		raw, _ := json.Marshal(journal)
+		if err := l.db.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketPending).Put([]byte(batchID), raw)
+		}); err != nil {
+			return fmt.Errorf("library: journal: %w", err)
+		}
+		for _, p := range fresh {
+			dst := filepath.Join(l.root, filepath.FromSlash(p.h.inst.Path))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+				return fmt.Errorf("library: %w", err)
+			}
+			if err := os.Rename(p.tmp, dst); err != nil {
+				return fmt.Errorf("library: move into place: %w", err)
+			}
+			p.tmp = ""
+			if fi, err := os.Stat(dst); err == nil {
+				p.h.inst.ModTime = fi.ModTime()
+			}
+		}
+		if err := syncFS(l.root, fresh, l); err != nil {
+			return fmt.Errorf("library: flush to disk: %w", err)
+		}
+	}
+	err = l.db.Update(func(tx *bolt.Tx) error {
+		inst := tx.Bucket(bucketInstances)
+		stb := tx.Bucket(bucketStudies)
+		seb := tx.Bucket(bucketSeries)
+		mem := tx.Bucket(bucketMembers)
+		touched := map[string]*Study{}
+		touchedSeries := map[string]*Series{}
+		for _, p := range fresh {
+			h := p.h
+			h.inst.Received = now
+			raw, err := json.Marshal(h.inst)
+			if err != nil {
+				return err
+			}
+			if err := inst.Put([]byte(h.inst.SOPInstanceUID), raw); err != nil {
+				return err
+			}
+			if err := mem.Put([]byte(h.inst.StudyUID+"\x00"+h.inst.SeriesUID+"\x00"+h.inst.SOPInstanceUID), nil); err != nil {
+				return err
+			}
+			st := touched[h.inst.StudyUID]
+			if st == nil {
+				st = &Study{}
+				if raw := stb.Get([]byte(h.inst.StudyUID)); raw != nil {
+					if err := json.Unmarshal(raw, st); err != nil {
+						return err
+					}
+				}
+				touched[h.inst.StudyUID] = st
+			}
+			st.merge(h)
+			sk := h.inst.StudyUID + "\x00" + h.inst.SeriesUID
+			se := touchedSeries[sk]
+			if se == nil {
+				se = &Series{}
+				if raw := seb.Get([]byte(sk)); raw != nil {
+					if err := json.Unmarshal(raw, se); err != nil {
+						return err
+					}
+				} else {
+					*se = h.series
+					st.SeriesCount++
+				}
+				touchedSeries[sk] = se
+			}
+			se.InstanceCount++
+		}
+		for uid, st := range touched {
+			raw, _ := json.Marshal(st)
+			if err := stb.Put([]byte(uid), raw); err != nil {
+				return err
+			}
+			studies[uid] = true
+		}
+		for k, se := range touchedSeries {
+			raw, _ := json.Marshal(se)
+			if err := seb.Put([]byte(k), raw); err != nil {
+				return err
+			}
+		}
+		if !inPlace {
+			if err := tx.Bucket(bucketPending).Delete([]byte(batchID)); err != nil {
+				return err
+			}
+		}
+		l.mu.Lock()
+		if l.search != nil {
+			for _, st := range touched {
+				l.search.put(st)
+			}
+		}
+		l.mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("library: index: %w", err)
+	}
+	rep.Imported += len(fresh)
+	return nil
+}
+
+// judgeKnown decides whether a file whose SOP Instance UID is indexed is the
+// same object again (a no-op) or a conflicting one (reported, not stored).
+func (l *Library) judgeKnown(p *prepared, old Instance, rep *Report) {
+	defer l.discard(p)
+	sum := p.sum
+	if sum == "" { // in place: hash now, only on a UID collision
+		sum, _ = fileSHA256(p.c.path)
+	}
+	oldSum := old.SHA256
+	if oldSum == "" {
+		oldSum, _ = fileSHA256(l.FilePath(old))
+	}
+	if sum != "" && sum == oldSum {
+		rep.mu.Lock()
+		rep.Duplicates++
+		rep.mu.Unlock()
+		return
+	}
+	rep.conflict(p.c.name, fmt.Sprintf("SOP Instance UID %s is already in the library with different content; not overwritten", old.SOPInstanceUID))
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
