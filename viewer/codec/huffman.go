@@ -20,6 +20,9 @@ func newHuffTable(counts [17]int, vals []byte) (*huffTable, error) {
 	for l := 1; l <= 16; l++ {
 		t.valptr[l] = int32(k)
 		t.mincode[l] = code
+		if int(code)+counts[l] > 1<<l {
+			return nil, fmt.Errorf("%w: JPEG Huffman table over-subscribed", ErrCorrupt)
+		}
 		for i := 0; i < counts[l]; i++ {
 			if l <= lookBits {
 				shift := lookBits - l
@@ -29,9 +32,6 @@ func newHuffTable(counts [17]int, vals []byte) (*huffTable, error) {
 			}
 			code++
 			k++
-		}
-		if code > 1<<l {
-			return nil, fmt.Errorf("%w: JPEG Huffman table over-subscribed", ErrCorrupt)
 		}
 		if counts[l] > 0 {
 			t.maxcode[l] = code - 1

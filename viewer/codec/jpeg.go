@@ -31,7 +31,7 @@ type jpegComponent struct {
 	pw, ph int
 	plane  []int32
 	// Size of the component's data (T.81 A.1.1).
-	w, h2 int
+	w, h2  int
 	dcPred int32
 }
 
