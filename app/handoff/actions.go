@@ -43,16 +43,11 @@ func (s *Store) NewRequest(in RequestInput, by Actor) (Request, error) {
 		if err != nil {
 			return err
 		}
-		// The request's ID is its first event's ID; append sets both.
-		after, err := apply(nil, ev)
-		if err != nil {
-			return err
+		r, err := s.writeRequest(b, ev)
+		if err == nil {
+			out = *r
 		}
-		if err := s.append(b, ev, nil, after); err != nil {
-			return err
-		}
-		out = *after
-		return nil
+		return err
 	})
 	if err != nil {
 		return Request{}, fmt.Errorf("handoff: new request: %w", err)
@@ -72,35 +67,7 @@ func (s *Store) event(ev *Event, by Actor, hook func(r *Request) error) (Event, 
 		if err != nil {
 			return err
 		}
-		var reqKey []byte
-		if ev.Request == "" {
-			dk, err := idKey("disc", ev.Disc)
-			if err != nil {
-				return err
-			}
-			v := b.discs.Get(dk)
-			if v == nil {
-				return fmt.Errorf("handoff: disc %s: %w", ev.Disc, ErrNotFound)
-			}
-			reqKey = append([]byte(nil), v...)
-			ev.Request, _ = keyID(reqKey)
-		} else if reqKey, err = idKey("request", ev.Request); err != nil {
-			return err
-		}
-		before, err := getRequest(b, reqKey)
-		if err != nil {
-			return err
-		}
-		after, err := apply(before, ev)
-		if err != nil {
-			return err
-		}
-		if hook != nil {
-			if err := hook(after); err != nil {
-				return err
-			}
-		}
-		return s.append(b, ev, before, after)
+		return s.writeEvent(b, ev, hook)
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("handoff: record %s: %w", ev.Kind, err)
@@ -226,4 +193,52 @@ func (s *Store) Correct(eventID, text string, by Actor) (Event, error) {
 		return Event{}, err
 	}
 	return s.event(&Event{Kind: EventCorrection, Request: ev.Request, Disc: ev.Disc, Corrects: ev.ID, Text: strings.TrimSpace(text)}, by, nil)
+}
+
+// writeRequest appends a "requested" event inside a write transaction; the
+// request's ID is the event's ID (append sets both).
+func (s *Store) writeRequest(b *buckets, ev *Event) (*Request, error) {
+	after, err := apply(nil, ev)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.append(b, ev, nil, after); err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+// writeEvent appends an event of an existing request, found by ev.Request
+// or, when that is empty, by ev.Disc, inside a write transaction.
+func (s *Store) writeEvent(b *buckets, ev *Event, hook func(r *Request) error) error {
+	var reqKey []byte
+	var err error
+	if ev.Request == "" {
+		dk, err := idKey("disc", ev.Disc)
+		if err != nil {
+			return err
+		}
+		v := b.discs.Get(dk)
+		if v == nil {
+			return fmt.Errorf("handoff: disc %s: %w", ev.Disc, ErrNotFound)
+		}
+		reqKey = append([]byte(nil), v...)
+		ev.Request, _ = keyID(reqKey)
+	} else if reqKey, err = idKey("request", ev.Request); err != nil {
+		return err
+	}
+	before, err := getRequest(b, reqKey)
+	if err != nil {
+		return err
+	}
+	after, err := apply(before, ev)
+	if err != nil {
+		return err
+	}
+	if hook != nil {
+		if err := hook(after); err != nil {
+			return err
+		}
+	}
+	return s.append(b, ev, before, after)
 }

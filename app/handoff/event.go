@@ -129,14 +129,18 @@ func DecodeRecord(key, rec []byte) (Event, error) {
 	if h := chainHash(prev, key, body); !bytes.Equal(h[:], hash) {
 		return Event{}, fmt.Errorf("handoff: record hash mismatch: %w", ErrChainBroken)
 	}
-	var ev Event
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ev); err != nil {
-		return Event{}, fmt.Errorf("handoff: decode event: %v: %w", err, ErrBadRecord)
+	return decodeBody(key, rec)
+}
+
+// decodeBody decodes a record whose hash was already checked.
+func decodeBody(key, rec []byte) (Event, error) {
+	prev, hash, body, err := splitRecord(rec)
+	if err != nil {
+		return Event{}, err
 	}
-	if dec.More() {
-		return Event{}, fmt.Errorf("handoff: trailing bytes after event: %w", ErrBadRecord)
+	var ev Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return Event{}, fmt.Errorf("handoff: decode event: %v: %w", err, ErrBadRecord)
 	}
 	if ev.Prev != "" || ev.Hash != "" {
 		return Event{}, fmt.Errorf("handoff: hash fields inside the hashed body: %w", ErrBadRecord)

@@ -67,6 +67,10 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	// A View first: opening an existing store then costs no write (and no fsync).
+	if db.View(func(tx *bolt.Tx) error { _, err := open(tx); return err }) == nil {
+		return s, nil
+	}
 	err := db.Update(func(tx *bolt.Tx) error {
 		root, err := tx.CreateBucketIfNotExists(rootBucket)
 		if err != nil {
