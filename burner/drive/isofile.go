@@ -1,0 +1,99 @@
+package drive
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"discdesk/burner"
+)
+
+// isoFile is the iso:FILE target: an ISO image written by xorriso into
+// FILE.partial and renamed to FILE only when complete, so a crash never
+// leaves a plausible-looking image behind. An existing FILE is "not blank".
+type isoFile struct {
+	file string
+	x    *xorrisoDrive
+}
+
+func newISOFile(file string, opt Options) (*isoFile, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, fmt.Errorf("drive: iso target %s: %w", file, err)
+	}
+	x, _ := newXorriso("stdio:"+abs+".partial", opt)
+	return &isoFile{file: abs, x: x}, nil
+}
+
+func (d *isoFile) Info() Info {
+	return Info{Spec: "iso:" + d.file, Backend: "iso", Product: "ISO image file", Writes: []MediaKind{KindFile}}
+}
+
+func (d *isoFile) Media(ctx context.Context) (Media, error) {
+	if _, err := d.x.tool(); err != nil {
+		return Media{}, err
+	}
+	free, err := freeSpace(filepath.Dir(d.file))
+	if err != nil {
+		return Media{}, fmt.Errorf("drive: media of iso:%s: %w: %w", d.file, ErrNoDrive, err)
+	}
+	m := Media{State: StateBlank, Kind: KindFile, Type: "ISO image file", Free: free}
+	if fi, err := os.Stat(d.file); err == nil && fi.Size() > 0 {
+		m.State = StateClosed
+	}
+	d.x.capMedia(&m)
+	return m, nil
+}
+
+func (d *isoFile) Burn(ctx context.Context, tree *burner.Tree, progress ProgressFunc) error {
+	unlock, err := Lock(d.file)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	progress.emit(Progress{Phase: PhasePreparing, Total: tree.Size()})
+	m, err := d.Media(ctx)
+	if err != nil {
+		return err
+	}
+	if err := CheckMedia("iso:"+d.file, m, tree, d.x.opt.Media); err != nil {
+		return fmt.Errorf("drive: burn: %w", err)
+	}
+	partial, _ := d.x.stdioFile()
+	os.Remove(partial) // a leftover of an interrupted run
+	var last Progress
+	err = d.x.burn(ctx, tree, func(p Progress) {
+		if p.Phase == PhaseDone {
+			last = p
+			return
+		}
+		progress.emit(p)
+	})
+	if err != nil {
+		os.Remove(partial)
+		return err
+	}
+	progress.emit(Progress{Phase: PhaseClosing, Done: last.Done, Total: last.Total})
+	if err := os.Rename(partial, d.file); err != nil {
+		os.Remove(partial)
+		return fmt.Errorf("drive: burn iso:%s: rename: %w: %w", d.file, ErrWrite, err)
+	}
+	progress.emit(last)
+	return nil
+}
+
+func (d *isoFile) Verify(ctx context.Context, tree *burner.Tree, progress ProgressFunc) (*Report, error) {
+	unlock, err := Lock(d.file)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	rep, err := VerifyImage(ctx, d.file, tree, progress)
+	if rep != nil {
+		rep.Target = "iso:" + d.file
+	}
+	return rep, err
+}
+
+func (d *isoFile) Eject(context.Context) error { return nil }
