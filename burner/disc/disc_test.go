@@ -1,0 +1,107 @@
+package disc
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"discdesk/burner"
+	"discdesk/internal/corpus"
+)
+
+var fixedNow = func() time.Time { return time.Date(2026, 1, 27, 10, 30, 0, 0, time.UTC) }
+
+var testFacility = Facility{Name: "Riverside Imaging", Address: "1 River Road\nSpringfield", Phone: "+1 555 0100"}
+
+// files lists corpus files (relative paths or folders).
+func files(t *testing.T, rel ...string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range rel {
+		p := corpus.Path(t, strings.Split(r, "/")...)
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if !e.IsDir() && e.Name() != "DIRFILE" {
+				out = append(out, filepath.Join(p, e.Name()))
+			}
+		}
+	}
+	return out
+}
+
+func plan(t *testing.T, in Input, opts Options) *Plan {
+	t.Helper()
+	if in.Facility.Name == "" {
+		in.Facility = testFacility
+	}
+	if opts.Now == nil {
+		opts.Now = fixedNow
+	}
+	if opts.WorkDir == "" {
+		opts.WorkDir = t.TempDir()
+	}
+	if opts.ViewerDir == "" && !opts.NoViewer {
+		opts.NoViewer = true
+	}
+	p, err := NewPlan(context.Background(), in, opts)
+	if err != nil {
+		t.Fatalf("NewPlan: %v", err)
+	}
+	return p
+}
+
+func build(t *testing.T, p *Plan) []*burner.Tree {
+	t.Helper()
+	for _, w := range p.Unacknowledged() {
+		p.Acknowledge(w.Code, "test")
+	}
+	trees, err := p.Build(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return trees
+}
+
+// validate runs the shared validator on a folder or ISO; a missing tool
+// fails the test.
+func validate(t *testing.T, target string, compressed bool) {
+	t.Helper()
+	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
+	args := []string{}
+	if compressed {
+		args = append(args, "--allow-compressed")
+	}
+	out, err := exec.Command(tool, append(args, target)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("validate-disc %s: %v\n%s", target, err, out)
+	}
+}
+
+func TestSmokeCT(t *testing.T) {
+	p := plan(t, Input{Files: files(t, "disc_layouts/philips_ct_partial/DICOM/S21610/S2010")}, Options{})
+	trees := build(t, p)
+	dir := filepath.Join(t.TempDir(), "disc")
+	if err := WriteFolder(trees[0], dir); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, dir, false)
+	for _, w := range p.Warnings {
+		t.Log(w)
+	}
+	t.Log(string(Manifest(trees[0])))
+}

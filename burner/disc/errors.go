@@ -1,0 +1,71 @@
+package disc
+
+import (
+	"errors"
+	"fmt"
+
+	"discdesk/viewer/dcm"
+)
+
+// Errors of NewPlan.
+var (
+	// ErrNoInput means the plan was given no instance files.
+	ErrNoInput = errors.New("disc: no instance files given")
+	// ErrNotDICOM means an input file is not a readable DICOM object.
+	ErrNotDICOM = errors.New("disc: not a readable DICOM object")
+	// ErrMissingKey means an object lacks a Type 1 key the DICOMDIR needs
+	// and staff supplied no value: the wrapping *MissingKeyError names the
+	// file and the attribute.
+	ErrMissingKey = errors.New("disc: a required DICOMDIR key is missing")
+	// ErrSeriesTooLarge means one series does not fit on the chosen medium;
+	// series are never split across discs.
+	ErrSeriesTooLarge = errors.New("disc: a series is larger than the medium")
+	// ErrCannotTranscode means an object's transfer syntax is not allowed by
+	// the profile and this build cannot decode it to Explicit VR Little
+	// Endian.
+	ErrCannotTranscode = errors.New("disc: object cannot be transcoded for the profile")
+	// ErrUnknownMedia means the media name is not cd, dvd, dvd-dl, bd or usb.
+	ErrUnknownMedia = errors.New("disc: unknown media")
+	// ErrDuplicateInstance means two input files carry one SOP Instance UID
+	// with different content.
+	ErrDuplicateInstance = errors.New("disc: two files with one SOP Instance UID")
+)
+
+// Errors of Build and the writers.
+var (
+	// ErrUnacknowledged means a warning that needs staff acknowledgement
+	// (such as "no report") has not been acknowledged.
+	ErrUnacknowledged = errors.New("disc: warning not acknowledged")
+	// ErrSourceChanged means a library file changed between planning and
+	// building (its size differs).
+	ErrSourceChanged = errors.New("disc: source file changed since the plan was made")
+	// ErrBadName means a disc path is not ISO 9660 level 1.
+	ErrBadName = errors.New("disc: disc path is not ISO 9660 level 1")
+)
+
+// MissingKeyError names the file and the attribute of a missing Type 1
+// DICOMDIR key (PS3.3 F.5). The text is shown to staff as is.
+type MissingKeyError struct {
+	File      string // the input file's path
+	Record    string // directory record type, e.g. "STUDY"
+	Attribute string // name and tag, e.g. "Study ID (0020,0010)"
+	Tag       dcm.Tag // the attribute's tag, for a Supplied value (0 if unknown)
+}
+
+func (e *MissingKeyError) Error() string {
+	return fmt.Sprintf("%s: %s record needs %s, which is missing or empty; supply the value or fix the object", e.File, e.Record, e.Attribute)
+}
+
+func (e *MissingKeyError) Unwrap() error { return ErrMissingKey }
+
+// ToolError reports a failed external program (xorriso).
+type ToolError struct {
+	Tool     string
+	Args     []string
+	ExitCode int
+	Stderr   string
+}
+
+func (e *ToolError) Error() string {
+	return fmt.Sprintf("%s exited with status %d: %s", e.Tool, e.ExitCode, e.Stderr)
+}

@@ -1,0 +1,624 @@
+package disc
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"discdesk/viewer/codec"
+	"discdesk/viewer/dcm"
+)
+
+// WarningCode identifies a kind of plan warning.
+type WarningCode string
+
+// Warning codes.
+const (
+	// WarnNoReport: the study has no report (no SR or encapsulated PDF and
+	// none given). Staff must acknowledge it before Build.
+	WarnNoReport WarningCode = "no-report"
+	// WarnInconsistent: study attributes differ across series; the
+	// DICOMDIR took one value deterministically.
+	WarnInconsistent WarningCode = "inconsistent"
+	// WarnTranscode: objects will be transcoded to Explicit VR Little Endian.
+	WarnTranscode WarningCode = "transcode"
+	// WarnSupplied: staff-supplied values will be written into objects.
+	WarnSupplied WarningCode = "supplied"
+	// WarnSpan: the study needs several discs.
+	WarnSpan WarningCode = "span"
+	// WarnNoViewer: no viewer binaries were found; the disc has no viewer.
+	WarnNoViewer WarningCode = "no-viewer"
+	// WarnDuplicate: an input file repeated an instance already planned.
+	WarnDuplicate WarningCode = "duplicate"
+)
+
+// A Warning is something staff should see before burning.
+type Warning struct {
+	Code     WarningCode
+	Message  string
+	NeedsAck bool // Build refuses until Acknowledge(Code, ...) is called
+}
+
+func (w Warning) String() string { return string(w.Code) + ": " + w.Message }
+
+// An Acknowledgement records who accepted a warning and when; it stays in
+// the plan (and so in the handoff log).
+type Acknowledgement struct {
+	Code WarningCode
+	By   string
+	At   time.Time
+}
+
+// An Offer is an alternative profile the medium allows that would keep
+// compressed objects as they are instead of transcoding them.
+type Offer struct {
+	Profile Profile
+	Objects int   // objects that would be copied instead of transcoded
+	Saves   int64 // bytes saved on the disc (estimate)
+}
+
+// Input is what a plan is made from.
+type Input struct {
+	Files    []string // instance files (absolute paths)
+	Facility Facility
+	// ReportPDF is a staff-provided PDF to wrap as an Encapsulated PDF
+	// object in the study; ReportText is plain text made into a PDF when
+	// no ReportPDF is given. ReportTitle is the Document Title ("" =
+	// "Radiology report").
+	ReportPDF   string
+	ReportText  string
+	ReportTitle string
+}
+
+// A Plan is a complete description of one or more discs, made before any
+// byte is written.
+type Plan struct {
+	Options  Options
+	Facility Facility
+	Profile  Profile
+	Objects  []*Object // every object, input order after de-duplication
+	Discs    []*Disc
+	Warnings []Warning
+	Acks     []Acknowledgement
+	Offers   []Offer
+	Supplied []Supplied // staff-supplied values that were used
+	Size     int64      // bytes of all discs together (estimate until Build)
+
+	viewer []viewerFile
+}
+
+// A Disc is one independent, complete file-set.
+type Disc struct {
+	Index, Count int    // 1-based "disc n of m"
+	FileSetID    string // DICOMDIR File-set ID = ISO volume id
+	Objects      []*Object
+	Size         int64 // estimate until Build
+	Label        Label
+
+	ids map[*Object]string
+}
+
+// Label is what goes on the printed disc label (IHE PDI).
+type Label struct {
+	PatientName string
+	BirthDate   string
+	StudyDates  []string
+	Institution string
+	Created     string
+	DiscOf      string // "disc 1 of 2"
+	Content     string // "DICOM ONLY" or "DICOM PLUS WEB"
+}
+
+// Count returns the number of discs.
+func (p *Plan) Count() int { return len(p.Discs) }
+
+// Acknowledge records that staff accepted the warnings of code.
+func (p *Plan) Acknowledge(code WarningCode, by string) {
+	p.Acks = append(p.Acks, Acknowledgement{Code: code, By: by, At: p.Options.Now()})
+}
+
+// Unacknowledged lists the warnings that still need an acknowledgement.
+func (p *Plan) Unacknowledged() []Warning {
+	var out []Warning
+	for _, w := range p.Warnings {
+		if !w.NeedsAck {
+			continue
+		}
+		ok := false
+		for _, a := range p.Acks {
+			if a.Code == w.Code {
+				ok = true
+			}
+		}
+		if !ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (p *Plan) warn(code WarningCode, needsAck bool, format string, args ...any) {
+	p.Warnings = append(p.Warnings, Warning{Code: code, Message: fmt.Sprintf(format, args...), NeedsAck: needsAck})
+}
+
+// NewPlan reads the headers of the input files and makes the plan. A
+// missing Type 1 DICOMDIR key stops it with a *MissingKeyError unless
+// staff supplied the value in opts.Supplied.
+func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
+	if err := opts.normalise(); err != nil {
+		return nil, err
+	}
+	if len(in.Files) == 0 {
+		return nil, ErrNoInput
+	}
+	p := &Plan{Options: opts, Facility: in.Facility, Profile: opts.Profile}
+	objs, err := readAll(ctx, in.Files)
+	if err != nil {
+		return nil, err
+	}
+	objs, err = p.dedupe(objs)
+	if err != nil {
+		return nil, err
+	}
+	p.Objects = objs
+	if err := p.applySupplied(); err != nil {
+		return nil, err
+	}
+	for _, o := range p.Objects {
+		o.PatientID = o.header.String(dcm.PatientID)
+	}
+	if err := p.report(in); err != nil {
+		return nil, err
+	}
+	if err := p.decide(); err != nil {
+		return nil, err
+	}
+	if err := p.checkKeys(); err != nil {
+		return nil, err
+	}
+	if err := p.split(); err != nil {
+		return nil, err
+	}
+	p.findViewer()
+	return p, nil
+}
+
+// readAll parses headers with one worker per CPU.
+func readAll(ctx context.Context, files []string) ([]*Object, error) {
+	objs := make([]*Object, len(files))
+	errs := make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				objs[i], errs[i] = readObject(files[i])
+			}
+		}()
+	}
+	var ctxErr error
+feed:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			ctxErr = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if ctxErr != nil {
+		return nil, ctxErr
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return objs, nil
+}
+
+func (p *Plan) dedupe(objs []*Object) ([]*Object, error) {
+	seen := make(map[string]*Object, len(objs))
+	out := objs[:0]
+	dups := 0
+	for _, o := range objs {
+		if prev, ok := seen[o.SOPInstance]; ok {
+			if prev.SourceSize != o.SourceSize || prev.SourceSyntax != o.SourceSyntax {
+				return nil, fmt.Errorf("%w: %s and %s", ErrDuplicateInstance, prev.Source, o.Source)
+			}
+			dups++
+			continue
+		}
+		seen[o.SOPInstance] = o
+		out = append(out, o)
+	}
+	if dups > 0 {
+		p.warn(WarnDuplicate, false, "%d input files repeat instances already on the disc and were left out", dups)
+	}
+	return out, nil
+}
+
+// applySupplied writes staff-supplied values into the headers of the
+// objects that lack them.
+func (p *Plan) applySupplied() error {
+	for _, s := range p.Options.Supplied {
+		if strings.TrimSpace(s.Value) == "" {
+			return fmt.Errorf("disc: supplied value for %s %s is empty", s.Tag, s.Tag.Name())
+		}
+		used := false
+		for _, o := range p.Objects {
+			if s.File != "" && s.File != o.Source {
+				continue
+			}
+			if strings.TrimSpace(o.header.String(s.Tag)) != "" {
+				continue
+			}
+			o.header.Set(dcm.Str(s.Tag, dcm.DictVR(s.Tag), s.Value))
+			o.Supplied = append(o.Supplied, s)
+			used = true
+		}
+		if used {
+			p.Supplied = append(p.Supplied, s)
+			p.warn(WarnSupplied, false, "%s %s = %q supplied by %s is written into the objects that lack it", s.Tag.Name(), s.Tag, s.Value, s.By)
+		}
+	}
+	return nil
+}
+
+// decide chooses copy or transcode for every object.
+func (p *Plan) decide() error {
+	series := map[string]bool{}
+	reasons := map[string]int{}
+	n := 0
+	offers := map[Profile]*Offer{}
+	for _, o := range p.Objects {
+		if o.Action == Generate {
+			continue
+		}
+		o.Action, o.Syntax, o.Size, o.Reason = Copy, o.SourceSyntax, o.SourceSize, ""
+		syntaxOK := p.Profile.Allows(o.SourceSyntax)
+		switch {
+		case !syntaxOK:
+			if s := dcm.SyntaxOf(o.SourceSyntax); s.Encapsulated && !codec.Supported(o.SourceSyntax) {
+				return fmt.Errorf("%w: %s is %s, which %s does not allow and this build cannot decode", ErrCannotTranscode, o.Source, dcm.SyntaxName(o.SourceSyntax), p.Profile)
+			}
+			o.Action, o.Syntax = Transcode, dcm.ExplicitVRLittleEndian
+			o.Reason = dcm.SyntaxName(o.SourceSyntax) + " is not allowed by " + string(p.Profile)
+			o.Size = o.estimateNative()
+			for _, alt := range []Profile{JPEGProfile(p.Options.Media), J2KProfile(p.Options.Media)} {
+				if alt != "" && alt.Allows(o.SourceSyntax) {
+					if offers[alt] == nil {
+						offers[alt] = &Offer{Profile: alt}
+					}
+					offers[alt].Objects++
+					offers[alt].Saves += o.Size - o.SourceSize
+				}
+			}
+		case o.metaProblem != "":
+			o.Action, o.Reason = Transcode, o.metaProblem
+		case len(o.Supplied) > 0:
+			o.Action, o.Reason = Transcode, "staff-supplied values are written into it"
+		}
+		if o.Action == Transcode {
+			n++
+			series[o.SeriesUID] = true
+			reasons[o.Reason]++
+			if o.Syntax == "" {
+				o.Syntax = dcm.ExplicitVRLittleEndian
+			}
+		}
+	}
+	if n > 0 {
+		var rs []string
+		for r, c := range reasons {
+			rs = append(rs, fmt.Sprintf("%d: %s", c, r))
+		}
+		sort.Strings(rs)
+		p.warn(WarnTranscode, false, "%d series will be transcoded (%d objects rewritten as Explicit VR Little Endian; %s)", len(series), n, strings.Join(rs, "; "))
+	}
+	for _, alt := range []Profile{JPEGProfile(p.Options.Media), J2KProfile(p.Options.Media)} {
+		if o := offers[alt]; o != nil {
+			p.Offers = append(p.Offers, *o)
+		}
+	}
+	return nil
+}
+
+// estimateNative is the size of the object once its pixel data is native
+// Explicit VR Little Endian.
+func (o *Object) estimateNative() int64 {
+	h := o.header
+	rows, _ := h.Int(dcm.Rows)
+	cols, _ := h.Int(dcm.Columns)
+	spp, ok := h.Int(dcm.SamplesPerPixel)
+	if !ok {
+		spp = 1
+	}
+	bits, _ := h.Int(dcm.BitsAllocated)
+	native := int64(rows) * int64(cols) * int64(spp) * int64((bits+7)/8) * int64(o.Frames)
+	if o.pixelLen == 0 || native == 0 {
+		// No pixels, or deflated (size unknown): twice the input is safe.
+		if dcm.SyntaxOf(o.SourceSyntax).Deflated {
+			return 4*o.SourceSize + 4096
+		}
+		return o.SourceSize + 4096
+	}
+	return o.SourceSize - o.pixelLen + native + 4096
+}
+
+// checkKeys runs the DICOMDIR builder over all objects once, so a missing
+// Type 1 key stops the plan before anything is split or written, and
+// inconsistent study attributes become warnings.
+func (p *Plan) checkKeys() error {
+	ids := make(map[*Object]string, len(p.Objects))
+	for i, o := range p.Objects {
+		ids[o] = fmt.Sprintf("CHECK/I%07d", i+1)
+	}
+	_, warns, err := p.directory("CHECK", p.Objects, func(o *Object) string { return ids[o] }, false)
+	if err != nil {
+		return err
+	}
+	for _, w := range warns {
+		p.warn(WarnInconsistent, false, "%s", w)
+	}
+	return nil
+}
+
+// sector rounds a file size up to whole 2048-byte sectors plus its
+// directory record.
+func sector(n int64) int64 { return (n+2047)/2048*2048 + 64 }
+
+// split groups objects by patient, study and series, assigns File IDs and
+// packs whole series onto discs.
+func (p *Plan) split() error {
+	type series struct {
+		uid, study, patient string
+		number              int
+		objs                []*Object
+		size                int64
+		docs                bool // reports: repeated on every disc of the study
+	}
+	byUID := map[string]*series{}
+	var all []*series
+	for _, o := range p.Objects {
+		s := byUID[o.SeriesUID]
+		if s == nil {
+			s = &series{uid: o.SeriesUID, study: o.StudyUID, patient: o.PatientID, number: o.SeriesNumber, docs: true}
+			byUID[o.SeriesUID] = s
+			all = append(all, s)
+		}
+		s.objs = append(s.objs, o)
+		s.size += sector(o.Size) + 400 + p.webEstimate(o)
+		if o.Kind != KindSR && o.Kind != KindPDF {
+			s.docs = false
+		}
+	}
+	studyDate := map[string]string{}
+	for _, o := range p.Objects {
+		if d := o.header.String(dcm.StudyDate) + o.header.String(dcm.StudyTime); studyDate[o.StudyUID] == "" || d < studyDate[o.StudyUID] {
+			studyDate[o.StudyUID] = d
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.patient != b.patient {
+			return a.patient < b.patient
+		}
+		if a.study != b.study {
+			if studyDate[a.study] != studyDate[b.study] {
+				return studyDate[a.study] < studyDate[b.study]
+			}
+			return a.study < b.study
+		}
+		if a.docs != b.docs {
+			return !a.docs
+		}
+		if a.number != b.number {
+			return a.number < b.number
+		}
+		return a.uid < b.uid
+	})
+	for _, s := range all {
+		sort.SliceStable(s.objs, func(i, j int) bool {
+			a, b := s.objs[i], s.objs[j]
+			if a.InstanceNumber != b.InstanceNumber {
+				return a.InstanceNumber < b.InstanceNumber
+			}
+			return a.SOPInstance < b.SOPInstance
+		})
+	}
+	// Fixed content of every disc: README, pages, viewer, ISO structures.
+	fixed := int64(1<<20) + p.viewerSize()
+	capacity := p.Options.Capacity
+	var docsByStudy = map[string][]*series{}
+	for _, s := range all {
+		if s.docs {
+			docsByStudy[s.study] = append(docsByStudy[s.study], s)
+		}
+	}
+	type bin struct {
+		series []*series
+		size   int64
+		docs   map[string]bool
+	}
+	var bins []*bin
+	cur := &bin{docs: map[string]bool{}}
+	bins = append(bins, cur)
+	cur.size = fixed
+	add := func(b *bin, s *series) { b.series = append(b.series, s); b.size += s.size }
+	for _, s := range all {
+		if s.docs {
+			continue
+		}
+		need := s.size
+		if !cur.docs[s.study] {
+			for _, d := range docsByStudy[s.study] {
+				need += d.size
+			}
+		}
+		if capacity > 0 && fixed+need > capacity {
+			return fmt.Errorf("%w: series %d (%s, %d objects, about %d MB) needs more than the %d MB of one %s", ErrSeriesTooLarge, s.number, s.objs[0].Modality, len(s.objs), need>>20, capacity>>20, p.Options.Media)
+		}
+		if capacity > 0 && cur.size+need > capacity && len(cur.series) > 0 {
+			cur = &bin{docs: map[string]bool{}, size: fixed}
+			bins = append(bins, cur)
+		}
+		if !cur.docs[s.study] {
+			cur.docs[s.study] = true
+			for _, d := range docsByStudy[s.study] {
+				add(cur, d)
+			}
+		}
+		add(cur, s)
+	}
+	// A study of reports only.
+	studies := make([]string, 0, len(docsByStudy))
+	for study := range docsByStudy {
+		studies = append(studies, study)
+	}
+	sort.Strings(studies)
+	for _, study := range studies {
+		ds := docsByStudy[study]
+		placed := false
+		for _, b := range bins {
+			placed = placed || b.docs[study]
+		}
+		if !placed {
+			cur.docs[study] = true
+			for _, d := range ds {
+				add(cur, d)
+			}
+		}
+	}
+	m := len(bins)
+	base := p.Options.FileSetID
+	if base == "" {
+		base = "DD" + p.Options.Now().Format("0601021504")
+	}
+	base = fileSetID(base)
+	p.Size = 0
+	for i, b := range bins {
+		d := &Disc{Index: i + 1, Count: m, FileSetID: base}
+		if m > 1 {
+			suffix := fmt.Sprintf("_%d", i+1)
+			if len(base)+len(suffix) > 16 {
+				d.FileSetID = base[:16-len(suffix)] + suffix
+			} else {
+				d.FileSetID = base + suffix
+			}
+		}
+		for _, s := range b.series {
+			d.Objects = append(d.Objects, s.objs...)
+		}
+		d.ids = fileIDs(d.Objects)
+		for _, o := range d.Objects {
+			if o.FileID == "" {
+				o.FileID = d.ids[o]
+			}
+		}
+		d.Size = b.size
+		p.Size += b.size
+		d.Label = p.label(d)
+		p.Discs = append(p.Discs, d)
+	}
+	if m > 1 {
+		p.warn(WarnSpan, false, "the study needs %d discs of %s (%d MB in all); each disc is complete with its own DICOMDIR, README and pages", m, p.Options.Media, p.Size>>20)
+	}
+	return nil
+}
+
+// FileID returns the object's File ID on this disc (a report repeated on
+// several discs may sit at a different place on each; Object.FileID is its
+// place on the first disc that holds it).
+func (d *Disc) FileID(o *Object) string { return d.ids[o] }
+
+// fileIDs numbers objects DICOM/Pnnnnnnn/Snnnnnnn/Innnnnnn in order:
+// patients and series (across the patient's studies) as they come.
+func fileIDs(objs []*Object) map[*Object]string {
+	out := make(map[*Object]string, len(objs))
+	pat, ser := map[string]int{}, map[string]int{}
+	lastSeries := ""
+	k := 0
+	for _, o := range objs {
+		if _, ok := pat[o.PatientID]; !ok {
+			pat[o.PatientID] = len(pat) + 1
+		}
+		if o.SeriesUID != lastSeries {
+			ser[o.PatientID]++
+			lastSeries = o.SeriesUID
+			k = 0
+		}
+		k++
+		out[o] = fmt.Sprintf("DICOM/P%07d/S%07d/I%07d", pat[o.PatientID], ser[o.PatientID], k)
+	}
+	return out
+}
+
+// fileSetID makes s a valid File-set ID: up to 16 of A-Z 0-9 _.
+func fileSetID(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '.':
+			b.WriteByte('_')
+		}
+		if b.Len() == 16 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "DISCDESK"
+	}
+	return b.String()
+}
+
+func (p *Plan) label(d *Disc) Label {
+	l := Label{Created: p.Options.Now().Format("2006-01-02"), DiscOf: fmt.Sprintf("disc %d of %d", d.Index, d.Count), Content: "DICOM PLUS WEB", Institution: p.Facility.Name}
+	if p.Options.NoWeb {
+		l.Content = "DICOM ONLY"
+	}
+	dates := map[string]bool{}
+	for _, o := range d.Objects {
+		h := o.header
+		if l.PatientName == "" {
+			l.PatientName = h.String(dcm.PatientName)
+			l.BirthDate = h.String(dcm.PatientBirthDate)
+		}
+		if sd := h.String(dcm.StudyDate); sd != "" && !dates[sd] {
+			dates[sd] = true
+			l.StudyDates = append(l.StudyDates, sd)
+		}
+	}
+	sort.Strings(l.StudyDates)
+	return l
+}
+
+// webEstimate is the web content an object adds (JPEG image and thumbnail).
+func (p *Plan) webEstimate(o *Object) int64 {
+	if p.Options.NoWeb || o.Kind != KindImage {
+		return 0
+	}
+	return 64 << 10
+}
+
+// Close removes the plan's own work folder.
+func (p *Plan) Close() error {
+	if p.Options.WorkDir == "" {
+		return nil
+	}
+	if strings.Contains(p.Options.WorkDir, "discdesk-work-") {
+		return os.RemoveAll(p.Options.WorkDir)
+	}
+	return nil
+}
