@@ -14,7 +14,7 @@ import (
 type Description struct {
 	Rows, Columns       int
 	SamplesPerPixel     int
-	BitsAllocated       int // 8 or 16
+	BitsAllocated       int // 8 or 16; 32 for monochrome (rendered without a table)
 	BitsStored          int
 	HighBit             int
 	Signed              bool   // Pixel Representation 1
@@ -92,7 +92,9 @@ func (d *Description) Check() error {
 	switch {
 	case d.Rows <= 0 || d.Columns <= 0 || d.Rows > 65535 || d.Columns > 65535:
 		return fmt.Errorf("%w: %dx%d pixels", ErrBadDescription, d.Columns, d.Rows)
-	case d.BitsAllocated != 8 && d.BitsAllocated != 16:
+	case d.BitsAllocated == 32 && !d.Grey():
+		return fmt.Errorf("%w: 32 bits allocated in a colour image", ErrUnsupported)
+	case d.BitsAllocated != 8 && d.BitsAllocated != 16 && d.BitsAllocated != 32:
 		return fmt.Errorf("%w: %d bits allocated", ErrUnsupported, d.BitsAllocated)
 	case d.BitsStored < 1 || d.BitsStored > d.BitsAllocated || d.HighBit < d.BitsStored-1 || d.HighBit >= d.BitsAllocated:
 		return fmt.Errorf("%w: bits stored %d, high bit %d, bits allocated %d", ErrBadDescription, d.BitsStored, d.HighBit, d.BitsAllocated)

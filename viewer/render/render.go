@@ -30,7 +30,7 @@ func New(d *Description) (*Renderer, error) {
 	}
 	r := &Renderer{d: *d}
 	r.shift = uint(d.HighBit + 1 - d.BitsStored)
-	r.mask = uint32(1)<<d.BitsStored - 1
+	r.mask = uint32(uint64(1)<<d.BitsStored - 1)
 	switch {
 	case len(d.Windows) > 0 && d.Windows[0].Width > 0:
 		r.win = d.Windows[0]
@@ -74,6 +74,29 @@ func (r *Renderer) value(p uint32) int {
 		return int(p) - int(r.mask) - 1
 	}
 	return int(p)
+}
+
+// sampleAt reads the stored bit pattern of sample i.
+func (r *Renderer) sampleAt(frame []byte, i int) uint32 {
+	var v uint32
+	switch r.d.BitsAllocated {
+	case 8:
+		v = uint32(frame[i])
+	case 16:
+		v = uint32(frame[2*i]) | uint32(frame[2*i+1])<<8
+	default:
+		v = uint32(frame[4*i]) | uint32(frame[4*i+1])<<8 | uint32(frame[4*i+2])<<16 | uint32(frame[4*i+3])<<24
+	}
+	return (v >> r.shift) & r.mask
+}
+
+// grey maps one stored value to a grey level.
+func (r *Renderer) grey(s int) uint8 {
+	y := r.voi(r.modality(s))
+	if r.inverted() {
+		y = 1 - y
+	}
+	return uint8(math.Min(255, math.Max(0, math.Floor(y*255+0.5))))
 }
 
 // modality applies the Modality LUT or the rescale to a stored value.
@@ -145,19 +168,8 @@ func (r *Renderer) build() {
 		r.lut = make([]uint8, n)
 	}
 	r.lut = r.lut[:n]
-	inv := r.inverted()
 	for p := 0; p < n; p++ {
-		y := r.voi(r.modality(r.value(uint32(p))))
-		if inv {
-			y = 1 - y
-		}
-		v := math.Floor(y*255 + 0.5)
-		if v < 0 {
-			v = 0
-		} else if v > 255 {
-			v = 255
-		}
-		r.lut[p] = uint8(v)
+		r.lut[p] = r.grey(r.value(uint32(p)))
 	}
 	r.built = true
 }
@@ -170,19 +182,12 @@ func (r *Renderer) ValueRange(frame []byte) (lo, hi float64, err error) {
 	}
 	minP, maxP := math.MaxInt, math.MinInt
 	n := r.d.Rows * r.d.Columns * r.d.SamplesPerPixel
-	if r.d.BitsAllocated == 8 {
-		for _, b := range frame[:n] {
-			s := r.value((uint32(b) >> r.shift) & r.mask)
-			minP, maxP = min(minP, s), max(maxP, s)
-		}
-	} else {
-		for i := 0; i < n; i++ {
-			s := r.value(((uint32(frame[2*i]) | uint32(frame[2*i+1])<<8) >> r.shift) & r.mask)
-			minP, maxP = min(minP, s), max(maxP, s)
-		}
+	for i := 0; i < n; i++ {
+		s := r.value(r.sampleAt(frame, i))
+		minP, maxP = min(minP, s), max(maxP, s)
 	}
 	a, b := r.modality(minP), r.modality(maxP)
-	if r.d.ModalityLUT != nil {
+	if r.d.ModalityLUT != nil && maxP-minP <= 1<<16 {
 		// A LUT need not be monotonic: scan the used range.
 		a, b = math.Inf(1), math.Inf(-1)
 		for s := minP; s <= maxP; s++ {
@@ -227,9 +232,20 @@ func (r *Renderer) RenderGrayInto(dst *image.Gray, frame []byte) error {
 	if r.auto {
 		lo, hi, _ := r.ValueRange(frame)
 		if !r.built || lo != r.lastLo || hi != r.lastHi {
-			r.win = Window{Center: (lo + hi) / 2, Width: math.Max(hi-lo, 1), Explanation: "value range"}
+			// DCMTK's min-max window (DiMonoImage::setMinMaxWindow).
+			r.win = Window{Center: (lo + hi + 1) / 2, Width: hi - lo + 1, Explanation: "value range"}
 			r.lastLo, r.lastHi, r.built = lo, hi, false
 		}
+	}
+	if r.d.BitsStored > 16 {
+		// No table over 2^32 values: compute each pixel.
+		for y := 0; y < r.d.Rows; y++ {
+			row := dst.Pix[y*dst.Stride : y*dst.Stride+r.d.Columns]
+			for x := range row {
+				row[x] = r.grey(r.value(r.sampleAt(frame, y*r.d.Columns+x)))
+			}
+		}
+		return nil
 	}
 	if !r.built {
 		r.build()
