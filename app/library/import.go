@@ -1,12 +1,14 @@
 package library
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,8 +27,8 @@ type Options struct {
 	// InPlace indexes files where they lie instead of copying them into the
 	// library (for folders that stay, such as a PACS export share).
 	InPlace bool
-	// BatchFiles and BatchBytes bound one durable batch (defaults 256 files,
-	// 256 MiB).
+	// BatchFiles and BatchBytes bound one durable batch (defaults 1024
+	// files, 1 GiB).
 	BatchFiles int
 	BatchBytes int64
 	// Progress, when set, is called after each batch with the number of
@@ -86,10 +88,10 @@ type prepared struct {
 // itself (disk full, store closed).
 func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Report, error) {
 	if opt.BatchFiles <= 0 {
-		opt.BatchFiles = 256
+		opt.BatchFiles = 1024
 	}
 	if opt.BatchBytes <= 0 {
-		opt.BatchBytes = 256 << 20
+		opt.BatchBytes = 1 << 30
 	}
 	rep := &Report{}
 	cands, closers := gather(paths, opt.InPlace, rep)
@@ -150,7 +152,7 @@ func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Rep
 		}
 		if prev, dup := b.seen[p.h.inst.SOPInstanceUID]; dup {
 			l.discard(p)
-			if prev.sum == p.sum {
+			if prev.sum == p.sum && sameFiles(l.tmpOrPath(prev), l.tmpOrPath(p)) {
 				rep.Duplicates++
 			} else {
 				rep.conflict(p.c.name, fmt.Sprintf("SOP Instance UID %s was already imported from %s with different content; not overwritten", p.h.inst.SOPInstanceUID, prev.c.name))
@@ -333,7 +335,7 @@ func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, strin
 	if err != nil {
 		return "", "", 0, fmt.Errorf("library: %w", err)
 	}
-	h := sha256.New()
+	h := crc32.New(castagnoli)
 	w := io.MultiWriter(f, h)
 	var n int64
 	if df != nil && (df.NoMeta || fixMeta) {
@@ -358,7 +360,10 @@ func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, strin
 			return "", "", 0, fmt.Errorf("library: %w", err)
 		}
 	}
-	c, err := io.Copy(w, r)
+	buf := copyBufs.Get().(*[]byte)
+	// hide any WriterTo of r: os.File's falls back to 32 KiB copies
+	c, err := io.CopyBuffer(w, struct{ io.Reader }{r}, *buf)
+	copyBufs.Put(buf)
 	n += c
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -369,6 +374,8 @@ func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, strin
 	}
 	return f.Name(), hex.EncodeToString(h.Sum(nil)), n, nil
 }
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 type batch struct {
 	items []*prepared
@@ -381,7 +388,7 @@ type batch struct {
 func managedPath(sop string) string {
 	d := sha256.Sum256([]byte(sop))
 	x := hex.EncodeToString(d[:])
-	return "objects/" + x[:2] + "/" + x[2:4] + "/" + x + ".dcm"
+	return "objects/" + x[:2] + "/" + x + ".dcm"
 }
 
 // commit makes one batch durable: journal, files into place, flush, index.
@@ -419,7 +426,7 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 		var journal []pendingFile
 		for _, p := range fresh {
 			p.h.inst.Path = managedPath(p.h.inst.SOPInstanceUID)
-			p.h.inst.SHA256 = p.sum
+			p.h.inst.CRC32C = p.sum
 			journal = append(journal, pendingFile{SOP: p.h.inst.SOPInstanceUID, Path: p.h.inst.Path})
 		}
 		raw, _ := json.Marshal(journal)
@@ -430,8 +437,11 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 		}
 		for _, p := range fresh {
 			dst := filepath.Join(l.root, filepath.FromSlash(p.h.inst.Path))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-				return fmt.Errorf("library: %w", err)
+			if d := filepath.Dir(dst); !l.dirs[d] {
+				if err := os.MkdirAll(d, 0o700); err != nil {
+					return fmt.Errorf("library: %w", err)
+				}
+				l.dirs[d] = true
 			}
 			if err := os.Rename(p.tmp, dst); err != nil {
 				return fmt.Errorf("library: move into place: %w", err)
@@ -528,17 +538,15 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 
 // judgeKnown decides whether a file whose SOP Instance UID is indexed is the
 // same object again (a no-op) or a conflicting one (reported, not stored).
+// Equal checksums are confirmed byte for byte.
 func (l *Library) judgeKnown(p *prepared, old Instance, rep *Report) {
 	defer l.discard(p)
-	sum := p.sum
-	if sum == "" { // in place: hash now, only on a UID collision
-		sum, _ = fileSHA256(p.c.path)
+	oldPath := l.FilePath(old)
+	same := false
+	if p.sum == "" || old.CRC32C == "" || p.sum == old.CRC32C {
+		same = sameFiles(l.tmpOrPath(p), oldPath)
 	}
-	oldSum := old.SHA256
-	if oldSum == "" {
-		oldSum, _ = fileSHA256(l.FilePath(old))
-	}
-	if sum != "" && sum == oldSum {
+	if same {
 		rep.mu.Lock()
 		rep.Duplicates++
 		rep.mu.Unlock()
@@ -547,15 +555,57 @@ func (l *Library) judgeKnown(p *prepared, old Instance, rep *Report) {
 	rep.conflict(p.c.name, fmt.Sprintf("SOP Instance UID %s is already in the library with different content; not overwritten", old.SOPInstanceUID))
 }
 
-func fileSHA256(path string) (string, error) {
+// tmpOrPath is where a prepared object's bytes are now.
+func (l *Library) tmpOrPath(p *prepared) string {
+	if p.tmp != "" {
+		return p.tmp
+	}
+	return p.c.path
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// fileCRC32C is the library's integrity checksum of a file (CRC-32C: cheap
+// enough to take on every import; disc manifests use SHA-256).
+func fileCRC32C(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := crc32.New(castagnoli)
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// sameFiles compares two files byte for byte.
+func sameFiles(a, b string) bool {
+	fa, err := os.Open(a)
+	if err != nil {
+		return false
+	}
+	defer fa.Close()
+	fb, err := os.Open(b)
+	if err != nil {
+		return false
+	}
+	defer fb.Close()
+	sa, _ := fa.Stat()
+	sb, _ := fb.Stat()
+	if sa == nil || sb == nil || sa.Size() != sb.Size() {
+		return false
+	}
+	ba, bb := make([]byte, 1<<20), make([]byte, 1<<20)
+	for {
+		na, ea := io.ReadFull(fa, ba)
+		nb, _ := io.ReadFull(fb, bb)
+		if na != nb || !bytes.Equal(ba[:na], bb[:nb]) {
+			return false
+		}
+		if ea != nil {
+			return true
+		}
+	}
 }

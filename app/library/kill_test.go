@@ -98,8 +98,8 @@ func checkConsistent(t *testing.T, data string) {
 			if err := json.Unmarshal(v, &in); err != nil {
 				return err
 			}
-			sum, err := fileSHA256(l.FilePath(in))
-			if err != nil || sum != in.SHA256 {
+			sum, err := fileCRC32C(l.FilePath(in))
+			if err != nil || sum != in.CRC32C {
 				t.Errorf("indexed %s but its file is missing or differs (%v)", in.SOPInstanceUID, err)
 			}
 			indexed[filepath.Clean(l.FilePath(in))] = true

@@ -36,12 +36,14 @@ type Library struct {
 
 	mu     sync.Mutex
 	search *searchIndex // built on first search, kept current by imports
+
+	dirs map[string]bool // object folders known to exist (used by the import's single committer)
 }
 
 // Open opens the library in dataDir (its files under dataDir/library) using
 // the desk's store, and finishes or undoes any import a crash interrupted.
 func Open(db *bolt.DB, dataDir string) (*Library, error) {
-	l := &Library{db: db, root: filepath.Join(dataDir, "library"), now: time.Now}
+	l := &Library{db: db, root: filepath.Join(dataDir, "library"), now: time.Now, dirs: map[string]bool{}}
 	if err := os.MkdirAll(l.incoming(), 0o700); err != nil {
 		return nil, fmt.Errorf("library: create folder: %w", err)
 	}

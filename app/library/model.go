@@ -58,7 +58,7 @@ type Instance struct {
 	InPlace        bool      `json:"inPlace,omitempty"`
 	Size           int64     `json:"size"`
 	ModTime        time.Time `json:"modTime"`
-	SHA256         string    `json:"sha256,omitempty"` // managed files; in-place files are checked by size and time
+	CRC32C         string    `json:"crc32c,omitempty"` // managed files' checksum; in-place files are checked by size and time
 	Frames         int       `json:"frames,omitempty"`
 	Received       time.Time `json:"received"`
 }

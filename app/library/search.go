@@ -36,10 +36,12 @@ type searchIndex struct {
 // fold lowercases, strips accents and turns PN delimiters into spaces, so
 // "Jérôme" matches "jerome" and "Buc^Jérôme" matches "jerome buc".
 func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	out := s
+	if !isASCII(s) {
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if o, _, err := transform.String(t, s); err == nil {
+			out = o
+		}
 	}
 	out = strings.ToLower(out)
 	return strings.Map(func(r rune) rune {
@@ -147,6 +149,15 @@ func matchTerms(e *searchEntry, terms []string) bool {
 			continue
 		}
 		return false
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
 	}
 	return true
 }
