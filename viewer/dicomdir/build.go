@@ -392,7 +392,11 @@ func (b *builder) keys(rt string, e *entity) (*dcm.DataSet, error) {
 }
 
 func (b *builder) missing(rep *inst, rt string, k keySpec, e *entity) error {
-	return &MissingKeyError{File: rep.name, Record: rt, Attribute: attrName(k.tag), Key: SuppliedKey(e.suppliedUID(), k.tag)}
+	invalid := false
+	for _, in := range e.insts {
+		invalid = invalid || !isEmpty(in.DataSet.Get(k.tag))
+	}
+	return &MissingKeyError{File: rep.name, Record: rt, Attribute: attrName(k.tag), Key: SuppliedKey(e.suppliedUID(), k.tag), Invalid: invalid}
 }
 
 // pick chooses the value of key k for an entity: the first non-empty value
@@ -402,6 +406,11 @@ func (b *builder) pick(k keySpec, insts []*inst, e *entity) (chosen, bool) {
 	for _, in := range insts {
 		el := in.DataSet.Get(k.tag)
 		if isEmpty(el) {
+			continue
+		}
+		if !validValue(in.DataSet, el) {
+			b.warnings = append(b.warnings, Warning{File: in.name, Attribute: attrName(k.tag),
+				Message: fmt.Sprintf("value is not a valid %s; not copied into the DICOMDIR", el.VR)})
 			continue
 		}
 		c := chosen{el: el, src: in.DataSet}
@@ -523,4 +532,36 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+var (
+	daRe = regexp.MustCompile(`^\d{8}$`)
+	tmRe = regexp.MustCompile(`^\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?$`)
+	dtRe = regexp.MustCompile(`^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?)?)?([+-]\d{4})?$`)
+	uiRe = regexp.MustCompile(`^(0|[1-9]\d*)(\.(0|[1-9]\d*))*$`)
+)
+
+// validValue checks the formats dciodvfy checks for the VRs of record keys
+// (PS3.5 6.2): DA, TM, DT and UI values. Other VRs pass.
+func validValue(ds *dcm.DataSet, el *dcm.Element) bool {
+	var re *regexp.Regexp
+	switch el.VR {
+	case "DA":
+		re = daRe
+	case "TM":
+		re = tmRe
+	case "DT":
+		re = dtRe
+	case "UI":
+		re = uiRe
+	default:
+		return true
+	}
+	for _, v := range strings.Split(ds.ElementString(el), `\`) {
+		v = strings.TrimSpace(v)
+		if !re.MatchString(v) || (el.VR == "UI" && len(v) > 64) {
+			return false
+		}
+	}
+	return true
 }

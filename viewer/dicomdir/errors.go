@@ -68,9 +68,16 @@ type MissingKeyError struct {
 	// Key is the supplied-values key that would fill the gap: the UID of the
 	// entity the record describes and the tag, see SuppliedKey.
 	Key string
+	// Invalid is set when the object has a value that is not valid for the
+	// attribute's VR (e.g. a Study Date 1994.01.30), rather than none.
+	Invalid bool
 }
 
 func (e *MissingKeyError) Error() string {
+	if e.Invalid {
+		return fmt.Sprintf("%s: %s record needs %s (Type 1) but the object's value is not valid for its VR; supply it (key %q) or fix the object",
+			e.File, e.Record, e.Attribute, e.Key)
+	}
 	return fmt.Sprintf("%s: %s record needs %s (Type 1) but the object has no value; supply it (key %q) or fix the object",
 		e.File, e.Record, e.Attribute, e.Key)
 }
