@@ -1,0 +1,28 @@
+// Package dimse owns the DICOM network layers below the services: the upper
+// layer protocol of PS3.8 (PDUs of PS3.8 9.3, association establishment,
+// release and abort of PS3.8 7, presentation context and role negotiation,
+// maximum PDU length, the ARTIM timer of PS3.8 9.1.5) and the DIMSE message
+// exchange of PS3.7 (command sets in Implicit VR Little Endian, group 0000,
+// PS3.7 9.3 and E; fragmentation into PDVs, PS3.8 9.3.5 and E).
+//
+// It also carries the small element codec the services need for command sets
+// and C-FIND identifiers (Implicit and Explicit VR Little Endian, PS3.5 7.1)
+// and a structural walker that checks a received data set parses. It knows
+// nothing of storage, queries or the library: package pacs builds the services
+// on top of it.
+//
+// # Limits
+//
+// Every length read from the wire is checked before anything is allocated:
+// a PDU longer than the receive limit, a command set over 64 KiB, or an item
+// that runs past its PDU aborts the association (A-ABORT, source service
+// provider, reason invalid PDU parameter value) instead of allocating. Reads
+// carry deadlines: the ARTIM timeout while an association is being opened or
+// closed, an idle timeout while it is open.
+//
+// # Caveats
+//
+// Asynchronous operations (PS3.7 D.3.3.3) are not negotiated: one operation
+// at a time per association. Extended negotiation and user identity items are
+// ignored on receipt and never sent.
+package dimse

@@ -1,0 +1,35 @@
+// Package pacs owns DiscDesk's life as a DICOM node: the Storage SCP that
+// receives studies (PS3.4 B, C-ECHO of PS3.4 A), the query/retrieve SCU
+// (C-FIND, C-MOVE and C-GET of PS3.4 C) and the auto-burn tracker that
+// decides when a received study is complete. The wire protocol lives in
+// app/pacs/dimse, the DICOMweb client in app/pacs/dicomweb.
+//
+// Network code stays apart from the library: the Storage SCP spools each
+// received object to a complete Part 10 file (PS3.10 7.1) in a spool folder,
+// checks its data set parses, and hands it to a Sink. The library implements
+// Sink by importing the file; FileSink, used by the headless `discdesk
+// serve` and the tests, renames it into a folder. A Sink error is answered
+// with C-STORE status A700 (out of resources) and nothing is kept; a data set
+// that does not parse with C000 (cannot understand), one whose SOP class or
+// instance differs from the command with A900. A peer that breaks the
+// protocol, sends an oversize PDU or goes silent longer than the idle time
+// is aborted; its partly received object is deleted.
+//
+// # Security
+//
+// Only the calling AE titles (and, when given, host addresses) listed in
+// Config.Callers are accepted; others get A-ASSOCIATE-RJ (permanent, service
+// user, calling AE title not recognized). A called AE title not in
+// Config.AETitles gets reason 7 (called AE title not recognized). Beyond
+// Config.MaxAssociations concurrent associations a caller gets a transient
+// rejection (service provider, local limit exceeded). TLS (the Basic TLS
+// Secure Transport Connection Profile, PS3.15 B.1) is on when Config.TLS is
+// set.
+//
+// # Caveats
+//
+// No Query/Retrieve SCP: DiscDesk asks a PACS, it does not answer queries.
+// C-GET proposes uncompressed transfer syntaxes only (one presentation
+// context per storage SOP class), so the PACS must decompress; C-MOVE
+// receives whatever the PACS sends through the Storage SCP.
+package pacs
