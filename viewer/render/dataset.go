@@ -387,3 +387,5 @@ func frameFragments(ds *dcm.DataSet, pix *dcm.Element, frames, n int, syntax str
 	}
 	return join(frags[starts[n]:end]), nil
 }
+
+func parseFile(path string) (*dcm.File, error) { return dcm.ParseFile(path) }
