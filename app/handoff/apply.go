@@ -53,7 +53,7 @@ func apply(r *Request, ev *Event) (*Request, error) {
 			return nil, fmt.Errorf("handoff: disc %s: %w", ev.Disc, ErrDiscExists)
 		}
 		b := ev.Burn
-		n.Discs = append(n.Discs, Disc{UUID: b.DiscUUID, N: b.N, M: b.M, ManifestHash: b.ManifestHash, Verified: b.Verified, Burned: ev.Time})
+		n.Discs = append(n.Discs, Disc{UUID: b.DiscUUID, N: b.N, M: b.M, ManifestHash: b.ManifestHash, Verified: b.Verified, Studies: b.Studies, Instances: b.Instances, Burned: ev.Time})
 	case EventHandedOver, EventMailed:
 		d, err := disc()
 		if err != nil {

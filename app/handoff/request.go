@@ -181,6 +181,8 @@ type Disc struct {
 	M            int       `json:"m"`
 	ManifestHash string    `json:"manifest_hash"`
 	Verified     bool      `json:"verified"`
+	Studies      []string  `json:"studies,omitempty"`   // Study Instance UIDs on the disc
+	Instances    int       `json:"instances,omitempty"` // SOP instances on the disc
 	Burned       time.Time `json:"burned"`
 	HandedOver   time.Time `json:"handed_over,omitzero"` // handed over at the desk or mailed
 	Method       string    `json:"method,omitempty"`     // pickup or mail
