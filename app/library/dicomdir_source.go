@@ -6,16 +6,20 @@ import (
 	"path/filepath"
 	"strings"
 
-	"discdesk/viewer/dcm"
+	"discdesk/viewer/dicomdir"
 )
 
 // dicomdirFiles lists the files a disc's DICOMDIR references. References
 // that leave the folder or point at missing files are rejected lines; a
 // DICOMDIR that cannot be read at all is an error (the caller scans).
 func dicomdirFiles(dir, ddPath string, rep *Report) ([]candidate, error) {
-	refs, err := readFileIDs(ddPath)
+	d, err := dicomdir.Read(ddPath)
 	if err != nil {
 		return nil, err
+	}
+	refs := d.Leaves()
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("DICOMDIR references no files")
 	}
 	var out []candidate
 	seen := map[string]bool{}
@@ -85,29 +89,4 @@ func resolveCase(dir string, comps []string) string {
 		return ""
 	}
 	return cur
-}
-
-type fileRef struct{ FileID []string }
-
-// readFileIDs lists the Referenced File IDs (0004,1500) of a DICOMDIR's
-// records.
-func readFileIDs(path string) ([]fileRef, error) {
-	f, err := dcm.ParseFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if f.Meta.String(dcm.MediaStorageSOPClassUID) != dcm.MediaStorageDirectoryStorage {
-		return nil, fmt.Errorf("DICOMDIR is not a Media Storage Directory object")
-	}
-	recs := f.DataSet.Seq(dcm.DirectoryRecordSequence)
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("DICOMDIR has no directory records")
-	}
-	var out []fileRef
-	for _, r := range recs {
-		if ids := r.Strings(dcm.ReferencedFileID); len(ids) > 0 {
-			out = append(out, fileRef{FileID: ids})
-		}
-	}
-	return out, nil
 }

@@ -17,6 +17,7 @@ import (
 	"discdesk/app/store/storetest"
 	"discdesk/internal/corpus"
 	"discdesk/viewer/dcm"
+	"discdesk/viewer/dicomdir"
 )
 
 func openLib(t testing.TB) (*Library, string) {
@@ -282,21 +283,32 @@ func TestDiscImportRefusesEscapingReferences(t *testing.T) {
 	outer := t.TempDir()
 	disc := filepath.Join(outer, "disc")
 	copyFile(t, corpus.Path(t, "charset", "chrGerm.dcm"), filepath.Join(outer, "SECRET"))
-	copyFile(t, corpus.Path(t, "charset", "chrFren.dcm"), filepath.Join(disc, "DICOM", "IM1"))
-	rec := func(ids ...string) *dcm.DataSet {
-		ds := &dcm.DataSet{}
-		ds.Set(dcm.Str(dcm.DirectoryRecordType, "CS", "IMAGE"))
-		ds.Set(dcm.Str(dcm.ReferencedFileID, "CS", strings.Join(ids, `\`)))
-		return ds
+	// A valid DICOMDIR for DICOM/IM1 and DICOM/IM2, whose second reference
+	// is then turned into ..\SECRET (same length, offsets stay right).
+	mr, _ := filepath.Glob(corpus.Path(t, "mr_series", "dcm4che_mr16", "*"))
+	copyFile(t, mr[0], filepath.Join(disc, "DICOM", "IM1"))
+	copyFile(t, mr[1], filepath.Join(disc, "DICOM", "IM2"))
+	var insts []dicomdir.Instance
+	for _, id := range []string{"IM1", "IM2"} {
+		in, err := dicomdir.InstanceFromFile(filepath.Join(disc, "DICOM", id), []string{"DICOM", id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insts = append(insts, in)
 	}
-	dd := &dcm.DataSet{}
-	dd.Set(dcm.Str(dcm.FileSetID, "CS", "TEST"))
-	dd.Set(dcm.Seq(dcm.DirectoryRecordSequence, rec("DICOM", "IM1"), rec("..", "SECRET")))
-	var buf bytes.Buffer
-	buf.Write(dcm.EncodeMeta(dcm.Meta{SOPClassUID: dcm.MediaStorageDirectoryStorage, SOPInstanceUID: "1.2.3", TransferSyntaxUID: dcm.ExplicitVRLittleEndian}))
-	enc := dcm.NewEncoder(&buf)
-	enc.DataSet(dd)
-	enc.Flush()
+	os.Remove(filepath.Join(disc, "DICOM", "IM2"))
+	dir, _, err := dicomdir.Build("TEST", insts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := dir.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(raw, []byte(`DICOM\IM2`)) {
+		t.Fatal("encoded DICOMDIR lacks the reference to patch")
+	}
+	buf := bytes.NewBuffer(bytes.Replace(raw, []byte(`DICOM\IM2`), []byte(`..\SECRET`), 1))
 	os.WriteFile(filepath.Join(disc, "DICOMDIR"), buf.Bytes(), 0o600)
 	rep, err := l.Import(context.Background(), []string{disc}, Options{})
 	if err != nil {
