@@ -84,9 +84,14 @@ func prepare(t testing.TB, paths []string) ([]source, []Instance) {
 
 // staff plays the person at the desk: it supplies a plausible value for
 // every Type 1 key Build reports missing, until Build succeeds.
-func staff(t testing.TB, fileSetID string, ins []Instance) (*Directory, []Warning, map[string]string) {
+func staff(t testing.TB, fileSetID string, ins []Instance, given ...map[string]string) (*Directory, []Warning, map[string]string) {
 	t.Helper()
 	supplied := map[string]string{}
+	for _, g := range given {
+		for k, v := range g {
+			supplied[k] = v
+		}
+	}
 	for range 200 {
 		d, warns, err := Build(fileSetID, ins, supplied)
 		var mk *MissingKeyError

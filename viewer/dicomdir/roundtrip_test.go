@@ -33,7 +33,7 @@ func TestRoundTripCorpusDiscs(t *testing.T) {
 			wantTypes: map[string]int{"ENCAP DOC": 1, "PRESENTATION": 1, "SR DOCUMENT": 3, "WAVEFORM": 1},
 		},
 		{
-			name:      "charsets",
+			name: "charsets",
 			// The Multi/ExplicitIR6 variants repeat a SOP Instance UID and the
 			// SQEncoding files have none: Build rightly refuses those.
 			globs: []string{"charset/chrArab.dcm", "charset/chrFren.dcm", "charset/chrGB2312.dcm", "charset/chrGerm.dcm",
@@ -42,7 +42,7 @@ func TestRoundTripCorpusDiscs(t *testing.T) {
 			wantTypes: map[string]int{"IMAGE": 13, "PATIENT": 13},
 		},
 		{
-			name:            "multiframe_rt_syntaxes",
+			name: "multiframe_rt_syntaxes",
 			// One file of each group that shares a SOP Instance UID.
 			globs: []string{"multiframe/ect_2f_jpeg_lossless_sv1_fragmented.dcm", "multiframe/emri_small_10f_big_endian.dcm",
 				"multiframe/nm_13f_heart.dcm", "multiframe/us_30f_jpeg_baseline.dcm", "multiframe/us_8f_jpeg_baseline_fragmented.dcm", "rt/*.dcm",
