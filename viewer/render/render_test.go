@@ -241,3 +241,21 @@ func TestWindowLevelNoAlloc(t *testing.T) {
 		t.Errorf("%v allocations per frame", n)
 	}
 }
+
+// BenchmarkFileToJPEG is the per-file work of the 500-slice benchmark:
+// parse, extract, window, encode JPEG.
+func BenchmarkFileToJPEG(b *testing.B) {
+	path := corpus.Path(b, "generated/ct_slice_variants/ct_explicit_le_source.dcm")
+	b.ReportAllocs()
+	for b.Loop() {
+		r, frame, err := Open(path, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		img, _ := r.Render(frame)
+		var buf bytes.Buffer
+		if err := Encode(&buf, img, "jpg"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
