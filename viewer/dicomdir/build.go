@@ -82,6 +82,7 @@ type inst struct {
 	patientID, studyUID, seriesID string
 	seriesNum, instNum            int
 	hasSeriesNum, hasInstNum      bool
+	rank                          int // position in (Series Number, Instance Number, SOP Instance UID) order
 }
 
 type entity struct {
@@ -130,6 +131,10 @@ func Build(fileSetID string, instances []Instance, supplied map[string]string) (
 		}
 		bySOP[in.sopInstance] = in.name
 		ins = append(ins, in)
+	}
+
+	for i, in := range rankOrder(ins) {
+		in.rank = i
 	}
 
 	// Group into the hierarchy, keeping the order of first appearance.
@@ -281,9 +286,10 @@ func (e *entity) suppliedUID() string {
 	return e.uid
 }
 
-// order sorts an entity's instances: Series Number, Instance Number, SOP
-// Instance UID; the first one is the entity's representative.
-func order(insts []*inst) []*inst {
+// rankOrder sorts instances by Series Number, Instance Number and SOP
+// Instance UID: the first instance of an entity in this order is its
+// representative.
+func rankOrder(insts []*inst) []*inst {
 	s := slices.Clone(insts)
 	slices.SortStableFunc(s, func(a, b *inst) int {
 		if c := cmpNum(a.seriesNum, a.hasSeriesNum, b.seriesNum, b.hasSeriesNum); c != 0 {
@@ -294,6 +300,13 @@ func order(insts []*inst) []*inst {
 		}
 		return cmpUID(a.sopInstance, b.sopInstance)
 	})
+	return s
+}
+
+// order returns an entity's instances in rank order.
+func order(insts []*inst) []*inst {
+	s := slices.Clone(insts)
+	slices.SortFunc(s, func(a, b *inst) int { return cmp.Compare(a.rank, b.rank) })
 	return s
 }
 
