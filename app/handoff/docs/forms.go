@@ -1,0 +1,191 @@
+package docs
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"discdesk/app/handoff"
+)
+
+// RequestForm writes the Patient Record Request Form (US Letter). The
+// facility's name and mailing address are printed as the "send this form
+// to" block; r, when not nil, pre-fills the request's fields, else they are
+// blank lines for the requester to fill in.
+func RequestForm(w io.Writer, f Facility, r *handoff.Request, printed time.Time) error {
+	pdf := newDoc("P", "Letter", printed)
+	pdf.SetMargins(18, 12, 18)
+	pdf.SetAutoPageBreak(true, 10)
+	pdf.AddPage()
+	pdf.SetFont(family, "B", 16)
+	pdf.CellFormat(0, 9, "Patient Record Request Form", "", 1, "L", false, 0, "")
+	pdf.SetFont(family, "", 9)
+	pdf.MultiCell(0, 4.5, "Request for a copy of medical imaging (right of access, 45 CFR 164.524). Copies are provided within 30 calendar days; ask us about faster service.", "", "L", false)
+	pdf.Ln(2)
+
+	pdf.SetFont(family, "B", 10)
+	pdf.CellFormat(0, 6, "Send or bring this form to", "", 1, "L", false, 0, "")
+	pdf.SetFont(family, "", 11)
+	pdf.MultiCell(0, 5.5, f.Name+"\n"+addressBlock(f.Address), "", "L", false)
+	var contact []string
+	for _, c := range []struct{ k, v string }{{"Phone", f.Phone}, {"Fax", f.Fax}, {"Email", f.Email}} {
+		if c.v != "" {
+			contact = append(contact, c.k+" "+c.v)
+		}
+	}
+	if len(contact) > 0 {
+		pdf.SetFont(family, "", 9)
+		pdf.CellFormat(0, 5, strings.Join(contact, "   "), "", 1, "L", false, 0, "")
+	}
+	pdf.Ln(3)
+
+	var in handoff.RequestInput
+	var id, due string
+	if r != nil {
+		in, id, due = r.RequestInput, r.ID, r.Due.Format(time.DateOnly)
+	}
+	const full = 180
+	section := func(title string) {
+		pdf.Ln(1)
+		pdf.SetFont(family, "B", 11)
+		pdf.CellFormat(0, 6.5, title, "B", 1, "L", false, 0, "")
+	}
+	section("Patient")
+	field(pdf, "Name:", in.Patient.Name, full)
+	pair(pdf, "Date of birth:", in.Patient.BirthDate, "Medical record number:", in.Patient.ID)
+
+	section("Requested by")
+	for _, k := range []struct {
+		label string
+		kind  handoff.RequesterKind
+	}{{"Patient", handoff.RequesterPatient}, {"Personal representative / carepartner", handoff.RequesterRepresentative}, {"Physician's office", handoff.RequesterPhysician}, {"Another facility", handoff.RequesterFacility}} {
+		box(pdf, k.label, in.Requester.Kind == k.kind && r != nil)
+	}
+	pdf.Ln(8)
+	field(pdf, "Name:", in.Requester.Name, full)
+	field(pdf, "Relationship to patient:", in.Requester.Relationship, full)
+	field(pdf, "Office or facility:", in.Requester.Organization, full)
+	field(pdf, "Phone:", in.Requester.Phone, full)
+
+	section("Imaging requested")
+	studies := ""
+	if r != nil {
+		if len(in.Studies.UIDs) > 0 {
+			studies = fmt.Sprintf("%d selected studies", len(in.Studies.UIDs))
+		} else {
+			studies = "all imaging from " + in.Studies.From + " to " + in.Studies.To
+		}
+	}
+	field(pdf, "Studies (exam, date) or \"all imaging from / to\":", studies, full)
+	pdf.SetFont(family, "", 10)
+	for _, fm := range []handoff.Format{handoff.FormatCD, handoff.FormatDVD, handoff.FormatUSB, handoff.FormatISO, handoff.FormatZIP} {
+		box(pdf, fm.Label(), in.Format == fm && r != nil)
+	}
+	pdf.Ln(8)
+
+	section("Delivery")
+	for _, d := range []handoff.Delivery{handoff.DeliveryPickup, handoff.DeliveryMail, handoff.DeliveryOvernight, handoff.DeliveryTwoDay, handoff.DeliveryPhysician} {
+		box(pdf, d.Label(), in.Delivery == d && r != nil)
+	}
+	pdf.Ln(8)
+	pdf.SetFont(family, "", 8)
+	pdf.CellFormat(0, 4, "Overnight and two-day shipping are at the requester's cost.", "", 1, "L", false, 0, "")
+	var addr handoff.Address
+	if in.Address != nil {
+		addr = *in.Address
+	}
+	field(pdf, "Send to (name):", in.Recipient, full)
+	field(pdf, "Street and number:", addr.Street, full)
+	field(pdf, "Suite / floor:", addr.Suite, full)
+	field(pdf, "City:", addr.City, full)
+	pair(pdf, "State / region:", addr.Region, "Postal code:", addr.PostalCode, "Country:", addr.Country)
+
+	section("Urgency")
+	for _, u := range []handoff.Urgency{handoff.UrgencyRoutine, handoff.UrgencyExpedited, handoff.UrgencySameDay, handoff.UrgencyDischarge} {
+		box(pdf, string(u), in.Urgency == u && r != nil)
+	}
+	pdf.Ln(8)
+	if r != nil {
+		pair(pdf, "Due:", due, "Fee quoted:", r.Fee.Total.String()+" ("+string(r.Fee.Method)+")")
+		field(pdf, "Request ID:", id, full)
+	}
+	pdf.Ln(4)
+	field(pdf, "Signature of patient or representative:", "", full)
+	field(pdf, "Date:", "", full/2)
+	pdf.SetFont(family, "", 8)
+	pdf.CellFormat(0, 5, "For staff: identity checked by ______________  how ______________________", "", 1, "L", false, 0, "")
+	return output(pdf, w, "request form")
+}
+
+// Invoice writes the itemized invoice of a request's fee (US Letter).
+func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued time.Time) error {
+	pdf := newDoc("P", "Letter", issued)
+	pdf.SetMargins(18, 16, 18)
+	pdf.AddPage()
+	pdf.SetFont(family, "B", 13)
+	pdf.CellFormat(0, 7, f.Name, "", 1, "L", false, 0, "")
+	pdf.SetFont(family, "", 9)
+	pdf.MultiCell(0, 4.5, addressBlock(f.Address), "", "L", false)
+	pdf.Ln(4)
+	pdf.SetFont(family, "B", 18)
+	pdf.CellFormat(0, 10, "Invoice", "", 1, "L", false, 0, "")
+	pdf.SetFont(family, "", 10)
+	for _, kv := range [][2]string{
+		{"Invoice number", number}, {"Date", issued.Format(time.DateOnly)}, {"Request", r.ID},
+		{"Patient", r.Patient.Name}, {"Billed to", r.Requester.Name + orgSuffix(r.Requester.Organization)},
+		{"Fee method", feeMethod(r.Fee.Method)},
+	} {
+		pdf.SetFont(family, "B", 10)
+		pdf.CellFormat(35, 6, kv[0], "", 0, "L", false, 0, "")
+		pdf.SetFont(family, "", 10)
+		pdf.CellFormat(0, 6, kv[1], "", 1, "L", false, 0, "")
+	}
+	if r.Address != nil {
+		pdf.MultiCell(0, 5, addressBlock(*r.Address), "", "L", false)
+	}
+	pdf.Ln(4)
+	cols := []float64{100, 20, 30, 30}
+	pdf.SetFont(family, "B", 10)
+	for i, h := range []string{"Item", "Qty", "Unit", "Amount"} {
+		align := "R"
+		if i == 0 {
+			align = "L"
+		}
+		pdf.CellFormat(cols[i], 7, h, "B", 0, align, false, 0, "")
+	}
+	pdf.Ln(-1)
+	pdf.SetFont(family, "", 10)
+	for _, it := range r.Fee.Items {
+		pdf.CellFormat(cols[0], 7, it.Desc, "", 0, "L", false, 0, "")
+		pdf.CellFormat(cols[1], 7, fmt.Sprint(it.Qty), "", 0, "R", false, 0, "")
+		pdf.CellFormat(cols[2], 7, it.UnitCents.String(), "", 0, "R", false, 0, "")
+		pdf.CellFormat(cols[3], 7, it.Cents.String(), "", 1, "R", false, 0, "")
+	}
+	pdf.SetFont(family, "B", 11)
+	pdf.CellFormat(cols[0]+cols[1]+cols[2], 8, "Total", "T", 0, "R", false, 0, "")
+	pdf.CellFormat(cols[3], 8, r.Fee.Total.String(), "T", 1, "R", false, 0, "")
+	pdf.Ln(4)
+	pdf.SetFont(family, "", 8)
+	pdf.MultiCell(0, 4, "This fee was quoted to the requester before the copy was made. Under 45 CFR 164.524(c)(4) it covers only labour for copying, supplies and postage; no fee is charged for searching for or retrieving the records.", "", "L", false)
+	return output(pdf, w, "invoice")
+}
+
+func orgSuffix(org string) string {
+	if org == "" {
+		return ""
+	}
+	return " (" + org + ")"
+}
+
+func feeMethod(m handoff.FeeMethod) string {
+	switch m {
+	case handoff.FeeFlat:
+		return "flat fee"
+	case handoff.FeeActual:
+		return "actual cost"
+	case handoff.FeeAverage:
+		return "average cost"
+	}
+	return string(m)
+}
