@@ -37,7 +37,7 @@ func (p *Plan) directory(fileSetID string, objs []*Object, ids func(*Object) str
 	if err != nil {
 		var mk *dicomdir.MissingKeyError
 		if errors.As(err, &mk) {
-			return nil, nil, &MissingKeyError{File: mk.File, Record: mk.Record, Attribute: mk.Attribute, Tag: tagOfKey(mk.Key)}
+			return nil, nil, &MissingKeyError{File: mk.File, Record: mk.Record, Attribute: mk.Attribute, Tag: tagOfKey(mk.Key), Invalid: mk.Invalid}
 		}
 		return nil, nil, fmt.Errorf("disc: DICOMDIR: %w", err)
 	}

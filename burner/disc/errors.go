@@ -26,9 +26,6 @@ var (
 	ErrCannotTranscode = errors.New("disc: object cannot be transcoded for the profile")
 	// ErrUnknownMedia means the media name is not cd, dvd, dvd-dl, bd or usb.
 	ErrUnknownMedia = errors.New("disc: unknown media")
-	// ErrDuplicateInstance means two input files carry one SOP Instance UID
-	// with different content.
-	ErrDuplicateInstance = errors.New("disc: two files with one SOP Instance UID")
 )
 
 // Errors of Build and the writers.
@@ -46,14 +43,19 @@ var (
 // MissingKeyError names the file and the attribute of a missing Type 1
 // DICOMDIR key (PS3.3 F.5). The text is shown to staff as is.
 type MissingKeyError struct {
-	File      string // the input file's path
-	Record    string // directory record type, e.g. "STUDY"
-	Attribute string // name and tag, e.g. "Study ID (0020,0010)"
+	File      string  // the input file's path
+	Record    string  // directory record type, e.g. "STUDY"
+	Attribute string  // name and tag, e.g. "Study ID (0020,0010)"
 	Tag       dcm.Tag // the attribute's tag, for a Supplied value (0 if unknown)
+	Invalid   bool    // the object has a value, but not a valid one for its VR
 }
 
 func (e *MissingKeyError) Error() string {
-	return fmt.Sprintf("%s: %s record needs %s, which is missing or empty; supply the value or fix the object", e.File, e.Record, e.Attribute)
+	what := "which is missing or empty"
+	if e.Invalid {
+		what = "whose value in the object is not valid"
+	}
+	return fmt.Sprintf("%s: %s record needs %s, %s; supply the value or fix the object", e.File, e.Record, e.Attribute, what)
 }
 
 func (e *MissingKeyError) Unwrap() error { return ErrMissingKey }

@@ -58,6 +58,7 @@ type Object struct {
 	header      *dcm.DataSet // trimmed header (no pixel data, no private elements)
 	pixelLen    int64        // encoded length of the pixel data in the input
 	metaProblem string       // why the meta group must be rewritten ("" = fine)
+	addEmpty    []dcm.Tag    // Type 2 attributes the object lacks, added empty
 	generated   []byte       // complete Part 10 bytes of a generated object
 }
 
@@ -65,11 +66,17 @@ type Object struct {
 // data or private elements): what the DICOMDIR and the pages are made from.
 func (o *Object) Header() *dcm.DataSet { return o.header }
 
-// keepLarge are top-level elements kept even when large.
-var keepLarge = map[dcm.Tag]bool{
-	dcm.ConceptNameCodeSequence: true,
-	dcm.ReferencedImageSequence: true,
-	dcm.T(0x0008, 0x1115):       true, // Referenced Series Sequence (PR, KO)
+// bulkSequences are top-level sequences that can be large and that no
+// directory record or page needs from the header (pages re-read the file).
+var bulkSequences = map[dcm.Tag]bool{
+	dcm.T(0x0040, 0xA730): true, // Content Sequence (SR)
+	dcm.T(0x5200, 0x9229): true, // Shared Functional Groups Sequence
+	dcm.T(0x5200, 0x9230): true, // Per-frame Functional Groups Sequence
+	dcm.T(0x5400, 0x0100): true, // Waveform Sequence
+	dcm.T(0x3006, 0x0039): true, // ROI Contour Sequence
+	dcm.T(0x300A, 0x00B0): true, // Beam Sequence
+	dcm.T(0x3004, 0x0050): true, // DVH Sequence
+	dcm.T(0x0070, 0x0001): true, // Graphic Annotation Sequence
 }
 
 // readObject parses the header of one input file.
@@ -97,10 +104,6 @@ func readObject(path string) (*Object, error) {
 	}
 	if o.SOPClassUID == "" || o.SOPInstance == "" {
 		return nil, fmt.Errorf("%w: %s has no SOP Class or SOP Instance UID", ErrNotDICOM, path)
-	}
-	if o.StudyUID == "" || o.SeriesUID == "" {
-		return nil, &MissingKeyError{File: path, Record: map[bool]string{true: "STUDY", false: "SERIES"}[o.StudyUID == ""],
-			Attribute: map[bool]string{true: "StudyInstanceUID (0020,000D)", false: "SeriesInstanceUID (0020,000E)"}[o.StudyUID == ""]}
 	}
 	o.SeriesNumber, _ = ds.Int(dcm.SeriesNumber)
 	o.InstanceNumber, _ = ds.Int(dcm.InstanceNumber)
@@ -173,9 +176,9 @@ func trimHeader(ds *dcm.DataSet) *dcm.DataSet {
 			continue
 		case e.Tag == dcm.EncapsulatedDocument:
 			continue
-		case e.Items != nil && !keepLarge[e.Tag]:
+		case e.Items != nil && bulkSequences[e.Tag]:
 			continue
-		case len(e.Value) > 1024 && !keepLarge[e.Tag]:
+		case len(e.Value) > 1024:
 			continue
 		}
 		out.Set(e)

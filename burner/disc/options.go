@@ -112,9 +112,10 @@ type Facility struct {
 	Phone   string
 }
 
-// Supplied is a value staff provide for a missing Type 1 key. It is written
-// into every object that lacks the attribute (or only into File when set),
-// and the plan records it.
+// Supplied is a value staff provide for a missing (or invalid) Type 1 key.
+// With File set it is written into that file, replacing any invalid value;
+// with File empty into every object that lacks the attribute. The plan
+// records it.
 type Supplied struct {
 	File  string  // input path; "" = every object missing the attribute
 	Tag   dcm.Tag // e.g. dcm.StudyID

@@ -170,7 +170,16 @@ func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	for _, o := range p.Objects {
-		o.PatientID = o.header.String(dcm.PatientID)
+		h := o.header
+		for _, t := range requiredType2 {
+			if !h.Has(t) {
+				o.addEmpty = append(o.addEmpty, t)
+				h.Set(dcm.NewElement(t, dcm.DictVR(t), nil))
+			}
+		}
+		o.PatientID, o.StudyUID, o.SeriesUID = h.String(dcm.PatientID), h.String(dcm.StudyInstanceUID), h.String(dcm.SeriesInstanceUID)
+		o.SeriesNumber, _ = h.Int(dcm.SeriesNumber)
+		o.InstanceNumber, _ = h.Int(dcm.InstanceNumber)
 	}
 	if err := p.report(in); err != nil {
 		return nil, err
@@ -227,25 +236,46 @@ feed:
 }
 
 func (p *Plan) dedupe(objs []*Object) ([]*Object, error) {
-	seen := make(map[string]*Object, len(objs))
-	out := objs[:0]
+	seen := make(map[string]int, len(objs))
+	var out []*Object
 	dups := 0
 	for _, o := range objs {
-		if prev, ok := seen[o.SOPInstance]; ok {
-			if prev.SourceSize != o.SourceSize || prev.SourceSyntax != o.SourceSyntax {
-				return nil, fmt.Errorf("%w: %s and %s", ErrDuplicateInstance, prev.Source, o.Source)
-			}
-			dups++
+		i, ok := seen[o.SOPInstance]
+		if !ok {
+			seen[o.SOPInstance] = len(out)
+			out = append(out, o)
 			continue
 		}
-		seen[o.SOPInstance] = o
-		out = append(out, o)
+		// One instance in two files (received twice, or in two transfer
+		// syntaxes): keep one deterministically, preferring a file that
+		// can be copied as it is.
+		dups++
+		prev := out[i]
+		if better(o, prev) {
+			out[i] = o
+		}
 	}
 	if dups > 0 {
-		p.warn(WarnDuplicate, false, "%d input files repeat instances already on the disc and were left out", dups)
+		p.warn(WarnDuplicate, false, "%d input files repeat an instance already planned (same SOP Instance UID); one file of each was kept, preferring Explicit VR Little Endian", dups)
 	}
 	return out, nil
 }
+
+// better reports whether a is the better file of one instance than b.
+func better(a, b *Object) bool {
+	ae := a.SourceSyntax == dcm.ExplicitVRLittleEndian && a.metaProblem == ""
+	be := b.SourceSyntax == dcm.ExplicitVRLittleEndian && b.metaProblem == ""
+	if ae != be {
+		return ae
+	}
+	return a.Source < b.Source
+}
+
+// requiredType2 are Type 2 attributes of the Patient and General Study
+// modules (PS3.3 C.7.1.1, C.7.2.1) that every composite object must carry,
+// if empty; receiving sites' importers and dcmmkdir refuse objects without
+// them. Adding them empty invents nothing.
+var requiredType2 = []dcm.Tag{dcm.PatientName, dcm.PatientBirthDate, dcm.PatientSex, dcm.ReferringPhysicianName, dcm.AccessionNumber}
 
 // applySupplied writes staff-supplied values into the headers of the
 // objects that lack them.
@@ -259,7 +289,9 @@ func (p *Plan) applySupplied() error {
 			if s.File != "" && s.File != o.Source {
 				continue
 			}
-			if strings.TrimSpace(o.header.String(s.Tag)) != "" {
+			// A value for one file replaces what it has (an invalid value
+			// counts as missing); a value for all fills only the gaps.
+			if s.File == "" && strings.TrimSpace(o.header.String(s.Tag)) != "" {
 				continue
 			}
 			o.header.Set(dcm.Str(s.Tag, dcm.DictVR(s.Tag), s.Value))
@@ -305,6 +337,12 @@ func (p *Plan) decide() error {
 			}
 		case o.metaProblem != "":
 			o.Action, o.Reason = Transcode, o.metaProblem
+		case len(o.addEmpty) > 0:
+			var names []string
+			for _, t := range o.addEmpty {
+				names = append(names, t.Name())
+			}
+			o.Action, o.Reason = Transcode, "lacks Type 2 attributes the IOD requires; they are added empty ("+strings.Join(names, ", ")+")"
 		case len(o.Supplied) > 0:
 			o.Action, o.Reason = Transcode, "staff-supplied values are written into it"
 		}

@@ -41,6 +41,11 @@ func (o *Object) writeTranscoded(w io.Writer) error {
 		}
 		ds = le.DataSet
 	}
+	for _, t := range o.addEmpty {
+		if !ds.Has(t) {
+			ds.Set(dcm.NewElement(t, dcm.DictVR(t), nil))
+		}
+	}
 	for _, s := range o.Supplied {
 		ds.Set(dcm.Str(s.Tag, dcm.DictVR(s.Tag), s.Value))
 	}

@@ -179,6 +179,8 @@ func withTitle(b pageBase, title string) pageBase {
 
 func render(t *template.Template, name string, data any) ([]byte, error) {
 	var buf bytes.Buffer
+	// html/template would escape an XML declaration in the template text.
+	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, fmt.Errorf("pdi: page %s: %w", name, err)
 	}
