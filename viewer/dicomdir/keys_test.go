@@ -2,6 +2,7 @@ package dicomdir
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"unicode"
@@ -85,5 +86,31 @@ func TestRecordType(t *testing.T) {
 	}
 	if _, err := RecordType("1.2.840.10008.5.1.4.1.1.200.1"); !errors.Is(err, ErrNoRecordType) {
 		t.Errorf("protocol class: err = %v, want ErrNoRecordType", err)
+	}
+}
+
+// recordtypes_gen.go is in step with recordtypes.tsv (run go generate).
+func TestGeneratedTableMatchesTSV(t *testing.T) {
+	b, err := os.ReadFile("recordtypes.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		rt := f[1]
+		if rt == "-" {
+			rt = ""
+		}
+		if c, ok := sopClasses[f[0]]; !ok || c.recordType != rt || c.name != f[2] {
+			t.Errorf("%s: table has %+v, tsv says %q %q: run go generate ./viewer/dicomdir", f[0], c, rt, f[2])
+		}
+		n++
+	}
+	if n != len(sopClasses) {
+		t.Errorf("tsv has %d classes, generated table %d: run go generate", n, len(sopClasses))
 	}
 }
