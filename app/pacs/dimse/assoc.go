@@ -250,8 +250,8 @@ func (acc *Acceptor) Accept(conn net.Conn) (*Association, error) {
 	conn.SetReadDeadline(time.Now().Add(l.ARTIM))
 	t, body, err := readPDU(a.br, maxAssocPDU, nil)
 	if err != nil {
-		if errors.Is(err, ErrPDUTooLarge) || errors.Is(err, ErrUnrecognizedPDU) {
-			a.abortLocal(AbortInvalidParmValue)
+		if r, ok := abortReason(err); ok {
+			a.abortLocal(r)
 		} else {
 			a.Close()
 		}
@@ -422,8 +422,8 @@ func (a *Association) nextPDV() (pdv, error) {
 		}
 		t, body, err := readPDU(a.br, a.limits.MaxPDU, a.rbuf[:0])
 		if err != nil {
-			if errors.Is(err, ErrPDUTooLarge) || errors.Is(err, ErrUnrecognizedPDU) {
-				return pdv{}, a.fail(AbortInvalidParmValue, err)
+			if r, ok := abortReason(err); ok {
+				return pdv{}, a.fail(r, err)
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {
@@ -617,4 +617,16 @@ func (a *Association) AbortWith(reason byte, cause error) error { return a.fail(
 func (a *Association) Interrupt() {
 	a.intr.Store(true)
 	a.conn.SetReadDeadline(time.Unix(1, 0))
+}
+
+// abortReason maps a PDU reader error to the A-ABORT reason of PS3.8 Table
+// 9-26; ok is false for transport errors.
+func abortReason(err error) (byte, bool) {
+	switch {
+	case errors.Is(err, ErrUnrecognizedPDU):
+		return AbortUnrecognizedPDU, true
+	case errors.Is(err, ErrPDUTooLarge), errors.Is(err, ErrMalformedPDU):
+		return AbortInvalidParmValue, true
+	}
+	return 0, false
 }
