@@ -401,7 +401,7 @@ func (c Config) validate(in RequestInput, now time.Time, known StudyValidator) (
 		due = in.Due
 	}
 	in.Due = time.Time{}
-	return in, due.UTC().Truncate(time.Second), nil
+	return in, due.UTC().Truncate(time.Millisecond), nil
 }
 
 func validateStudies(s *Studies, now time.Time, known StudyValidator) error {

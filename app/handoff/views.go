@@ -206,8 +206,8 @@ func (s *Store) collect(idx func(*buckets) *bolt.Bucket, prefix []byte) ([]Reque
 
 // Search returns the requests where every word of query appears
 // (case-insensitive) in the patient's name, ID or birth date, the
-// requester, recipient, organization, request ID, disc UUIDs or tracking
-// numbers; newest first.
+// requester, recipient, organization, mailing address, request ID, disc
+// UUIDs or tracking numbers; newest first.
 func (s *Store) Search(query string) ([]Request, error) {
 	words := strings.Fields(fold(query))
 	var out []Request
@@ -224,6 +224,9 @@ func (s *Store) Search(query string) ([]Request, error) {
 			hay := []string{r.ID, r.Patient.Name, r.Patient.ID, r.Patient.BirthDate, r.Requester.Name, r.Requester.Organization, r.Recipient}
 			for _, d := range r.Discs {
 				hay = append(hay, d.UUID, d.Tracking)
+			}
+			if r.Address != nil {
+				hay = append(hay, r.Address.Lines()...)
 			}
 			text := fold(strings.Join(hay, " "))
 			for _, w := range words {

@@ -1,0 +1,264 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"discdesk/app/handoff"
+	"discdesk/app/handoff/audit"
+	"discdesk/app/handoff/docs"
+)
+
+// handoffSettings is the optional file <data>/handoff.json: the facility
+// printed on documents, fee and due-date rules, and the audit collector.
+type handoffSettings struct {
+	Facility struct {
+		Name    string          `json:"name"`
+		Address handoff.Address `json:"address"`
+		Phone   string          `json:"phone"`
+		Fax     string          `json:"fax"`
+		Email   string          `json:"email"`
+	} `json:"facility"`
+	LegalDays    int                     `json:"legal_days"`
+	TargetHours  map[handoff.Urgency]int `json:"target_hours"`
+	Fees         *handoff.FeePolicy      `json:"fees"`
+	AuditSource  string                  `json:"audit_source_id"`
+	SyslogAddr   string                  `json:"syslog_addr"`    // host:port; empty: audit messages stay in the log only
+	SyslogTLS    bool                    `json:"syslog_tls"`     // RFC 5425
+	SyslogCAFile string                  `json:"syslog_ca_file"` // PEM roots for the collector; empty: system roots
+}
+
+const handoffSettingsFile = "handoff.json"
+
+func loadHandoffSettings(env *Env) (*handoffSettings, error) {
+	dir, err := env.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	s := &handoffSettings{}
+	raw, err := os.ReadFile(filepath.Join(dir, handoffSettingsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", handoffSettingsFile, err)
+	}
+	if err := json.Unmarshal(raw, s); err != nil {
+		return nil, fmt.Errorf("%s: %w", handoffSettingsFile, err)
+	}
+	return s, nil
+}
+
+func (s *handoffSettings) config() handoff.Config {
+	c := handoff.DefaultConfig()
+	if s.LegalDays > 0 {
+		c.LegalDays = s.LegalDays
+	}
+	for u, h := range s.TargetHours {
+		c.Targets[u] = time.Duration(h) * time.Hour
+	}
+	if s.Fees != nil {
+		c.Fees = *s.Fees
+	}
+	return c
+}
+
+func (s *handoffSettings) facility() docs.Facility {
+	f := s.Facility
+	return docs.Facility{Name: f.Name, Address: f.Address.Normalize(), Phone: f.Phone, Fax: f.Fax, Email: f.Email}
+}
+
+func (s *handoffSettings) sender() (*audit.Sender, error) {
+	if s.SyslogAddr == "" {
+		return nil, nil
+	}
+	snd := &audit.Sender{Addr: s.SyslogAddr}
+	if s.SyslogTLS {
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if s.SyslogCAFile != "" {
+			pem, err := os.ReadFile(s.SyslogCAFile)
+			if err != nil {
+				return nil, fmt.Errorf("syslog CA file: %w", err)
+			}
+			cfg.RootCAs = x509.NewCertPool()
+			if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("syslog CA file %s holds no PEM certificate", s.SyslogCAFile)
+			}
+		}
+		snd.TLS = cfg
+	}
+	return snd, nil
+}
+
+// openHandoff opens the handoff log with the settings file applied, the
+// library as study validator and the audit message builder.
+func openHandoff(env *Env) (*handoff.Store, *handoffSettings, error) {
+	set, err := loadHandoffSettings(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := env.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	host, _ := os.Hostname()
+	src := set.AuditSource
+	if src == "" {
+		src = "DISCDESK@" + host
+	}
+	opts := []handoff.Option{
+		handoff.WithConfig(set.config()),
+		handoff.WithAuditor(audit.ForHandoff(audit.Source{SourceID: src, SiteID: set.Facility.Name})),
+		handoff.WithStudyValidator(func(uid string) error {
+			lib, err := env.Library()
+			if err != nil {
+				return err
+			}
+			_, err = lib.Study(uid)
+			return err
+		}),
+	}
+	s, err := handoff.Open(db, opts...)
+	return s, set, err
+}
+
+// actorFlags declares --staff and --workstation.
+func actorFlags(fs *flag.FlagSet) func() handoff.Actor {
+	staff := os.Getenv("DISCDESK_STAFF")
+	if staff == "" {
+		staff = os.Getenv("USER")
+	}
+	host, _ := os.Hostname()
+	st := fs.String("staff", staff, "staff member recording the event (default $DISCDESK_STAFF, else $USER)")
+	ws := fs.String("workstation", host, "workstation recording the event")
+	return func() handoff.Actor { return handoff.Actor{Staff: *st, Workstation: *ws} }
+}
+
+func init() {
+	Register(&Command{
+		Name:    "log",
+		Summary: "show the handoff log (requests, burns, handoffs), oldest first",
+		Usage:   "[--request ID | --disc UUID] [--json]",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			asJSON := fs.Bool("json", false, "one JSON object per event")
+			req := fs.String("request", "", "only the events of this request")
+			disc := fs.String("disc", "", "only the events of this disc")
+			return func(ctx context.Context, env *Env, args []string) error {
+				if len(args) > 0 {
+					return &ExitError{Code: 2, Err: fmt.Errorf("log: unexpected argument %q (see log verify, log export)", args[0])}
+				}
+				s, _, err := openHandoff(env)
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(env.Stdout)
+				show := func(ev handoff.Event) error {
+					if *asJSON {
+						return enc.Encode(ev)
+					}
+					_, err := fmt.Fprintf(env.Stdout, "%s  %-17s  request %s  %s@%s  %s\n",
+						ev.Time.Local().Format("2006-01-02 15:04:05"), ev.Kind, ev.Request, ev.Staff, ev.Workstation, ev.Detail())
+					return err
+				}
+				if *req != "" || *disc != "" {
+					evs, err := s.Events(*req, *disc)
+					if err != nil {
+						return err
+					}
+					for _, ev := range evs {
+						if err := show(ev); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+				return s.ForEachEvent(show)
+			}
+		},
+	})
+	Register(&Command{
+		Name:    "log verify",
+		Summary: "check the handoff log's hash chain and replay it against the stored views",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			asJSON := fs.Bool("json", false, "print the report as JSON")
+			return func(ctx context.Context, env *Env, args []string) error {
+				s, _, err := openHandoff(env)
+				if err != nil {
+					return err
+				}
+				rep, err := s.Verify()
+				if err != nil {
+					return &ExitError{Code: 3, Err: fmt.Errorf("log verify: FAILED: %w", err)}
+				}
+				if *asJSON {
+					return json.NewEncoder(env.Stdout).Encode(rep)
+				}
+				fmt.Fprintf(env.Stdout, "log verify: OK: %d events, %d requests, head %s\n", rep.Events, rep.Requests, rep.Head)
+				return nil
+			}
+		},
+	})
+	Register(&Command{
+		Name:    "log export",
+		Summary: "export the handoff log as CSV for the compliance office",
+		Usage:   "--csv FILE",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			out := fs.String("csv", "", "CSV file to write (created 0600)")
+			return func(ctx context.Context, env *Env, args []string) error {
+				if *out == "" {
+					return &ExitError{Code: 2, Err: errors.New("log export: --csv FILE is required")}
+				}
+				s, _, err := openHandoff(env)
+				if err != nil {
+					return err
+				}
+				return writeFileAtomic(*out, func(f *os.File) error { return s.ExportCSV(f) })
+			}
+		},
+	})
+}
+
+// writeFileAtomic writes path (0600) through a temporary file in the same
+// folder, renamed into place only when write succeeded.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".discdesk-*.tmp")
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Handoff opens the handoff log of the data folder with the settings of
+// handoff.json, for commands such as `discdesk burn --request ID`, which
+// records its disc with Store.RecordBurn.
+func (e *Env) Handoff() (*handoff.Store, error) {
+	s, _, err := openHandoff(e)
+	return s, err
+}
