@@ -254,6 +254,9 @@ func VerifyImage(ctx context.Context, name string, tree *burner.Tree, progress P
 	var r io.ReaderAt = f
 	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
 		r = alignedReader(f) // a device: whole sectors only
+		if size <= 0 {
+			size = 1 << 40 // raw volumes may not report a size; the descriptor bounds the reads
+		}
 	}
 	rb, err := fromISO(r, size)
 	if err != nil {
