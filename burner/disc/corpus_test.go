@@ -64,6 +64,8 @@ func supplyMissing(t *testing.T, in Input, opts Options) (*Plan, []Supplied) {
 
 // checkDisc writes the tree as a folder and as an ISO and runs every
 // independent validator on both, then reads the DICOMDIR back.
+// With iso set the validator judges the ISO (which it extracts, so the
+// folder checks run too); otherwise the folder.
 func checkDisc(t *testing.T, p *Plan, tree *burner.Tree, iso bool) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "disc")
@@ -71,7 +73,9 @@ func checkDisc(t *testing.T, p *Plan, tree *burner.Tree, iso bool) string {
 		t.Fatal(err)
 	}
 	compressed := p.Profile.Compressed()
-	validate(t, dir, compressed)
+	if !iso {
+		validate(t, dir, compressed)
+	}
 	runTool(t, dir, "dcdirdmp", "DICOMDIR")
 	out := runTool(t, dir, "/usr/bin/python3", "-c", "import sys; from pydicom.fileset import FileSet; fs = FileSet('DICOMDIR'); print(len(fs))")
 	if got, want := strings.TrimSpace(out), fmt.Sprint(len(p.Discs[0].Objects)); p.Count() == 1 && got != want {

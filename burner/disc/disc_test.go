@@ -2,6 +2,7 @@ package disc
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,3 +106,5 @@ func TestSmokeCT(t *testing.T) {
 	}
 	t.Log(string(Manifest(trees[0])))
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
