@@ -424,6 +424,7 @@ func (p *Plan) split() error {
 		objs                []*Object
 		size                int64
 		docs                bool // reports: repeated on every disc of the study
+		images              int  // frames, for the web estimate
 	}
 	byUID := map[string]*series{}
 	var all []*series
@@ -435,7 +436,10 @@ func (p *Plan) split() error {
 			all = append(all, s)
 		}
 		s.objs = append(s.objs, o)
-		s.size += sector(o.Size) + 400 + p.webEstimate(o)
+		s.size += sector(o.Size) + 400
+		if o.Kind == KindImage {
+			s.images += o.Frames
+		}
 		if o.Kind != KindSR && o.Kind != KindPDF {
 			s.docs = false
 		}
@@ -473,6 +477,9 @@ func (p *Plan) split() error {
 			}
 			return a.SOPInstance < b.SOPInstance
 		})
+	}
+	for _, s := range all {
+		s.size += p.webEstimate(s.images)
 	}
 	// Fixed content of every disc: README, pages, viewer, ISO structures.
 	fixed := int64(1<<20) + p.viewerSize()
@@ -642,12 +649,13 @@ func (p *Plan) label(d *Disc) Label {
 	return l
 }
 
-// webEstimate is the web content an object adds (JPEG image and thumbnail).
-func (p *Plan) webEstimate(o *Object) int64 {
-	if p.Options.NoWeb || o.Kind != KindImage {
+// webEstimate is the web content a series of n frames adds: its key
+// images as JPEG with thumbnails, and its page.
+func (p *Plan) webEstimate(n int) int64 {
+	if p.Options.NoWeb {
 		return 0
 	}
-	return 64 << 10
+	return int64(min(n, p.Options.MaxWebImages))*(128<<10) + 8<<10
 }
 
 // Close removes the plan's own work folder.
