@@ -50,6 +50,15 @@ func decodeJPEGLSCharLS(src []byte, p Params) ([]byte, error) {
 	if len(src) < 4 {
 		return nil, fmt.Errorf("%w: JPEG-LS frame of %d bytes", ErrCorrupt, len(src))
 	}
+	// CharLS 2.4 can take many seconds to reject a truncated stream: check
+	// that it ends with EOI (after at most one byte of fragment padding).
+	end := src
+	if end[len(end)-1] == 0 {
+		end = end[:len(end)-1]
+	}
+	if len(end) < 2 || end[len(end)-2] != 0xFF || end[len(end)-1] != 0xD9 {
+		return nil, fmt.Errorf("%w: JPEG-LS frame does not end with EOI (truncated)", ErrCorrupt)
+	}
 	bps := p.BitsAllocated / 8
 	n := p.FrameBytes()
 	dst := make([]byte, n)
