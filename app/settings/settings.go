@@ -1,0 +1,352 @@
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	bolt "go.etcd.io/bbolt"
+
+	"discdesk/app/handoff"
+	"discdesk/app/handoff/docs"
+	"discdesk/app/staff"
+	"discdesk/burner/disc"
+	"discdesk/burner/drive"
+)
+
+var (
+	bucketSettings = []byte("settings")
+	keyCurrent     = []byte("current")
+)
+
+// Errors of settings.
+var (
+	// ErrInvalid means a field's value is not acceptable; the error names the field.
+	ErrInvalid = errors.New("invalid setting")
+)
+
+// Facility is who runs the desk.
+type Facility struct {
+	Name    string `json:"name"`
+	Address string `json:"address"` // free text, lines separated by newlines
+	Phone   string `json:"phone"`
+	Email   string `json:"email,omitempty"`
+}
+
+// TargetKind is the kind of a burn target.
+type TargetKind string
+
+// The target kinds.
+const (
+	TargetDevice TargetKind = "device" // an optical drive, Path is its device
+	TargetISO    TargetKind = "iso"    // ISO image files written into the folder Path
+	TargetFolder TargetKind = "folder" // disc trees written into sub-folders of Path
+)
+
+// Target is where burns go.
+type Target struct {
+	Name string     `json:"name"`
+	Kind TargetKind `json:"kind"`
+	Path string     `json:"path"`
+}
+
+// Spec returns the burner/drive spec for one disc of a job named job (a
+// file-system-safe name such as the request code and disc number).
+func (t Target) Spec(job string) string {
+	switch t.Kind {
+	case TargetISO:
+		return "iso:" + filepath.Join(t.Path, job+".iso")
+	case TargetFolder:
+		return "dir:" + filepath.Join(t.Path, job)
+	}
+	return t.Path
+}
+
+// Node is a PACS or modality the desk talks DICOM to.
+type Node struct {
+	Name    string `json:"name"`
+	AETitle string `json:"ae_title"`
+	Host    string `json:"host"`
+	Port    int    `json:"port"`
+}
+
+// Kiosk holds the patient kiosk's options.
+type Kiosk struct {
+	IdleSeconds  int    `json:"idle_seconds"` // back to the welcome screen after this long untouched
+	Language     string `json:"language"`     // "en" or "es": the welcome screen's first language
+	LargeText    bool   `json:"large_text"`
+	HighContrast bool   `json:"high_contrast"`
+}
+
+// Settings is the whole of a desk's settings.
+type Settings struct {
+	Facility    Facility                `json:"facility"`
+	Workstation string                  `json:"workstation"`
+	Targets     []Target                `json:"targets"`
+	Target      string                  `json:"target"` // name of the default target
+	Media       disc.Media              `json:"media"`
+	LocalAE     string                  `json:"local_ae"`
+	Nodes       []Node                  `json:"nodes,omitempty"`
+	Fees        handoff.FeePolicy       `json:"fees"`
+	LegalDays   int                     `json:"legal_days"`
+	Deadlines   map[handoff.Urgency]int `json:"deadline_hours"` // target turnaround in hours; same-day is end of day
+	Kiosk       Kiosk                   `json:"kiosk"`
+	Updated     time.Time               `json:"updated,omitzero"`
+	UpdatedBy   string                  `json:"updated_by,omitempty"`
+}
+
+// Default returns the settings of a new desk: no facility details yet,
+// flat fee, the handoff package's default turnarounds, a kiosk that
+// forgets after 90 s.
+func Default() Settings {
+	cfg := handoff.DefaultConfig()
+	d := map[handoff.Urgency]int{}
+	for u, dur := range cfg.Targets {
+		d[u] = int(dur / time.Hour)
+	}
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "desk"
+	}
+	return Settings{
+		Workstation: host,
+		Media:       disc.CD,
+		LocalAE:     "DISCDESK",
+		Fees:        cfg.Fees,
+		LegalDays:   cfg.LegalDays,
+		Deadlines:   d,
+		Kiosk:       Kiosk{IdleSeconds: 90, Language: "en", LargeText: true, HighContrast: true},
+	}
+}
+
+// ValidAETitle reports whether s is a valid Application Entity title (PS3.5
+// 6.2): 1 to 16 characters of the default repertoire, no backslash or
+// control character, not only spaces.
+func ValidAETitle(s string) bool {
+	if len(s) == 0 || len(s) > 16 || strings.TrimSpace(s) == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > 0x7e || r < 0x20 || r == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func bad(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
+}
+
+// Validate checks every field and returns the first problem, naming the field.
+func (s Settings) Validate() error {
+	if len(s.Facility.Name) > 64 {
+		return bad("facility name", "at most 64 characters")
+	}
+	if strings.TrimSpace(s.Facility.Address) != "" {
+		if _, err := handoff.ParseAddress(s.Facility.Address); err != nil {
+			return bad("facility address", "%v", err)
+		}
+	}
+	if strings.ContainsFunc(s.Facility.Phone, func(r rune) bool { return unicode.IsLetter(r) && r != 'x' }) {
+		return bad("facility phone", "digits, spaces, + - ( ) and x only")
+	}
+	if strings.TrimSpace(s.Workstation) == "" {
+		return bad("workstation", "needs a name (it is recorded with every handoff)")
+	}
+	names := map[string]bool{}
+	for _, t := range s.Targets {
+		if strings.TrimSpace(t.Name) == "" || names[t.Name] {
+			return bad("drives", "every target needs its own name")
+		}
+		names[t.Name] = true
+		switch t.Kind {
+		case TargetDevice, TargetISO, TargetFolder:
+		default:
+			return bad("drives", "%q: kind %q is not device, iso or folder", t.Name, t.Kind)
+		}
+		if strings.TrimSpace(t.Path) == "" {
+			return bad("drives", "%q has no path", t.Name)
+		}
+	}
+	if s.Target != "" && !names[s.Target] {
+		return bad("default drive", "%q is not one of the drives", s.Target)
+	}
+	if _, err := disc.ParseMedia(string(s.Media)); err != nil {
+		return bad("media", "%v", err)
+	}
+	if !ValidAETitle(s.LocalAE) {
+		return bad("local AE title", "%q: 1-16 characters, no backslash", s.LocalAE)
+	}
+	for _, n := range s.Nodes {
+		if !ValidAETitle(n.AETitle) {
+			return bad("PACS node "+n.Name, "AE title %q: 1-16 characters, no backslash", n.AETitle)
+		}
+		if strings.TrimSpace(n.Host) == "" || n.Port < 1 || n.Port > 65535 {
+			return bad("PACS node "+n.Name, "needs a host and a port 1-65535")
+		}
+	}
+	if s.Fees.Flat < 0 || s.Fees.Average < 0 || s.Fees.LabourPerHour < 0 || s.Fees.Envelope < 0 {
+		return bad("fees", "no negative amounts")
+	}
+	switch s.Fees.Method {
+	case handoff.FeeFlat, handoff.FeeActual, handoff.FeeAverage:
+	default:
+		return bad("fees", "method %q is not flat, actual or average", s.Fees.Method)
+	}
+	if s.LegalDays < 1 || s.LegalDays > 30 {
+		return bad("legal limit", "1 to 30 days (45 CFR 164.524(b)(2))")
+	}
+	for u, h := range s.Deadlines {
+		if h < 1 || h > s.LegalDays*24 {
+			return bad("deadline "+string(u), "1 hour to the legal limit (%d days)", s.LegalDays)
+		}
+	}
+	if s.Kiosk.IdleSeconds < 15 || s.Kiosk.IdleSeconds > 600 {
+		return bad("kiosk idle timeout", "15 to 600 seconds")
+	}
+	if s.Kiosk.Language != "en" && s.Kiosk.Language != "es" {
+		return bad("kiosk language", "en or es")
+	}
+	return nil
+}
+
+// HandoffConfig is the handoff store's configuration from these settings.
+func (s Settings) HandoffConfig() handoff.Config {
+	cfg := handoff.DefaultConfig()
+	cfg.LegalDays = s.LegalDays
+	cfg.Fees = s.Fees
+	cfg.Targets = map[handoff.Urgency]time.Duration{}
+	for u, h := range s.Deadlines {
+		cfg.Targets[u] = time.Duration(h) * time.Hour
+	}
+	return cfg
+}
+
+// DiscFacility is the facility as the disc's README.TXT shows it.
+func (s Settings) DiscFacility() disc.Facility {
+	return disc.Facility{Name: s.Facility.Name, Address: s.Facility.Address, Phone: s.Facility.Phone}
+}
+
+// DocsFacility is the facility as forms, invoices and labels show it.
+func (s Settings) DocsFacility() docs.Facility {
+	f := docs.Facility{Name: s.Facility.Name, Phone: s.Facility.Phone, Email: s.Facility.Email}
+	if a, err := handoff.ParseAddress(s.Facility.Address); err == nil {
+		f.Address = a
+	}
+	return f
+}
+
+// DefaultTarget returns the default burn target: the one named by Target,
+// else the first one; ok is false when there is none.
+func (s Settings) DefaultTarget() (Target, bool) {
+	for _, t := range s.Targets {
+		if t.Name == s.Target {
+			return t, true
+		}
+	}
+	if len(s.Targets) > 0 {
+		return s.Targets[0], true
+	}
+	return Target{}, false
+}
+
+// WithDetected adds the optical drives found on this computer that the
+// settings do not list yet and, when the computer has no optical drive and
+// no target is configured, an ISO-file target in dataDir/iso so the desk can
+// always burn. It returns whether anything was added.
+func (s *Settings) WithDetected(found []drive.Info, dataDir string) bool {
+	have := map[string]bool{}
+	for _, t := range s.Targets {
+		if t.Kind == TargetDevice {
+			have[t.Path] = true
+		}
+	}
+	added := false
+	for _, d := range found {
+		if have[d.Spec] {
+			continue
+		}
+		name := strings.TrimSpace(d.Vendor + " " + d.Product)
+		if name == "" {
+			name = d.Spec
+		}
+		s.Targets = append(s.Targets, Target{Name: name + " (" + d.Spec + ")", Kind: TargetDevice, Path: d.Spec})
+		added = true
+	}
+	if len(s.Targets) == 0 {
+		s.Targets = append(s.Targets, Target{Name: "ISO files", Kind: TargetISO, Path: filepath.Join(dataDir, "iso")})
+		added = true
+	}
+	if s.Target == "" && len(s.Targets) > 0 {
+		s.Target = s.Targets[0].Name
+	}
+	return added
+}
+
+// Store keeps the settings in the desk's bbolt store.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+}
+
+// Open returns the settings store of db, creating its bucket.
+func Open(db *bolt.DB) (*Store, error) {
+	err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketSettings)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settings: create bucket: %w", err)
+	}
+	return &Store{db: db, now: time.Now}, nil
+}
+
+// Get returns the saved settings, or Default() when none were saved.
+func (st *Store) Get() (Settings, error) {
+	s := Default()
+	err := st.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketSettings).Get(keyCurrent)
+		if raw == nil {
+			return nil
+		}
+		return json.Unmarshal(raw, &s)
+	})
+	if err != nil {
+		return Default(), fmt.Errorf("settings: read: %w", err)
+	}
+	return s, nil
+}
+
+// Save validates s and stores it; by must be allowed to change settings.
+func (st *Store) Save(by staff.Member, s Settings) (Settings, error) {
+	if !by.Role.Can(staff.ActionSettings) {
+		return Settings{}, fmt.Errorf("settings: save: %w", staff.ErrNotAllowed)
+	}
+	return st.save(by.Name, s)
+}
+
+// SaveSystem stores settings the desk itself derived (detected drives at
+// start-up), recorded as by "system".
+func (st *Store) SaveSystem(s Settings) (Settings, error) { return st.save("system", s) }
+
+func (st *Store) save(by string, s Settings) (Settings, error) {
+	if err := s.Validate(); err != nil {
+		return Settings{}, fmt.Errorf("settings: save: %w", err)
+	}
+	s.Updated, s.UpdatedBy = st.now().UTC(), by
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return Settings{}, fmt.Errorf("settings: save: %w", err)
+	}
+	err = st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSettings).Put(keyCurrent, raw) })
+	if err != nil {
+		return Settings{}, fmt.Errorf("settings: save: %w", err)
+	}
+	return s, nil
+}
