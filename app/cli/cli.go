@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"discdesk/app/library"
 	"discdesk/app/store"
+	"discdesk/assets/demo"
 )
 
 // A Command is one verb of the discdesk command line.
@@ -62,6 +64,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 type Env struct {
 	Stdout, Stderr io.Writer
 	DataFlag       string // --data value ("" = default)
+	Demo           bool   // --demo: the built-in demo library (see prepareDemo)
 
 	db      *bolt.DB
 	dataDir string
@@ -121,6 +124,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("discdesk", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	global.StringVar(&env.DataFlag, "data", "", "data folder (default $DISCDESK_DATA, else the user config folder + DiscDesk)")
+	global.BoolVar(&env.Demo, "demo", false, "use the built-in demo library (data folder <user cache folder>/DiscDesk-demo unless --data is given)")
 	global.Usage = func() { usage(stderr) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -133,6 +137,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if GUI == nil {
 			fmt.Fprintln(stderr, "discdesk: this build has no desk GUI")
 			return 1
+		}
+		if err := prepareDemo(ctx, env); err != nil {
+			return exitCode(stderr, err)
 		}
 		return exitCode(stderr, GUI(ctx, env, rest))
 	}
@@ -159,7 +166,51 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if err := prepareDemo(ctx, env); err != nil {
+		return exitCode(stderr, err)
+	}
 	return exitCode(stderr, run(ctx, env, fs.Args()))
+}
+
+// prepareDemo, for --demo, points the data folder at <user cache
+// folder>/DiscDesk-demo unless --data was given and, the first time, writes
+// the demo files into <data>/demo-source and imports them into the library.
+// A marker file records that the import finished, so an interrupted first
+// run imports again (imports are idempotent).
+func prepareDemo(ctx context.Context, env *Env) error {
+	if !env.Demo {
+		return nil
+	}
+	if env.DataFlag == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return fmt.Errorf("demo: no cache folder for the demo data: %w", err)
+		}
+		env.DataFlag = filepath.Join(cache, "DiscDesk-demo")
+	}
+	dir, err := env.DataDir()
+	if err != nil {
+		return err
+	}
+	src := filepath.Join(dir, "demo-source")
+	marker := filepath.Join(src, ".imported")
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	if _, err := demo.Write(src); err != nil {
+		return fmt.Errorf("demo: write %s: %w", src, err)
+	}
+	lib, err := env.Library()
+	if err != nil {
+		return err
+	}
+	if _, err := lib.Import(ctx, []string{src}, library.Options{}); err != nil {
+		return fmt.Errorf("demo: import %s: %w", src, err)
+	}
+	if err := os.WriteFile(marker, []byte("imported\n"), 0o600); err != nil {
+		return fmt.Errorf("demo: write %s: %w", marker, err)
+	}
+	return nil
 }
 
 // interleave moves flags that follow positional arguments in front of them,
@@ -233,7 +284,7 @@ func usage(w io.Writer) {
 	}
 	regMu.Unlock()
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: discdesk [--data DIR] [COMMAND [flags] [args]]")
+	fmt.Fprintln(w, "usage: discdesk [--data DIR] [--demo] [COMMAND [flags] [args]]")
 	fmt.Fprintln(w, "\nWith no command, discdesk opens the desk window.")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, n := range names {
