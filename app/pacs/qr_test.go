@@ -3,13 +3,12 @@ package pacs
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
+	"discdesk/app/pacs/pacstest"
 	"discdesk/internal/corpus"
 )
 
@@ -26,52 +25,15 @@ func mrStudy(t testing.TB) []string {
 	return files
 }
 
-// startDcmqrscp runs dcmqrscp on a free loopback port with an index of files
-// and a host table naming the move destinations.
+// startDcmqrscp runs dcmqrscp with the files and move destinations.
 func startDcmqrscp(t testing.TB, files []string, dests map[string]Node) Node {
 	t.Helper()
-	dir := t.TempDir()
-	db := filepath.Join(dir, "db")
-	must(t, os.MkdirAll(db, 0o700))
-	if out, err := tool(t, 30*time.Second, "dcmqridx", append([]string{db}, files...)...); err != nil {
-		t.Fatalf("dcmqridx: %v\n%s", err, out)
+	var peers []pacstest.Peer
+	for _, d := range dests {
+		peers = append(peers, pacstest.Peer{AETitle: d.AETitle, Host: d.Host, Port: d.Port})
 	}
-	port := freePort(t)
-	cfg := fmt.Sprintf("NetworkTCPPort = %d\nMaxPDUSize = 65536\nMaxAssociations = 8\n\nHostTable BEGIN\n", port)
-	for name, n := range dests {
-		cfg += fmt.Sprintf("%s = (%s, %s, %d)\n", name, n.AETitle, n.Host, n.Port)
-	}
-	cfg += "HostTable END\n\nVendorTable BEGIN\nVendorTable END\n\nAETable BEGIN\n"
-	cfg += fmt.Sprintf("%s %s RW (100, 1024mb) ANY\nAETable END\n", pacsAE, db)
-	cfgPath := filepath.Join(dir, "dcmqrscp.cfg")
-	must(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
-	cmd := exec.Command("dcmqrscp", "-dhl", "-c", cfgPath) // -s (single process) crashes after one association in 3.6.7
-	cmd.Dir = dir
-	log, _ := os.Create(filepath.Join(dir, "dcmqrscp.log"))
-	cmd.Stdout, cmd.Stderr = log, log
-	must(t, cmd.Start())
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(log.Name())
-			t.Logf("dcmqrscp log:\n%s", lastLines(string(b), 30))
-		}
-	})
-	n := Node{AETitle: pacsAE, Host: "127.0.0.1", Port: port}
-	c := &Client{AETitle: "PROBE"}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := c.Echo(context.Background(), n)
-		if err == nil {
-			return n
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dcmqrscp not answering: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	p := pacstest.Dcmqrscp(t, pacsAE, files, peers)
+	return Node{AETitle: p.AETitle, Host: p.Host, Port: p.Port}
 }
 
 func studyOf(t testing.TB, files []string) (studyUID, patientID string) {

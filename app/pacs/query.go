@@ -281,6 +281,10 @@ func (c *Client) GetStudy(ctx context.Context, n Node, model Model, patientID, s
 	if spool == "" {
 		spool = os.TempDir()
 	}
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		a.Abort()
+		return RetrieveResult{}, fmt.Errorf("get from %s: spool folder: %w", n, err)
+	}
 	log := c.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

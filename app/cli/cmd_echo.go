@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"discdesk/app/pacs"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "echo",
+		Summary: "check a DICOM node answers (C-ECHO)",
+		Usage:   "AE@HOST:PORT",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			sc := scuFlags(fs)
+			return func(ctx context.Context, env *Env, args []string) error {
+				n, c, err := sc.node("echo", args, 1)
+				if err != nil {
+					return err
+				}
+				start := time.Now()
+				if err := c.Echo(ctx, n); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "%s answered C-ECHO in %d ms\n", n, time.Since(start).Milliseconds())
+				return nil
+			}
+		},
+	})
+}
+
+// scu holds the flags every SCU command shares.
+type scu struct {
+	ae    *string
+	tlsCA *string
+}
+
+func scuFlags(fs *flag.FlagSet) *scu {
+	return &scu{
+		ae:    fs.String("ae", "DISCDESK", "our (calling) AE title"),
+		tlsCA: fs.String("tls-ca", "", "PEM CA certificate: connect over TLS and verify the node against it"),
+	}
+}
+
+// node parses the NODE argument (the first of want positional arguments)
+// and builds the client.
+func (s *scu) node(verb string, args []string, want int) (pacs.Node, *pacs.Client, error) {
+	if len(args) != want {
+		return pacs.Node{}, nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: want %d argument(s), got %d", verb, want, len(args))}
+	}
+	n, err := pacs.ParseNode(args[0])
+	if err != nil {
+		return n, nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", verb, err)}
+	}
+	c := &pacs.Client{AETitle: *s.ae}
+	if *s.tlsCA != "" {
+		pem, err := os.ReadFile(*s.tlsCA)
+		if err != nil {
+			return n, nil, fmt.Errorf("%s: TLS CA: %w", verb, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return n, nil, fmt.Errorf("%s: TLS CA %s: %w", verb, *s.tlsCA, errNoCertificates)
+		}
+		c.TLS = &tls.Config{RootCAs: pool, ServerName: n.Host, MinVersion: tls.VersionTLS12}
+	}
+	return n, c, nil
+}
+
+// errNoCertificates means a PEM file held no certificate.
+var errNoCertificates = errors.New("no certificate in file")
