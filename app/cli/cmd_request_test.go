@@ -136,7 +136,7 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 		t.Fatalf("cancel: %d %s %s", code, out, errs)
 	}
 	code, out, _ = run(t, dir, "request", "list")
-	if strings.Contains(out, routine.ID) {
+	if code != 0 || strings.Contains(out, routine.ID) || !strings.Contains(out, r.ID) {
 		t.Fatalf("cancelled request still open: %s", out)
 	}
 }

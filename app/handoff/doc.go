@@ -24,6 +24,10 @@
 // as stored. A correction is a new event ([Store.Correct]); nothing is edited
 // or deleted.
 //
+// Subpackages: handoff/audit builds the PS3.15 Export audit message kept
+// with each handoff and sends it by syslog; handoff/docs renders the request
+// form, invoice, disc label and jewel-case insert as PDF.
+//
 // Outside dependencies are injected: the study library is reached only
 // through a [StudyValidator] func, the clock through [WithClock].
 //
