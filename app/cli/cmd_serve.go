@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
 	"discdesk/app/library"
 	"discdesk/app/pacs"
@@ -36,6 +37,8 @@ func init() {
 			idle := fs.Duration("idle", dimse.DefaultIdle, "abort an association silent this long")
 			cert := fs.String("tls-cert", "", "PEM certificate: serve DICOM over TLS")
 			key := fs.String("tls-key", "", "PEM private key for --tls-cert")
+			quiet := fs.Duration("quiet", 2*time.Minute, "with --burn-ae: a study silent this long is complete")
+			countFrom := fs.String("count-from", "", "with --burn-ae: PACS AE@HOST:PORT asked for Number of Study Related Instances")
 			out := fs.String("out", "", "store received files in this folder instead of the library")
 			verbose := fs.Bool("v", false, "log associations to stderr")
 			return func(ctx context.Context, env *Env, args []string) error {
@@ -69,6 +72,20 @@ func init() {
 					return err
 				}
 				cfg.SpoolDir = spool
+				if *burnAE != "" {
+					ab := &pacs.AutoBurn{Next: sink, BurnAE: *burnAE, Quiet: *quiet, OnComplete: func(uid string) {
+						fmt.Fprintf(env.Stdout, "study complete for burning: %s\n", uid)
+					}}
+					if *countFrom != "" {
+						n, err := pacs.ParseNode(*countFrom)
+						if err != nil {
+							return &ExitError{Code: 2, Err: fmt.Errorf("serve: --count-from: %w", err)}
+						}
+						c := &pacs.Client{AETitle: *ae}
+						ab.Count = func(ctx context.Context, uid string) (int, error) { return c.StudyInstanceCount(ctx, n, uid) }
+					}
+					sink = ab
+				}
 				srv, err := pacs.NewServer(cfg, sink)
 				if err != nil {
 					return err
