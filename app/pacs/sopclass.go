@@ -21,7 +21,7 @@ const (
 
 // StorageSOPClasses is the table of Storage SOP classes the Storage SCP
 // accepts and the C-GET SCU proposes (PS3.4 B.5). The conformance statement
-// lists exactly these; TestConformanceTable keeps the two in step.
+// must list exactly these; TestStorageTable checks the table itself.
 var StorageSOPClasses = []SOPClass{
 	{"1.2.840.10008.5.1.4.1.1.1", "Computed Radiography Image Storage"},
 	{"1.2.840.10008.5.1.4.1.1.1.1", "Digital X-Ray Image Storage - For Presentation"},
