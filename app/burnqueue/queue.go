@@ -47,9 +47,11 @@ type Job struct {
 	ID        uuid.UUID `json:"id"`
 	RequestID string    `json:"request_id,omitempty"` // the handoff request, when there is one
 	StudyUIDs []string  `json:"study_uids,omitempty"`
-	Files     string    `json:"files,omitempty"` // a folder to write as is (discdesk burn --files)
-	Drive     string    `json:"drive"`           // target spec (drive.Open)
-	Media     string    `json:"media,omitempty"` // cd, dvd, bd or ""
+	Files     string    `json:"files,omitempty"`     // a folder to write as is (discdesk burn --files)
+	VolumeID  string    `json:"volume_id,omitempty"` // for Files jobs
+	Report    string    `json:"report,omitempty"`    // report file to add to the studies (PDF or text)
+	Drive     string    `json:"drive"`               // target spec (drive.Open)
+	Media     string    `json:"media,omitempty"`     // cd, dvd, bd or ""
 	Copies    int       `json:"copies"`
 	State     State     `json:"state"`
 	Held      bool      `json:"held,omitempty"` // waiting for staff (LastError says what to do)
@@ -303,8 +305,9 @@ func (q *Queue) Recover() ([]Job, error) {
 	return changed, nil
 }
 
-// claim takes the oldest runnable job for the drive and marks it burning.
-func (q *Queue) claim(spec string) (Job, bool, error) {
+// claim takes the oldest runnable job for the drive (or the job id, when
+// not Nil) and marks it burning.
+func (q *Queue) claim(spec string, id uuid.UUID) (Job, bool, error) {
 	var out Job
 	found := false
 	err := q.db.Update(func(tx *bolt.Tx) error {
@@ -314,7 +317,7 @@ func (q *Queue) claim(spec string) (Job, bool, error) {
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("burnqueue: job %x: decode: %w", k, err)
 			}
-			if j.Drive != spec || j.State != Queued || j.Held {
+			if j.Drive != spec || j.State != Queued || j.Held || (id != uuid.Nil && j.ID != id) {
 				continue
 			}
 			j.State, j.Attempts, j.Updated = Burning, j.Attempts+1, time.Now().UTC()

@@ -50,12 +50,31 @@ func (w *Worker) open(spec string, media drive.MediaKind) (drive.Drive, error) {
 // is the job's failure (its staff message is in job.LastError); a store
 // error is returned as is.
 func (w *Worker) RunNext(ctx context.Context, spec string) (job Job, ran bool, err error) {
-	job, ok, err := w.Queue.claim(spec)
+	job, ok, err := w.Queue.claim(spec, uuid.Nil)
 	if err != nil || !ok {
 		return job, false, err
 	}
+	return w.runClaimed(ctx, job)
+}
+
+// RunJob runs one job (queued and not held) now, as RunNext does; the CLI
+// uses it to run the job it just enqueued. ran is false when the job is not
+// runnable.
+func (w *Worker) RunJob(ctx context.Context, id uuid.UUID) (job Job, ran bool, err error) {
+	j, err := w.Queue.Get(id)
+	if err != nil {
+		return j, false, err
+	}
+	job, ok, err := w.Queue.claim(j.Drive, id)
+	if err != nil || !ok {
+		return job, false, err
+	}
+	return w.runClaimed(ctx, job)
+}
+
+func (w *Worker) runClaimed(ctx context.Context, job Job) (Job, bool, error) {
 	runErr := w.run(ctx, &job)
-	job, err = w.Queue.Get(job.ID)
+	job, err := w.Queue.Get(job.ID)
 	if err != nil {
 		return job, true, err
 	}

@@ -70,19 +70,22 @@ func (k MediaKind) Capacity() int64 {
 	return 0
 }
 
-// ParseMediaKind reads a --media value: cd, dvd, bd (or "" for none).
+// ParseMediaKind reads a --media value: cd, dvd, dvd-dl, bd, usb (or "" for
+// none).
 func ParseMediaKind(s string) (MediaKind, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "":
 		return KindUnknown, nil
 	case "cd", "cd-r", "cdr":
 		return KindCD, nil
-	case "dvd", "dvd-r", "dvd+r", "dvdr":
+	case "dvd", "dvd-r", "dvd+r", "dvdr", "dvd-dl":
 		return KindDVD, nil
+	case "usb":
+		return KindUSB, nil
 	case "bd", "bd-r", "bdr", "bluray", "blu-ray":
 		return KindBD, nil
 	}
-	return KindUnknown, fmt.Errorf("drive: unknown media %q (want cd, dvd or bd)", s)
+	return KindUnknown, fmt.Errorf("drive: unknown media %q (want cd, dvd, dvd-dl, bd or usb)", s)
 }
 
 // Media is what a drive reports about its disc (or a file target's space).
