@@ -67,7 +67,6 @@ func XorrisoArgs(t *burner.Tree, staged, target string) []string {
 		"-outdev", target, "-blank", "as_needed",
 		"-volid", t.VolumeID, "-rockridge", "off", "-joliet", "on",
 		"-compliance", "iso_9660_level=1:deep_paths_off:long_paths_off:only_iso_version",
-		"-md5", "on",
 	}
 	for _, f := range t.Files {
 		src := f.Source
