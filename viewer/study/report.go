@@ -14,7 +14,6 @@ import (
 var (
 	tagContentSequence       = dcm.T(0x0040, 0xA730)
 	tagValueType             = dcm.T(0x0040, 0xA040)
-	tagRelationshipType      = dcm.T(0x0040, 0xA010)
 	tagTextValue             = dcm.T(0x0040, 0xA160)
 	tagConceptCodeSequence   = dcm.T(0x0040, 0xA168)
 	tagMeasuredValueSequence = dcm.T(0x0040, 0xA300)
