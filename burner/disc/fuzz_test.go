@@ -1,0 +1,124 @@
+package disc
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"discdesk/internal/corpus"
+	"discdesk/viewer/dcm"
+)
+
+// pdfText reads PDFs from outside (encapsulated reports): it must never
+// panic or run away on hostile input.
+func FuzzPDFText(f *testing.F) {
+	pdf, err := TextPDF("Report", "Findings: (none) \\ normal.", testFacility)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(pdf)
+	if b, err := os.ReadFile(corpus.Path(f, "generated", "documents", "encapsulated_pdf_report.dcm")); err == nil {
+		if df, err := dcm.ParseBytes(b); err == nil {
+			f.Add(df.DataSet.Raw(dcm.EncapsulatedDocument))
+		}
+	}
+	f.Add([]byte("<< /Filter /FlateDecode >> stream\nxx endstream"))
+	f.Add([]byte("<<>>stream\n(abc\\) Tj [(a) 5 (b)] TJ (\\101\\10) Tj endstream"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if s := pdfText(b); len(s) > maxPDFText+64<<10 {
+			t.Fatalf("text of %d bytes", len(s))
+		}
+	})
+}
+
+func TestPDFTextOfOurReport(t *testing.T) {
+	pdf, err := TextPDF("Report", "Impression: normal (no change).", testFacility)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pdfText(pdf); !strings.Contains(got, "Impression: normal (no change).") || !strings.Contains(got, "Riverside Imaging") {
+		t.Errorf("pdfText = %q", got)
+	}
+}
+
+func TestKeyIndexes(t *testing.T) {
+	for _, c := range []struct{ n, max, first, last int }{{500, 24, 0, 499}, {10, 24, 0, 9}, {25, 24, 0, 24}} {
+		k := keyIndexes(c.n, c.max)
+		if len(k) != min(c.n, c.max) || k[0] != c.first || k[len(k)-1] != c.last {
+			t.Errorf("keyIndexes(%d, %d) = %v", c.n, c.max, k)
+		}
+		for i := 1; i < len(k); i++ {
+			if k[i] <= k[i-1] {
+				t.Errorf("keyIndexes(%d, %d) not increasing: %v", c.n, c.max, k)
+			}
+		}
+	}
+}
+
+func TestShortNamesAndFileSetID(t *testing.T) {
+	used := map[string]bool{}
+	level1 := regexp.MustCompile(`^[A-Z0-9_]{1,8}(\.[A-Z0-9_]{1,3})?$`)
+	for _, in := range []string{"discdesk-viewer.exe", "DiscDesk Viewer.exe", "lib.so.6", "README"} {
+		got := shortName(in, false, used)
+		if !level1.MatchString(got) {
+			t.Errorf("shortName(%q) = %q is not 8.3", in, got)
+		}
+	}
+	if len(used) != 4 {
+		t.Errorf("names collided: %v", used)
+	}
+	for in, want := range map[string]string{"dd-2026.01": "DD_2026_01", "ÄÖ": "DISCDESK", "a very long file set id": "A_VERY_LONG_FILE"} {
+		if got := fileSetID(in); got != want {
+			t.Errorf("fileSetID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// With viewer binaries at the packaging place, the disc has a VIEWER
+// folder under 8.3 names and README.TXT and INDEX.HTM say how to start it;
+// without, no folder and README says there is none.
+func TestViewerFolder(t *testing.T) {
+	vdir := t.TempDir()
+	os.MkdirAll(vdir+"/windows", 0o700)
+	os.MkdirAll(vdir+"/linux", 0o700)
+	os.WriteFile(vdir+"/windows/discdesk-viewer.exe", []byte("MZ fake"), 0o600)
+	os.WriteFile(vdir+"/linux/discdesk-viewer", []byte("\x7fELF fake"), 0o600)
+	in := Input{Files: files(t, "mr_series/dcm4che_mr16/MR01.dcm"), ReportText: "ok"}
+	p := plan(t, in, Options{ViewerDir: vdir})
+	trees := build(t, p)
+	var readme, index, autorun string
+	viewer := 0
+	for _, f := range trees[0].Files {
+		switch {
+		case f.Path == "README.TXT":
+			readme = string(f.Data)
+		case f.Path == "INDEX.HTM":
+			index = string(f.Data)
+		case f.Path == "AUTORUN.INF":
+			autorun = string(f.Data)
+		case strings.HasPrefix(f.Path, "VIEWER/"):
+			viewer++
+		}
+	}
+	if viewer != 2 || !strings.Contains(readme, `VIEWER\WINDOWS\DISCDESK.EXE`) || !strings.Contains(readme, "VIEWER/LINUX/DISCDESK") ||
+		!strings.Contains(index, `VIEWER\WINDOWS\DISCDESK.EXE`) || !strings.Contains(autorun, `open=VIEWER\WINDOWS\DISCDESK.EXE`) {
+		t.Errorf("viewer files %d\nREADME:\n%s\nAUTORUN:\n%s", viewer, readme, autorun)
+	}
+	for _, want := range []string{"Riverside Imaging", "1 River Road", "+1 555 0100", "DiscDesk version", "Windows:", "macOS:", "Linux:", "DICOMDIR"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.TXT lacks %q", want)
+		}
+	}
+	checkDisc(t, p, trees[0], false)
+
+	p2 := plan(t, in, Options{NoViewer: true})
+	for _, f := range build(t, p2)[0].Files {
+		if strings.HasPrefix(f.Path, "VIEWER/") {
+			t.Error("viewer folder without binaries")
+		}
+		if f.Path == "README.TXT" && !strings.Contains(string(f.Data), "No viewer program is on this disc") {
+			t.Error("README does not say there is no viewer")
+		}
+	}
+}
