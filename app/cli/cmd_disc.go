@@ -13,6 +13,7 @@ import (
 	dtag "github.com/suyashkumar/dicom/pkg/tag"
 
 	"discdesk/burner/disc"
+	"discdesk/burner/drive"
 	"discdesk/viewer/dcm"
 )
 
@@ -138,19 +139,29 @@ func init() {
 					if len(trees) > 1 {
 						target = numbered(*out, i+1, *iso)
 					}
+					// burner/drive writes the target (xorriso for ISO files,
+					// one -map per library file) and reads it back against
+					// the tree's SHA-256 digests.
+					spec := "dir:" + target
 					if *iso {
-						err = disc.WriteISO(ctx, t, target)
-					} else {
-						err = disc.WriteFolder(t, target)
+						spec = "iso:" + target
 					}
+					dk, _ := drive.ParseMediaKind(string(m))
+					dr, err := drive.Open(spec, drive.Options{Media: dk, Capacity: plan.Options.Capacity})
 					if err != nil {
 						return err
+					}
+					if err := dr.Burn(ctx, t, nil); err != nil {
+						return fmt.Errorf("disc %d of %d: %s", i+1, len(trees), drive.Message(err))
+					}
+					if _, err := dr.Verify(ctx, t, nil); err != nil {
+						return fmt.Errorf("disc %d of %d: read-back check: %s", i+1, len(trees), drive.Message(err))
 					}
 					manifest := target + ".sha256"
 					if err := os.WriteFile(manifest, disc.Manifest(t), 0o600); err != nil {
 						return fmt.Errorf("disc: manifest: %w", err)
 					}
-					fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, manifest %s sha256 %s)\n",
+					fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, read back and verified; manifest %s sha256 %s)\n",
 						i+1, len(trees), target, t.VolumeID, len(t.Files), manifest, disc.ManifestDigest(t))
 				}
 				return nil
