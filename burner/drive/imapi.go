@@ -187,12 +187,12 @@ var imapiHRESULT = map[uint32]error{
 	0xC0AAB101: ErrCapacityExceeded, // IMAPI_E_IMAGE_SIZE_LIMIT (file system image too large)
 }
 
-// parseImapiError reads the ERROR line: the sentinel and the message.
+// parseImapiError reads the ERROR line: the message and the sentinel.
 // writing says whether the PHASE writing line had been printed.
-func parseImapiError(out string, writing bool) (error, string, bool) {
+func parseImapiError(out string, writing bool) (msg string, found bool, sentinel error) {
 	x := reImapiError.FindStringSubmatch(out)
 	if x == nil {
-		return nil, "", false
+		return "", false, nil
 	}
 	hr, _ := strconv.ParseUint(x[1][2:], 16, 32)
 	s, ok := imapiHRESULT[uint32(hr)]
@@ -204,5 +204,5 @@ func parseImapiError(out string, writing bool) (error, string, bool) {
 	case !ok:
 		s = nil
 	}
-	return s, x[1] + " " + x[2], true
+	return x[1] + " " + x[2], true, s
 }

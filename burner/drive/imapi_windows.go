@@ -88,7 +88,7 @@ func runPowerShell(ctx context.Context, tempDir, script string, onLine func(stri
 	if ctx.Err() != nil {
 		return out.String(), ctx.Err()
 	}
-	if s, msg, ok := parseImapiError(out.String(), writing); ok {
+	if msg, ok, s := parseImapiError(out.String(), writing); ok {
 		te := &ToolError{Tool: "powershell", Args: args, ExitCode: exitCode(werr), Stderr: msg}
 		if s != nil {
 			return out.String(), fmt.Errorf("%w: %w", s, te)

@@ -174,7 +174,7 @@ func TestImapi(t *testing.T) {
 		{"imapi_burn_ejected.txt", true, ErrEjected},
 		{"imapi_burn_toolarge.txt", false, ErrCapacityExceeded},
 	} {
-		s, msg, ok := parseImapiError(testdata(t, tc.file), tc.writing)
+		msg, ok, s := parseImapiError(testdata(t, tc.file), tc.writing)
 		if !ok || !errors.Is(s, tc.want) || !strings.HasPrefix(msg, "0xC0AA") {
 			t.Errorf("%s: %v %q, want %v", tc.file, s, msg, tc.want)
 		}
@@ -203,6 +203,17 @@ func TestImapi(t *testing.T) {
 	// Every single-quoted literal is balanced (no injection through names).
 	if n := len(regexp.MustCompile(`'`).FindAllString(script, -1)); n%2 != 0 {
 		t.Errorf("unbalanced quotes (%d)", n)
+	}
+	for name, sc := range map[string]string{"list": imapiListScript(), "media": imapiMediaScript("E:"), "eject": imapiEjectScript("E")} {
+		if !strings.HasPrefix(sc, imapiPrelude) || !strings.Contains(sc, "IMAPI2.MsftDiscMaster2") || strings.Count(sc, "'")%2 != 0 {
+			t.Errorf("%s script malformed:\n%s", name, sc)
+		}
+	}
+	if !strings.Contains(imapiEjectScript("e"), "$recorder.EjectMedia()") || !strings.Contains(imapiMediaScript("e:"), "Say (\"MEDIA") {
+		t.Error("eject/media script lacks its call")
+	}
+	if x := reImapiPhase.FindStringSubmatch("PHASE writing"); x == nil || x[1] != "writing" {
+		t.Errorf("phase line: %v", x)
 	}
 	if got := strings.Join(powershellArgs(`C:\x.ps1`), " "); got != `-NoProfile -NonInteractive -ExecutionPolicy Bypass -File C:\x.ps1` {
 		t.Errorf("powershell args %s", got)

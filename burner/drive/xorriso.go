@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -304,11 +303,10 @@ func (d *xorrisoDrive) run(ctx context.Context, args []string, onLine func(strin
 		return out, ctx.Err()
 	}
 	code := 0
-	var ee *exec.ExitError
-	if errors.As(werr, &ee) {
-		code = ee.ExitCode()
-	} else if werr != nil {
-		return out, fmt.Errorf("drive: run %s: %w", tool, werr)
+	if werr != nil {
+		if code = exitCode(werr); code < 0 {
+			return out, fmt.Errorf("drive: run %s: %w", tool, werr)
+		}
 	}
 	if code == 0 && len(problems) == 0 {
 		return out, nil
