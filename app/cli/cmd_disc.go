@@ -47,6 +47,7 @@ func init() {
 			filesMode := fs.Bool("files", false, "arguments are DICOM files or folders instead of Study Instance UIDs")
 			ack := fs.String("ack-no-report", "", "acknowledge that a study has no report (your name, kept in the plan)")
 			fsid := fs.String("file-set-id", "", "File-set ID and volume name (up to 16 of A-Z 0-9 _)")
+			noVerify := fs.Bool("no-verify", false, "skip reading each written disc back (benchmarks only)")
 			var supply multiFlag
 			fs.Var(&supply, "supply", "value for a missing Type 1 key, KEYWORD=VALUE or (GGGG,EEEE)=VALUE; repeatable")
 			by := fs.String("by", "", "staff member supplying values")
@@ -154,15 +155,20 @@ func init() {
 					if err := dr.Burn(ctx, t, nil); err != nil {
 						return fmt.Errorf("disc %d of %d: %s", i+1, len(trees), drive.Message(err))
 					}
-					if _, err := dr.Verify(ctx, t, nil); err != nil {
+					if *noVerify {
+						fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, NOT read back; manifest %s sha256 %s)\n",
+							i+1, len(trees), target, t.VolumeID, len(t.Files), target+".sha256", disc.ManifestDigest(t))
+					} else if _, err := dr.Verify(ctx, t, nil); err != nil {
 						return fmt.Errorf("disc %d of %d: read-back check: %s", i+1, len(trees), drive.Message(err))
 					}
 					manifest := target + ".sha256"
 					if err := os.WriteFile(manifest, disc.Manifest(t), 0o600); err != nil {
 						return fmt.Errorf("disc: manifest: %w", err)
 					}
-					fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, read back and verified; manifest %s sha256 %s)\n",
-						i+1, len(trees), target, t.VolumeID, len(t.Files), manifest, disc.ManifestDigest(t))
+					if !*noVerify {
+						fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, read back and verified; manifest %s sha256 %s)\n",
+							i+1, len(trees), target, t.VolumeID, len(t.Files), manifest, disc.ManifestDigest(t))
+					}
 				}
 				return nil
 			}
