@@ -2,22 +2,220 @@ package desk
 
 import (
 	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/cli"
+	"discdesk/app/staff"
 )
 
 func init() {
 	cli.GUI = Run
 }
 
-// Run opens the desk window and blocks until it is closed.
+// Run opens the desk window on the data folder of env and blocks until it
+// is closed. The burn queue runs in-process while the window is open.
 func Run(ctx context.Context, env *cli.Env, args []string) error {
+	if os.Getenv("LANG") == "" || os.Getenv("LANG") == "C" {
+		os.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse the C locale
+	}
+	db, err := env.DB()
+	if err != nil {
+		return err
+	}
+	lib, err := env.Library()
+	if err != nil {
+		return err
+	}
+	dir, err := env.DataDir()
+	if err != nil {
+		return err
+	}
+	svc, err := openWith(db, lib, dir, env.Demo, time.Now, Options{})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pin, err := svc.Prepare(ctx)
+	if err != nil {
+		return err
+	}
 	a := fyneapp.NewWithID("org.discdesk.desk")
 	w := a.NewWindow("DiscDesk")
-	w.SetContent(widget.NewLabel("DiscDesk"))
+	w.Resize(fyne.NewSize(1200, 800))
+	d := New(a, w, svc)
+	d.firstPIN = pin
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := svc.RunQueue(ctx); err != nil {
+			svc.Logger.Printf("burn queue stopped: %v", err)
+		}
+	}()
+	go d.watchQueue(ctx)
+	if script := os.Getenv(e2eEnv); script != "" {
+		go d.runE2E(ctx, script, env.Stdout)
+	}
+	d.ShowSignIn()
 	w.ShowAndRun()
+	cancel()
+	wg.Wait()
 	return nil
+}
+
+// Desk is the desk window and its state: who is signed in and which screen
+// shows. Screens are built by its show* methods and call Services.
+type Desk struct {
+	app fyne.App
+	win fyne.Window
+	svc *Services
+
+	user     *staff.Member
+	firstPIN string // the first supervisor's PIN, shown once on the sign-in screen
+
+	mu    sync.Mutex
+	named map[string]fyne.CanvasObject // widgets by name, for tests and the e2e hook
+
+	tabs     *container.AppTabs
+	studies  *studiesScreen
+	queue    *queueScreen
+	requests *requestsScreen
+	kiosk    *kioskScreen
+
+	kioskIdle time.Duration // overrides the settings' idle timeout (tests)
+}
+
+// New returns a desk showing nothing yet; call ShowSignIn.
+func New(a fyne.App, w fyne.Window, svc *Services) *Desk {
+	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}}
+	if svc.OpenFile == nil {
+		svc.OpenFile = func(p string) error { return a.OpenURL(&url.URL{Scheme: "file", Path: p}) }
+	}
+	return d
+}
+
+// name registers a widget under a stable name and returns it.
+func name[T fyne.CanvasObject](d *Desk, key string, o T) T {
+	d.mu.Lock()
+	d.named[key] = o
+	d.mu.Unlock()
+	return o
+}
+
+// Named returns the widget registered under key on the current screens.
+func (d *Desk) Named(key string) fyne.CanvasObject {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.named[key]
+}
+
+// NamedKeys lists the registered names with a prefix (tests).
+func (d *Desk) NamedKeys(prefix string) []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for k := range d.named {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (d *Desk) forget(prefix string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k := range d.named {
+		if strings.HasPrefix(k, prefix) {
+			delete(d.named, k)
+		}
+	}
+}
+
+// User is the signed-in staff member (nil when signed out or in the kiosk).
+func (d *Desk) User() *staff.Member { return d.user }
+
+// Window is the desk window.
+func (d *Desk) Window() fyne.Window { return d.win }
+
+// ShowMain shows the staff screens in tabs.
+func (d *Desk) ShowMain() {
+	d.forget("")
+	u := d.user
+	cur, _ := d.svc.Settings.Get()
+	title := widget.NewLabelWithStyle(cur.Facility.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who := name(d, "main.user", widget.NewLabel(fmt.Sprintf("Signed in: %s (%s)", u.Name, u.Role.Label())))
+	signOut := name(d, "main.signout", widget.NewButton("Sign out", func() { d.user = nil; d.ShowSignIn() }))
+	kiosk := name(d, "main.kiosk", widget.NewButton("Kiosk mode", func() { d.EnterKiosk() }))
+	problem := name(d, "main.problem", widget.NewButton("Report a problem", func() { d.showProblem() }))
+	if !u.Role.Can(staff.ActionKiosk) {
+		kiosk.Disable()
+	}
+	top := container.NewHBox(title, widget.NewSeparator(), who, layoutSpacer(), kiosk, problem, signOut)
+
+	d.studies = newStudiesScreen(d)
+	d.queue = newQueueScreen(d)
+	d.requests = newRequestsScreen(d)
+	items := []*container.TabItem{
+		container.NewTabItem("Studies", d.studies.content),
+		container.NewTabItem("Burn queue", d.queue.content),
+		container.NewTabItem("Requests", d.requests.content),
+	}
+	if u.Role.Can(staff.ActionSettings) {
+		items = append(items, container.NewTabItem("Settings", newSettingsScreen(d).content))
+	}
+	d.tabs = name(d, "main.tabs", container.NewAppTabs(items...))
+	d.tabs.OnSelected = func(t *container.TabItem) {
+		switch t.Text {
+		case "Burn queue":
+			d.queue.refresh()
+		case "Requests":
+			d.requests.refresh()
+		}
+	}
+	notice := name(d, "main.notice", widget.NewLabel(""))
+	d.win.SetContent(container.NewBorder(container.NewPadded(top), notice, nil, nil, d.tabs))
+}
+
+// selectTab switches to the tab with the title.
+func (d *Desk) selectTab(title string) {
+	if d.tabs == nil {
+		return
+	}
+	for _, it := range d.tabs.Items {
+		if it.Text == title {
+			d.tabs.Select(it)
+			return
+		}
+	}
+}
+
+func layoutSpacer() fyne.CanvasObject { return widget.NewLabel("") }
+
+// plain turns an error into a sentence for staff.
+func plain(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	for _, p := range []string{"staff: sign in: ", "staff: ", "settings: save: ", "handoff: new request: ", "desk: ", "burnqueue: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
 }

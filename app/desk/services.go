@@ -1,0 +1,474 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+
+	"discdesk/app/burnqueue"
+	"discdesk/app/handoff"
+	"discdesk/app/handoff/docs"
+	"discdesk/app/library"
+	"discdesk/app/settings"
+	"discdesk/app/staff"
+	"discdesk/app/support"
+	"discdesk/burner"
+	"discdesk/burner/disc"
+	"discdesk/burner/drive"
+)
+
+// Services are the domain packages the screens call, opened on one store.
+// The file holds no Fyne code: it wires domain packages together.
+type Services struct {
+	Lib      *library.Library
+	Handoff  *handoff.Store
+	Staff    *staff.Store
+	Settings *settings.Store
+	Queue    *burnqueue.Queue
+	Gate     *staff.Gate
+	DataDir  string
+	Demo     bool
+	Now      func() time.Time
+	Log      *support.Ring
+	Logger   *log.Logger
+	// Capture captures the screens for a problem report (support.CaptureScreens).
+	Capture func() ([]image.Image, error)
+	// OpenFile shows a written file (a PDF) with the system's viewer.
+	OpenFile func(path string) error
+	// DetectDrives lists the optical drives (drive.List).
+	DetectDrives func(ctx context.Context) ([]drive.Info, error)
+	// OpenDrive opens burn targets (nil: drive.Open); tests inject fakes.
+	OpenDrive burnqueue.OpenFunc
+
+	mu      sync.Mutex
+	acks    map[string][]disc.WarningCode // request ID -> warnings staff acknowledged
+	plans   map[uuid.UUID]*disc.Plan      // job -> plan whose trees are being written
+	trees   map[uuid.UUID][]burner.Tree
+	burning map[string]context.CancelFunc // target spec -> cancel of the disc being written
+	events  map[uuid.UUID]burnqueue.Event // latest progress per job
+}
+
+// Options of OpenServices.
+type Options struct {
+	StaffOptions []staff.Option
+	Now          func() time.Time
+}
+
+// OpenServices opens every domain package on db.
+func OpenServices(db *bolt.DB, dataDir string, demo bool, opt Options) (*Services, error) {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	lib, err := library.Open(db, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return openWith(db, lib, dataDir, demo, now, opt)
+}
+
+func openWith(db *bolt.DB, lib *library.Library, dataDir string, demo bool, now func() time.Time, opt Options) (*Services, error) {
+	st, err := settings.Open(db)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := st.Get()
+	if err != nil {
+		return nil, err
+	}
+	validator := func(uid string) error { _, err := lib.Study(uid); return err }
+	hs, err := handoff.Open(db, handoff.WithConfig(cur.HandoffConfig()), handoff.WithClock(now), handoff.WithStudyValidator(validator))
+	if err != nil {
+		return nil, err
+	}
+	sf, err := staff.Open(db, append([]staff.Option{staff.WithClock(now)}, opt.StaffOptions...)...)
+	if err != nil {
+		return nil, err
+	}
+	q, err := burnqueue.New(db)
+	if err != nil {
+		return nil, err
+	}
+	ring := support.NewRing(500)
+	s := &Services{Lib: lib, Handoff: hs, Staff: sf, Settings: st, Queue: q, Gate: staff.NewGate(hs, lib, now),
+		DataDir: dataDir, Demo: demo, Now: now, Log: ring, Logger: log.New(ring, "", log.LstdFlags),
+		Capture: support.CaptureScreens, OpenFile: openWithSystem, DetectDrives: func(ctx context.Context) ([]drive.Info, error) {
+			return drive.List(ctx, drive.Options{})
+		},
+		acks: map[string][]disc.WarningCode{}, plans: map[uuid.UUID]*disc.Plan{}, trees: map[uuid.UUID][]burner.Tree{},
+		burning: map[string]context.CancelFunc{}, events: map[uuid.UUID]burnqueue.Event{}}
+	return s, nil
+}
+
+// openWithSystem opens path in the desktop's viewer for its type.
+func openWithSystem(path string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", path)
+	case "darwin":
+		cmd = exec.Command("open", path)
+	default:
+		cmd = exec.Command("xdg-open", path)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(path), err)
+	}
+	go cmd.Wait()
+	return nil
+}
+
+// Prepare runs the start-up steps: detected drives (an ISO-file target when
+// the computer has no burner), the first supervisor or the demo member.
+// It returns the first supervisor's PIN when one was created.
+func (s *Services) Prepare(ctx context.Context) (firstPIN string, err error) {
+	cur, err := s.Settings.Get()
+	if err != nil {
+		return "", err
+	}
+	var found []drive.Info
+	if s.DetectDrives != nil {
+		found, _ = s.DetectDrives(ctx) // no drive or no tool: the ISO target covers it
+	}
+	if cur.WithDetected(found, s.DataDir) {
+		if _, err := s.Settings.SaveSystem(cur); err != nil {
+			return "", err
+		}
+	}
+	if s.Demo {
+		if _, err := s.Staff.EnsureDemo(); err != nil {
+			return "", err
+		}
+		if cur.Facility.Name == "" {
+			cur.Facility = settings.Facility{Name: "DiscDesk Demo Imaging", Address: "100 Main St\nSpringfield, IL 62701", Phone: "(217) 555-0100"}
+			if _, err := s.Settings.SaveSystem(cur); err != nil {
+				return "", err
+			}
+		}
+	}
+	_, pin, created, err := s.Staff.EnsureSupervisor()
+	if err != nil || !created {
+		return "", err
+	}
+	return pin, nil
+}
+
+// Actor is who does things for the handoff log.
+func (s *Services) actor(m staff.Member) handoff.Actor {
+	cur, _ := s.Settings.Get()
+	return handoff.Actor{Staff: m.Name, Workstation: cur.Workstation}
+}
+
+// noReportAck is the acknowledgement of a disc without a report.
+var noReportAck = []disc.WarningCode{disc.WarnNoReport}
+
+// Acknowledge records that staff accepted a plan warning for a request; the
+// burn's plan acknowledges it in their name.
+func (s *Services) Acknowledge(requestID string, codes []disc.WarningCode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acks[requestID] = append(s.acks[requestID], codes...)
+}
+
+// PlanStudies plans discs for studies with the settings' facility and medium.
+// The caller closes the plan.
+func (s *Services) PlanStudies(ctx context.Context, uids []string, media disc.Media) (*disc.Plan, error) {
+	var files []string
+	for _, u := range uids {
+		fs, err := s.Lib.Files(u)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, fs...)
+	}
+	cur, err := s.Settings.Get()
+	if err != nil {
+		return nil, err
+	}
+	if media == "" {
+		media = cur.Media
+	}
+	return disc.NewPlan(ctx, disc.Input{Files: files, Facility: cur.DiscFacility()}, disc.Options{Media: media, Software: "DiscDesk"})
+}
+
+// plan is the burn queue's PlanFunc: the job's studies planned again, with
+// the warnings staff acknowledged for its request.
+func (s *Services) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, error) {
+	p, err := s.PlanStudies(ctx, j.StudyUIDs, disc.Media(j.Media))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	for _, c := range s.acks[j.RequestID] {
+		p.Acknowledge(c, "desk")
+	}
+	s.mu.Unlock()
+	if un := p.Unacknowledged(); len(un) > 0 {
+		p.Close()
+		return nil, fmt.Errorf("staff must acknowledge: %s", un[0].Message)
+	}
+	ptrs, err := p.Build(ctx, nil)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	trees := make([]burner.Tree, len(ptrs))
+	for i, t := range ptrs {
+		trees[i] = *t
+	}
+	s.mu.Lock()
+	if old := s.plans[j.ID]; old != nil {
+		old.Close()
+	}
+	s.plans[j.ID], s.trees[j.ID] = p, trees
+	s.mu.Unlock()
+	return trees, nil
+}
+
+// cancellable wraps a drive so that Cancel can stop the disc it writes.
+type cancellable struct {
+	drive.Drive
+	s    *Services
+	spec string
+}
+
+func (c cancellable) Burn(ctx context.Context, t *burner.Tree, p drive.ProgressFunc) error {
+	ctx, cancel := context.WithCancel(ctx)
+	c.s.mu.Lock()
+	c.s.burning[c.spec] = cancel
+	c.s.mu.Unlock()
+	defer func() {
+		c.s.mu.Lock()
+		delete(c.s.burning, c.spec)
+		c.s.mu.Unlock()
+		cancel()
+	}()
+	return c.Drive.Burn(ctx, t, p)
+}
+
+func (s *Services) open(spec string, media drive.MediaKind) (drive.Drive, error) {
+	var d drive.Drive
+	var err error
+	if s.OpenDrive != nil {
+		d, err = s.OpenDrive(spec, media)
+	} else {
+		d, err = drive.Open(spec, drive.Options{Media: media})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cancellable{Drive: d, s: s, spec: spec}, nil
+}
+
+// ErrNotBurning means Cancel found no disc being written for the job.
+var ErrNotBurning = errors.New("this job is not writing a disc now")
+
+// Cancel stops the disc the job is writing; the queue then holds the job
+// with a plain message, and Retry starts it again on a new disc.
+func (s *Services) Cancel(j burnqueue.Job) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for spec, cancel := range s.burning {
+		for _, d := range j.Discs {
+			if d.Target == spec && d.State == burnqueue.Burning {
+				cancel()
+				return nil
+			}
+		}
+	}
+	return ErrNotBurning
+}
+
+// Progress returns the latest progress event of a job.
+func (s *Services) Progress(id uuid.UUID) (burnqueue.Event, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev, ok := s.events[id]
+	return ev, ok
+}
+
+// event records progress and, when a disc of a request is verified, the
+// burn in the handoff log.
+func (s *Services) event(ev burnqueue.Event) {
+	s.mu.Lock()
+	s.events[ev.Job] = ev
+	s.mu.Unlock()
+	if ev.Progress.Phase != drive.PhaseDone {
+		return
+	}
+	j, err := s.Queue.Get(ev.Job)
+	if err != nil || j.RequestID == "" {
+		return
+	}
+	s.mu.Lock()
+	trees := s.trees[ev.Job]
+	s.mu.Unlock()
+	b := handoff.Burn{DiscUUID: ev.Disc.UUID.String(), N: ev.Disc.Index, M: ev.Disc.Of, Verified: true, Studies: j.StudyUIDs}
+	if i := ev.Disc.Index - 1; i >= 0 && i < len(trees) {
+		b.ManifestHash = disc.ManifestDigest(&trees[i])
+		for _, f := range trees[i].Files {
+			if strings.HasPrefix(f.Path, "DICOM/") {
+				b.Instances++
+			}
+		}
+	}
+	if _, err := s.Handoff.RecordBurn(j.RequestID, b, handoff.Actor{Staff: "burn queue", Workstation: s.workstation()}); err != nil {
+		s.Logger.Printf("record burn of job %s: %v", j.ID, err)
+		return
+	}
+	s.Logger.Printf("job %s disc %d of %d verified and logged", j.ID, ev.Disc.Index, ev.Disc.Of)
+}
+
+func (s *Services) workstation() string {
+	cur, _ := s.Settings.Get()
+	return cur.Workstation
+}
+
+// RunQueue runs the burn queue until ctx ends.
+func (s *Services) RunQueue(ctx context.Context) error {
+	w := &burnqueue.Worker{Queue: s.Queue, Plan: s.plan, Open: s.open, Event: s.event}
+	err := w.Run(ctx)
+	s.mu.Lock()
+	for _, p := range s.plans {
+		p.Close()
+	}
+	s.mu.Unlock()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// Enqueue queues a burn of the request's studies on the default target.
+func (s *Services) Enqueue(r handoff.Request) (burnqueue.Job, error) {
+	cur, err := s.Settings.Get()
+	if err != nil {
+		return burnqueue.Job{}, err
+	}
+	t, ok := cur.DefaultTarget()
+	if !ok {
+		return burnqueue.Job{}, fmt.Errorf("desk: no burn target: %w", drive.ErrNoDrive)
+	}
+	if t.Kind == settings.TargetISO {
+		if err := os.MkdirAll(t.Path, 0o700); err != nil {
+			return burnqueue.Job{}, fmt.Errorf("desk: ISO folder: %w", err)
+		}
+	}
+	media := ""
+	if t.Kind == settings.TargetDevice {
+		media = string(cur.Media)
+	}
+	return s.Queue.Enqueue(burnqueue.Job{RequestID: r.ID, StudyUIDs: r.Studies.UIDs, Drive: t.Spec(strings.ReplaceAll(staff.RequestCode(r.ID), "-", "")),
+		Media: media, Copies: r.Copies})
+}
+
+// SameDayInput is the technologist's same-day verbal request for one study:
+// the patient asks for their own copy, picked up at the desk today, on a CD,
+// at the facility's usual fee; the technologist vouches for the order.
+func SameDayInput(st library.Study, by staff.Member) handoff.RequestInput {
+	return handoff.RequestInput{
+		Patient:   handoff.Patient{Name: PersonName(st.Patient.Name), BirthDate: isoDate(st.Patient.BirthDate), ID: st.Patient.ID},
+		Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity:  handoff.IdentityCheck{Method: "same-day verbal request to the technologist; identity checked at pickup", CheckedBy: by.Name},
+		Studies:   handoff.Studies{UIDs: []string{st.UID}},
+		Format:    handoff.FormatCD,
+		Delivery:  handoff.DeliveryPickup,
+		Urgency:   handoff.UrgencySameDay,
+	}
+}
+
+// PersonName turns a DICOM PN ("Family^Given^Middle=...") into "Family, Given Middle".
+func PersonName(pn string) string {
+	first, _, _ := strings.Cut(pn, "=")
+	parts := strings.Split(first, "^")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	given := strings.TrimSpace(strings.Join(parts[1:min(len(parts), 3)], " "))
+	if given == "" {
+		return parts[0]
+	}
+	return parts[0] + ", " + given
+}
+
+// isoDate turns YYYYMMDD into YYYY-MM-DD ("" stays "").
+func isoDate(d string) string {
+	if len(d) != 8 {
+		return ""
+	}
+	return d[:4] + "-" + d[4:6] + "-" + d[6:]
+}
+
+// WriteDoc writes one of a request's documents (form, invoice, label) as a
+// PDF into <data>/documents, 0600, and returns its path.
+func (s *Services) WriteDoc(kind string, r handoff.Request) (string, error) {
+	cur, err := s.Settings.Get()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(s.DataDir, "documents")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("desk: documents folder: %w", err)
+	}
+	code := strings.ReplaceAll(staff.RequestCode(r.ID), "-", "")
+	path := filepath.Join(dir, code+"-"+kind+".pdf")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("desk: write %s: %w", filepath.Base(path), err)
+	}
+	now := s.Now()
+	fac := cur.DocsFacility()
+	switch kind {
+	case "form":
+		err = docs.RequestForm(f, fac, &r, now)
+	case "invoice":
+		err = docs.Invoice(f, fac, r, code, now)
+	case "label":
+		err = s.writeLabel(f, fac, r, now)
+	default:
+		err = fmt.Errorf("desk: unknown document %q", kind)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return path, nil
+}
+
+func (s *Services) writeLabel(f *os.File, fac docs.Facility, r handoff.Request, now time.Time) error {
+	l := docs.Label{PatientName: r.Patient.Name, BirthDate: r.Patient.BirthDate, PatientID: r.Patient.ID,
+		Facility: fac.Name, Phone: fac.Phone, N: 1, M: 1, Burned: now}
+	for i := len(r.Discs) - 1; i >= 0; i-- {
+		if r.Discs[i].Verified {
+			l.DiscUUID, l.N, l.M, l.Burned = r.Discs[i].UUID, r.Discs[i].N, r.Discs[i].M, r.Discs[i].Burned
+			break
+		}
+	}
+	if l.DiscUUID == "" {
+		return errors.New("desk: no verified disc to label yet: burn the disc first")
+	}
+	for _, u := range r.Studies.UIDs {
+		if st, err := s.Lib.Study(u); err == nil {
+			l.Studies = append(l.Studies, docs.LabelStudy{Date: isoDate(st.Date), Modality: strings.Join(st.Modalities, "/"), Description: st.Description})
+		}
+	}
+	return docs.DiscLabel(f, l)
+}

@@ -1,0 +1,252 @@
+package desk
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"discdesk/app/handoff"
+	"discdesk/app/settings"
+	"discdesk/app/staff"
+	"discdesk/burner/disc"
+)
+
+// settingsScreen edits the facility's settings and the staff list
+// (supervisors only; the domain packages check the role again).
+type settingsScreen struct {
+	d       *Desk
+	content fyne.CanvasObject
+}
+
+func cents(c handoff.Cents) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+
+func parseCents(s string) (handoff.Cents, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "$")
+	whole, frac, _ := strings.Cut(s, ".")
+	w, err := strconv.Atoi(whole)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an amount", s)
+	}
+	f := 0
+	if frac != "" {
+		if len(frac) == 1 {
+			frac += "0"
+		}
+		if f, err = strconv.Atoi(frac); err != nil || len(frac) != 2 {
+			return 0, fmt.Errorf("%q is not an amount", s)
+		}
+	}
+	return handoff.Cents(w*100 + f), nil
+}
+
+// nodesText and parseNodes edit PACS nodes one per line: NAME AE HOST:PORT.
+func nodesText(ns []settings.Node) string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, fmt.Sprintf("%s %s %s:%d", n.Name, n.AETitle, n.Host, n.Port))
+	}
+	return strings.Join(out, "\n")
+}
+
+func parseNodes(text string) ([]settings.Node, error) {
+	var out []settings.Node
+	for _, l := range strings.Split(text, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			return nil, fmt.Errorf("PACS node line %q: want NAME AE-TITLE HOST:PORT", l)
+		}
+		host, port, ok := strings.Cut(f[2], ":")
+		p, err := strconv.Atoi(port)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("PACS node line %q: want HOST:PORT", l)
+		}
+		out = append(out, settings.Node{Name: f[0], AETitle: f[1], Host: host, Port: p})
+	}
+	return out, nil
+}
+
+func newSettingsScreen(d *Desk) *settingsScreen {
+	s := &settingsScreen{d: d}
+	cur, _ := d.svc.Settings.Get()
+	e := func(key, text string) *widget.Entry {
+		w := name(d, "settings."+key, widget.NewEntry())
+		w.SetText(text)
+		return w
+	}
+	facName := e("facility.name", cur.Facility.Name)
+	facAddr := name(d, "settings.facility.address", widget.NewMultiLineEntry())
+	facAddr.SetText(cur.Facility.Address)
+	facPhone := e("facility.phone", cur.Facility.Phone)
+	ws := e("workstation", cur.Workstation)
+	var targetNames []string
+	var tl []string
+	for _, t := range cur.Targets {
+		targetNames = append(targetNames, t.Name)
+		tl = append(tl, fmt.Sprintf("%s: %s %s", t.Name, t.Kind, t.Path))
+	}
+	targets := name(d, "settings.targets", widget.NewLabel(strings.Join(tl, "\n")))
+	def := name(d, "settings.target", widget.NewSelect(targetNames, nil))
+	def.SetSelected(cur.Target)
+	isoDir := e("iso.folder", "")
+	isoDir.SetPlaceHolder("add an ISO-file folder (path)")
+	media := name(d, "settings.media", widget.NewSelect([]string{string(disc.CD), string(disc.DVD), string(disc.DVDDL), string(disc.BD), string(disc.USB)}, nil))
+	media.SetSelected(string(cur.Media))
+	ae := e("ae", cur.LocalAE)
+	nodes := name(d, "settings.nodes", widget.NewMultiLineEntry())
+	nodes.SetText(nodesText(cur.Nodes))
+	nodes.SetPlaceHolder("one per line: NAME AE-TITLE HOST:PORT")
+	method := name(d, "settings.fee.method", widget.NewSelect([]string{string(handoff.FeeFlat), string(handoff.FeeActual), string(handoff.FeeAverage)}, nil))
+	method.SetSelected(string(cur.Fees.Method))
+	flat := e("fee.flat", cents(cur.Fees.Flat))
+	avg := e("fee.average", cents(cur.Fees.Average))
+	labour := e("fee.labour", cents(cur.Fees.LabourPerHour))
+	legal := e("legal", strconv.Itoa(cur.LegalDays))
+	dl := map[handoff.Urgency]*widget.Entry{}
+	for _, u := range []handoff.Urgency{handoff.UrgencyRoutine, handoff.UrgencyExpedited, handoff.UrgencyDischarge} {
+		dl[u] = e("deadline."+string(u), strconv.Itoa(cur.Deadlines[u]))
+	}
+	idle := e("kiosk.idle", strconv.Itoa(cur.Kiosk.IdleSeconds))
+	lang := name(d, "settings.kiosk.language", widget.NewSelect([]string{"en", "es"}, nil))
+	lang.SetSelected(cur.Kiosk.Language)
+	large := name(d, "settings.kiosk.large", widget.NewCheck("Large text", nil))
+	large.SetChecked(cur.Kiosk.LargeText)
+	contrast := name(d, "settings.kiosk.contrast", widget.NewCheck("High contrast", nil))
+	contrast.SetChecked(cur.Kiosk.HighContrast)
+	msg := name(d, "settings.msg", widget.NewLabel(""))
+	msg.Wrapping = fyne.TextWrapWord
+	save := name(d, "settings.save", widget.NewButton("Save settings", func() {
+		n := cur
+		n.Facility = settings.Facility{Name: facName.Text, Address: facAddr.Text, Phone: facPhone.Text, Email: cur.Facility.Email}
+		n.Workstation, n.Target, n.Media, n.LocalAE = ws.Text, def.Selected, disc.Media(media.Selected), strings.TrimSpace(ae.Text)
+		if p := strings.TrimSpace(isoDir.Text); p != "" {
+			n.Targets = append(append([]settings.Target(nil), n.Targets...), settings.Target{Name: "ISO files in " + p, Kind: settings.TargetISO, Path: p})
+		}
+		var err error
+		fail := func(e error) bool {
+			if e != nil && err == nil {
+				err = e
+			}
+			return err != nil
+		}
+		n.Nodes, err = parseNodes(nodes.Text)
+		n.Fees.Method = handoff.FeeMethod(method.Selected)
+		if c, err2 := parseCents(flat.Text); !fail(err2) {
+			n.Fees.Flat = c
+		}
+		if c, err2 := parseCents(avg.Text); !fail(err2) {
+			n.Fees.Average = c
+		}
+		if c, err2 := parseCents(labour.Text); !fail(err2) {
+			n.Fees.LabourPerHour = c
+		}
+		num := func(w *widget.Entry, what string) int {
+			v, e := strconv.Atoi(strings.TrimSpace(w.Text))
+			if e != nil {
+				fail(fmt.Errorf("%s: %q is not a number", what, w.Text))
+			}
+			return v
+		}
+		n.LegalDays = num(legal, "legal limit")
+		n.Deadlines = map[handoff.Urgency]int{}
+		for u, w := range dl {
+			n.Deadlines[u] = num(w, "deadline "+string(u))
+		}
+		n.Kiosk = settings.Kiosk{IdleSeconds: num(idle, "kiosk idle timeout"), Language: lang.Selected, LargeText: large.Checked, HighContrast: contrast.Checked}
+		if err == nil {
+			_, err = d.svc.Settings.Save(*d.user, n)
+		}
+		if err != nil {
+			msg.Importance = widget.DangerImportance
+			msg.SetText(plain(err))
+			return
+		}
+		msg.Importance = widget.SuccessImportance
+		msg.SetText("Saved. New requests use the new fees and deadlines after the desk restarts.")
+		d.svc.Logger.Printf("settings saved by %s", d.user.ID)
+	}))
+	save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem("Facility name", facName), widget.NewFormItem("Address", facAddr), widget.NewFormItem("Phone", facPhone),
+		widget.NewFormItem("Workstation", ws), widget.NewFormItem("Burn targets", targets), widget.NewFormItem("Default target", def),
+		widget.NewFormItem("Add ISO folder", isoDir), widget.NewFormItem("Default media", media),
+		widget.NewFormItem("Our AE title", ae), widget.NewFormItem("PACS nodes", nodes),
+		widget.NewFormItem("Fee method", method), widget.NewFormItem("Flat fee $", flat), widget.NewFormItem("Average cost $", avg), widget.NewFormItem("Labour per hour $", labour),
+		widget.NewFormItem("Legal limit (days)", legal),
+		widget.NewFormItem("Routine (hours)", dl[handoff.UrgencyRoutine]), widget.NewFormItem("Expedited (hours)", dl[handoff.UrgencyExpedited]), widget.NewFormItem("Discharge (hours)", dl[handoff.UrgencyDischarge]),
+		widget.NewFormItem("Kiosk idle (seconds)", idle), widget.NewFormItem("Kiosk language", lang), widget.NewFormItem("Kiosk display", container.NewHBox(large, contrast)),
+	)
+	s.content = container.NewVScroll(container.NewVBox(form, container.NewHBox(save), msg, widget.NewSeparator(), s.staffPanel()))
+	return s
+}
+
+// staffPanel lists staff and adds members or resets PINs.
+func (s *settingsScreen) staffPanel() fyne.CanvasObject {
+	d := s.d
+	box := container.NewVBox(widget.NewLabelWithStyle("Staff", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	list := name(d, "settings.staff.list", widget.NewLabel(""))
+	fill := func() {
+		ms, err := d.svc.Staff.List()
+		if err != nil {
+			list.SetText(plain(err))
+			return
+		}
+		var l []string
+		for _, m := range ms {
+			state := ""
+			if !m.Active {
+				state = " (inactive)"
+			}
+			l = append(l, fmt.Sprintf("%s · %s%s", m.Name, m.Role.Label(), state))
+		}
+		list.SetText(strings.Join(l, "\n"))
+	}
+	fill()
+	nm := name(d, "settings.staff.name", widget.NewEntry())
+	nm.SetPlaceHolder("Name")
+	var roles []string
+	for _, r := range staff.Roles {
+		roles = append(roles, r.Label())
+	}
+	role := name(d, "settings.staff.role", widget.NewSelect(roles, nil))
+	role.SetSelected(staff.FrontDesk.Label())
+	pin := name(d, "settings.staff.pin", widget.NewPasswordEntry())
+	pin.SetPlaceHolder("PIN (4-8 digits)")
+	msg := name(d, "settings.staff.msg", widget.NewLabel(""))
+	add := name(d, "settings.staff.add", widget.NewButton("Add member", func() {
+		r, err := staff.ParseRole(role.Selected)
+		if err == nil {
+			_, err = d.svc.Staff.Add(*d.user, nm.Text, r, pin.Text)
+		}
+		pin.SetText("")
+		if err != nil {
+			msg.SetText(plain(err))
+			return
+		}
+		msg.SetText("Added " + nm.Text + ".")
+		nm.SetText("")
+		fill()
+	}))
+	own := name(d, "settings.staff.ownpin", widget.NewPasswordEntry())
+	own.SetPlaceHolder("new PIN for you")
+	change := name(d, "settings.staff.setpin", widget.NewButton("Change my PIN", func() {
+		err := d.svc.Staff.SetPIN(*d.user, d.user.ID, own.Text)
+		own.SetText("")
+		if err != nil {
+			msg.SetText(plain(err))
+			return
+		}
+		msg.SetText("Your PIN was changed.")
+	}))
+	box.Add(list)
+	box.Add(container.NewGridWithColumns(4, nm, role, pin, add))
+	box.Add(container.NewGridWithColumns(2, own, change))
+	box.Add(msg)
+	return box
+}

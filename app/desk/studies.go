@@ -1,0 +1,243 @@
+package desk
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"discdesk/app/library"
+	"discdesk/app/staff"
+)
+
+// quietTime is how long without new objects before a study counts as complete.
+const quietTime = 10 * time.Minute
+
+// studiesScreen is the study search with cards, multi-select, the
+// same-day disc and the way into a new request.
+type studiesScreen struct {
+	d        *Desk
+	content  *fyne.Container // a stack whose one child is the current view
+	listView fyne.CanvasObject
+	list     *fyne.Container
+	search   *widget.Entry
+	from, to *widget.Entry
+	modality *widget.Select
+	count    *widget.Label
+	request  *widget.Button
+	selected map[string]library.Study
+	order    []string // selection order
+	results  []library.Study
+	imgs     *images
+}
+
+var modalities = []string{"Any modality", "CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "SR"}
+
+func newStudiesScreen(d *Desk) *studiesScreen {
+	s := &studiesScreen{d: d, selected: map[string]library.Study{}, imgs: newImages(d.svc.Lib)}
+	s.search = name(d, "studies.search", widget.NewEntry())
+	s.search.SetPlaceHolder("Search: patient name, ID or accession")
+	s.search.OnChanged = func(string) { s.refresh() }
+	s.from = name(d, "studies.from", widget.NewEntry())
+	s.from.SetPlaceHolder("From YYYY-MM-DD")
+	s.to = name(d, "studies.to", widget.NewEntry())
+	s.to.SetPlaceHolder("To YYYY-MM-DD")
+	s.from.OnChanged = func(string) { s.refresh() }
+	s.to.OnChanged = func(string) { s.refresh() }
+	s.modality = name(d, "studies.modality", widget.NewSelect(modalities, func(string) { s.refresh() }))
+	s.modality.SetSelectedIndex(0)
+	s.count = name(d, "studies.count", widget.NewLabel(""))
+	s.request = name(d, "studies.request", widget.NewButton("New request for selected studies", func() { s.newRequest() }))
+	s.request.Importance = widget.HighImportance
+	if !d.user.Role.Can(staff.ActionRequest) {
+		s.request.Hide()
+	}
+	s.list = container.NewVBox()
+	filters := container.NewGridWithColumns(3, s.from, s.to, s.modality)
+	top := container.NewVBox(s.search, filters, container.NewHBox(s.count, layoutSpacer(), s.request))
+	s.listView = container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list))
+	s.content = container.NewStack(s.listView)
+	s.refresh()
+	return s
+}
+
+func dateQuery(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
+
+// refresh runs the search and rebuilds the cards.
+func (s *studiesScreen) refresh() {
+	q := library.Query{Text: s.search.Text, From: dateQuery(s.from.Text), To: dateQuery(s.to.Text), Limit: 100}
+	if s.modality.SelectedIndex() > 0 {
+		q.Modality = s.modality.Selected
+	}
+	res, err := s.d.svc.Lib.Search(q)
+	s.d.forget("study.")
+	s.list.RemoveAll()
+	if err != nil {
+		s.count.SetText(plain(err))
+		return
+	}
+	s.results = res
+	for _, st := range res {
+		s.list.Add(s.card(st))
+	}
+	s.updateCount()
+	s.list.Refresh()
+}
+
+func (s *studiesScreen) updateCount() {
+	s.count.SetText(fmt.Sprintf("%d studies found, %d selected", len(s.results), len(s.selected)))
+	if len(s.selected) == 0 {
+		s.request.Disable()
+	} else {
+		s.request.Enable()
+	}
+}
+
+func badge(text string, imp widget.Importance) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Importance = imp
+	return l
+}
+
+// card is one study: thumbnail, patient, study, counts, badges, actions.
+func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
+	d := s.d
+	var thumb fyne.CanvasObject
+	if img := s.imgs.Thumbnail(st.UID, 96); img != nil {
+		ci := canvas.NewImageFromImage(img)
+		ci.FillMode = canvas.ImageFillContain
+		ci.SetMinSize(fyne.NewSize(96, 96))
+		thumb = ci
+	} else {
+		r := canvas.NewRectangle(color.Gray{Y: 0x30})
+		r.SetMinSize(fyne.NewSize(96, 96))
+		thumb = container.NewStack(r, widget.NewLabelWithStyle("no image", fyne.TextAlignCenter, fyne.TextStyle{}))
+	}
+	title := widget.NewLabelWithStyle(PersonName(st.Patient.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who := widget.NewLabel(fmt.Sprintf("Born %s · ID %s", orDash(isoDate(st.Patient.BirthDate)), orDash(st.Patient.ID)))
+	what := widget.NewLabel(fmt.Sprintf("%s · %s · %s", orDash(isoDate(st.Date)), strings.Join(st.Modalities, "/"), st.Description))
+	counts := widget.NewLabel(fmt.Sprintf("%d series · %d objects", st.SeriesCount, st.InstanceCount))
+	badges := container.NewHBox()
+	if st.HasReport {
+		badges.Add(name(d, "study.badge.report."+st.UID, badge("Report present", widget.SuccessImportance)))
+	} else {
+		badges.Add(name(d, "study.badge.noreport."+st.UID, badge("No report", widget.WarningImportance)))
+	}
+	if done, err := d.svc.Lib.Complete(st.UID, quietTime); err == nil && done {
+		badges.Add(name(d, "study.badge.complete."+st.UID, badge("Complete", widget.SuccessImportance)))
+	} else {
+		badges.Add(name(d, "study.badge.receiving."+st.UID, badge("Still receiving", widget.MediumImportance)))
+	}
+	sel := name(d, "study.select."+st.UID, widget.NewCheck("Select", func(on bool) {
+		if on {
+			if _, ok := s.selected[st.UID]; !ok {
+				s.order = append(s.order, st.UID)
+			}
+			s.selected[st.UID] = st
+		} else {
+			delete(s.selected, st.UID)
+		}
+		s.updateCount()
+	}))
+	_, isSel := s.selected[st.UID]
+	sel.Checked = isSel
+	same := name(d, "study.sameday."+st.UID, widget.NewButton("Same-day disc", func() { s.confirmSameDay(st) }))
+	if !d.user.Role.Can(staff.ActionRequest) {
+		same.Disable()
+	}
+	view := name(d, "study.view."+st.UID, widget.NewButton("View", func() { s.view(st) }))
+	info := container.NewVBox(title, who, what, counts, badges)
+	actions := container.NewVBox(sel, same, view)
+	return name(d, "study.card."+st.UID, widget.NewCard("", "", container.NewBorder(nil, nil, thumb, actions, info)))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// show replaces the tab's view.
+func (s *studiesScreen) show(o fyne.CanvasObject) {
+	s.content.Objects = []fyne.CanvasObject{o}
+	s.content.Refresh()
+}
+
+// back returns to the search and cards.
+func (s *studiesScreen) back() {
+	s.d.forget("request.")
+	s.d.forget("plan.")
+	s.d.forget("viewer.")
+	s.show(s.listView)
+	s.refresh()
+}
+
+// view shows one study in the viewer.
+func (s *studiesScreen) view(st library.Study) {
+	v := newStudyViewer(s.d, s.imgs, st.UID, false, nil)
+	back := name(s.d, "viewer.back", widget.NewButton("Back to studies", s.back))
+	head := widget.NewLabelWithStyle(PersonName(st.Patient.Name)+" · "+st.Description, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.show(container.NewBorder(container.NewHBox(back, head), nil, nil, nil, v.content))
+}
+
+// confirmSameDay is the technologist's two-click same-day disc: this is
+// click one; "Queue disc" in the box is click two.
+func (s *studiesScreen) confirmSameDay(st library.Study) {
+	d := s.d
+	cur, _ := d.svc.Settings.Get()
+	in := SameDayInput(st, *d.user)
+	fee, _ := cur.Fees.Quote("", in.Format, in.Delivery, in.Costs)
+	target := "no burn target configured"
+	if t, ok := cur.DefaultTarget(); ok {
+		target = t.Name
+	}
+	lines := []fyne.CanvasObject{
+		widget.NewLabelWithStyle("Same-day disc for pickup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(fmt.Sprintf("%s, born %s\n%s %s\nPickup at the desk today · fee %s · burns on %s",
+			in.Patient.Name, orDash(in.Patient.BirthDate), isoDate(st.Date), st.Description, fee.Total, target)),
+	}
+	if !st.HasReport {
+		lines = append(lines, badge("This study has no report: the disc goes without one.", widget.WarningImportance))
+	}
+	msg := name(d, "sameday.msg", widget.NewLabel(""))
+	var pop *widget.PopUp
+	ok := name(d, "sameday.queue", widget.NewButton("Queue disc", func() {
+		r, err := d.svc.Handoff.NewRequest(in, d.svc.actor(*d.user))
+		if err != nil {
+			msg.SetText(plain(err))
+			return
+		}
+		if !st.HasReport {
+			d.svc.Acknowledge(r.ID, noReportAck)
+		}
+		if _, err := d.svc.Enqueue(r); err != nil {
+			msg.SetText("The request was saved but the disc could not be queued: " + plain(err))
+			return
+		}
+		d.svc.Logger.Printf("same-day request %s queued by %s", r.ID, d.user.ID)
+		pop.Hide()
+		d.forget("sameday.")
+		d.notify(fmt.Sprintf("Disc queued for %s (request %s).", in.Patient.Name, staff.RequestCode(r.ID)))
+	}))
+	ok.Importance = widget.HighImportance
+	cancel := name(d, "sameday.cancel", widget.NewButton("Cancel", func() { pop.Hide(); d.forget("sameday.") }))
+	lines = append(lines, msg, container.NewHBox(cancel, ok))
+	pop = widget.NewModalPopUp(container.NewPadded(container.NewVBox(lines...)), d.win.Canvas())
+	name(d, "sameday.popup", pop)
+	pop.Show()
+}
+
+// notify shows a short message in the window's status line.
+func (d *Desk) notify(text string) {
+	d.svc.Logger.Printf("notice shown")
+	l := d.Named("main.notice")
+	if lab, ok := l.(*widget.Label); ok {
+		lab.SetText(text)
+	}
+}
