@@ -3,7 +3,6 @@ package pacs
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -62,17 +61,6 @@ func startServerSink(t testing.TB, cfg Config, sink Sink) (*Server, Node) {
 		}
 	})
 	return srv, Node{AETitle: cfg.AETitles[0], Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // tool runs a dcmtk (or other) program with a timeout and returns its
@@ -227,8 +215,6 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
-
-var _ = fmt.Sprintf
 
 func lastLines(s string, n int) string {
 	l := strings.Split(strings.TrimSpace(s), "\n")

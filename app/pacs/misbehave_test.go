@@ -57,14 +57,6 @@ func expectAbort(t testing.TB, conn net.Conn, source, reason byte) {
 	}
 }
 
-func pdataPDV(ctx byte, mch byte, data []byte) []byte {
-	b := []byte{byte(dimse.TypePDataTF), 0}
-	b = binary.BigEndian.AppendUint32(b, uint32(len(data)+6))
-	b = binary.BigEndian.AppendUint32(b, uint32(len(data)+2))
-	b = append(b, ctx, mch)
-	return append(b, data...)
-}
-
 func TestGarbageBeforeAssociationIsAborted(t *testing.T) {
 	_, n, _ := startServer(t, Config{})
 	conn, err := net.Dial("tcp", n.Addr())
