@@ -19,7 +19,7 @@ var fixedNow = func() time.Time { return time.Date(2026, 1, 27, 10, 30, 0, 0, ti
 var testFacility = Facility{Name: "Riverside Imaging", Address: "1 River Road\nSpringfield", Phone: "+1 555 0100"}
 
 // files lists corpus files (relative paths or folders).
-func files(t *testing.T, rel ...string) []string {
+func files(t testing.TB, rel ...string) []string {
 	t.Helper()
 	var out []string
 	for _, r := range rel {
