@@ -3,6 +3,8 @@
 package main
 
 import (
+	_ "discdesk/internal/envlocale" // before Fyne reads LANG
+
 	"discdesk/app/cli"
 	_ "discdesk/app/desk"
 )
