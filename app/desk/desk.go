@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/cli"
+	"discdesk/app/handoff"
 	"discdesk/app/staff"
 )
 
@@ -95,11 +97,12 @@ type Desk struct {
 	kiosk    *kioskScreen
 
 	kioskIdle time.Duration // overrides the settings' idle timeout (tests)
+	quiet     time.Duration // no new object for this long: the study is complete
 }
 
 // New returns a desk showing nothing yet; call ShowSignIn.
 func New(a fyne.App, w fyne.Window, svc *Services) *Desk {
-	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}}
+	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}, quiet: defaultQuiet}
 	if svc.OpenFile == nil {
 		svc.OpenFile = func(p string) error { return a.OpenURL(&url.URL{Scheme: "file", Path: p}) }
 	}
@@ -205,10 +208,37 @@ func (d *Desk) selectTab(title string) {
 
 func layoutSpacer() fyne.CanvasObject { return widget.NewLabel("") }
 
+// fieldLabels names request fields as the form labels them.
+var fieldLabels = map[string]string{
+	"patient.name": "the patient's name", "patient.birth_date": "the birth date", "patient.id": "the patient ID",
+	"requester.name": "the requester's name", "requester.relationship": "the relationship", "requester.organization": "the organization",
+	"identity.method": "the identity check", "identity.checked_by": "who checked identity", "address": "the mailing address",
+	"to": "who received the disc", "identity_check": "the identity check at pickup", "carrier": "the carrier",
+	"confirmed_by": "who confirmed receipt", "how": "how the patient was told", "copies": "the number of copies",
+}
+
 // plain turns an error into a sentence for staff.
 func plain(err error) string {
 	if err == nil {
 		return ""
+	}
+	var fe *handoff.FieldError
+	if errors.As(err, &fe) {
+		label := fieldLabels[fe.Field]
+		if label == "" {
+			if l, ok := fieldLabels[strings.SplitN(fe.Field, ".", 2)[0]]; ok {
+				label = l
+			} else {
+				label = strings.ReplaceAll(fe.Field, "_", " ")
+			}
+		}
+		if errors.Is(fe.Err, handoff.ErrMissing) {
+			return "Please fill in " + label + "."
+		}
+		if fe.Msg != "" {
+			return "Check " + label + ": " + fe.Msg + "."
+		}
+		return "Check " + label + ": " + fe.Err.Error() + "."
 	}
 	s := err.Error()
 	for _, p := range []string{"staff: sign in: ", "staff: ", "settings: save: ", "handoff: new request: ", "desk: ", "burnqueue: "} {

@@ -95,10 +95,14 @@ func (d *Desk) EnterKiosk() error {
 	d.kiosk = k
 	d.win.SetMainMenu(nil)
 	d.win.SetFullScreen(true)
-	d.win.SetCloseIntercept(func() { fyne.Do(k.askStaff) })
+	d.win.SetCloseIntercept(k.onClose)
 	k.welcome("")
 	return nil
 }
+
+// onClose is the window's close button in the kiosk: it asks for a staff
+// PIN instead of closing.
+func (k *kioskScreen) onClose() { k.askStaff() }
 
 // InKiosk reports whether the kiosk is showing.
 func (d *Desk) InKiosk() bool { return d.kiosk != nil }

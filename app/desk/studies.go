@@ -15,8 +15,8 @@ import (
 	"discdesk/app/staff"
 )
 
-// quietTime is how long without new objects before a study counts as complete.
-const quietTime = 10 * time.Minute
+// defaultQuiet is how long without new objects before a study counts as complete.
+const defaultQuiet = 10 * time.Minute
 
 // studiesScreen is the study search with cards, multi-select, the
 // same-day disc and the way into a new request.
@@ -49,8 +49,9 @@ func newStudiesScreen(d *Desk) *studiesScreen {
 	s.to.SetPlaceHolder("To YYYY-MM-DD")
 	s.from.OnChanged = func(string) { s.refresh() }
 	s.to.OnChanged = func(string) { s.refresh() }
-	s.modality = name(d, "studies.modality", widget.NewSelect(modalities, func(string) { s.refresh() }))
+	s.modality = name(d, "studies.modality", widget.NewSelect(modalities, nil))
 	s.modality.SetSelectedIndex(0)
+	s.modality.OnChanged = func(string) { s.refresh() }
 	s.count = name(d, "studies.count", widget.NewLabel(""))
 	s.request = name(d, "studies.request", widget.NewButton("New request for selected studies", func() { s.newRequest() }))
 	s.request.Importance = widget.HighImportance
@@ -128,7 +129,7 @@ func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
 	} else {
 		badges.Add(name(d, "study.badge.noreport."+st.UID, badge("No report", widget.WarningImportance)))
 	}
-	if done, err := d.svc.Lib.Complete(st.UID, quietTime); err == nil && done {
+	if done, err := d.svc.Lib.Complete(st.UID, d.quiet); err == nil && done {
 		badges.Add(name(d, "study.badge.complete."+st.UID, badge("Complete", widget.SuccessImportance)))
 	} else {
 		badges.Add(name(d, "study.badge.receiving."+st.UID, badge("Still receiving", widget.MediumImportance)))

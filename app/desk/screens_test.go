@@ -1,0 +1,431 @@
+package desk
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"discdesk/app/burnqueue"
+	"discdesk/app/handoff"
+	"discdesk/app/staff"
+	"discdesk/burner/drive"
+)
+
+func TestSignInDemoWrongPINAndLockout(t *testing.T) {
+	f := newFixture(t, true)
+	if got := f.label("signin.demo"); !strings.Contains(got, staff.DemoPIN) || !strings.Contains(got, staff.DemoName) {
+		t.Errorf("demo hint %q", got)
+	}
+	test.AssertRendersToMarkup(t, "signin.xml", f.win.Canvas())
+	f.choose("signin.staff", staff.DemoName)
+	f.typ("signin.pin", "9999")
+	f.tap("signin.submit")
+	if f.d.User() != nil || !strings.Contains(f.label("signin.msg"), "Wrong PIN") {
+		t.Fatalf("wrong PIN: user %v, msg %q", f.d.User(), f.label("signin.msg"))
+	}
+	for i := 0; i < 4; i++ {
+		f.typ("signin.pin", "9999")
+		f.tap("signin.submit")
+	}
+	if !strings.Contains(f.label("signin.msg"), "locked") {
+		t.Fatalf("after five wrong PINs: %q", f.label("signin.msg"))
+	}
+	// The keypad types into the PIN field; even the right PIN is refused while locked.
+	for _, k := range []string{"1", "2", "3", "4", "OK"} {
+		f.tap("signin.key." + k)
+	}
+	if f.d.User() != nil {
+		t.Fatal("signed in while locked")
+	}
+	f.clock.add(6 * time.Minute)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	if got := f.label("main.user"); !strings.Contains(got, "Demo Staff (Supervisor)") {
+		t.Errorf("main.user %q", got)
+	}
+}
+
+func TestFirstRunShowsSupervisorPINOnce(t *testing.T) {
+	f := newFixture(t, false)
+	first := f.label("signin.first")
+	pin := f.d.firstPIN
+	if len(pin) != 6 || !strings.Contains(first, pin) || !strings.Contains(first, "only once") {
+		t.Fatalf("first-run notice %q (pin %q)", first, pin)
+	}
+	f.signIn("Supervisor", pin)
+	f.tap("main.signout")
+	if f.d.Named("signin.first") != nil {
+		t.Error("the first PIN is shown again after sign-out")
+	}
+}
+
+func TestStudiesSearchFiltersBadgesSelection(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	if got := f.label("studies.count"); !strings.HasPrefix(got, "3 studies") {
+		t.Fatalf("all studies: %q", got)
+	}
+	ct, mr, cr := f.study("DEMO0001"), f.study("DEMO0002"), f.study("DEMO0003")
+	f.typ("studies.search", "ramir")
+	if got := f.label("studies.count"); !strings.HasPrefix(got, "1 studies") || f.d.Named("study.card."+ct.UID) == nil || f.d.Named("study.card."+mr.UID) != nil {
+		t.Fatalf("search ramir: %q", got)
+	}
+	w[*widget.Entry](f, "studies.search").SetText("")
+	f.choose("studies.modality", "MR")
+	if f.d.Named("study.card."+mr.UID) == nil || f.d.Named("study.card."+ct.UID) != nil {
+		t.Fatalf("modality MR: %v", f.d.NamedKeys("study.card."))
+	}
+	f.choose("studies.modality", "Any modality")
+	f.typ("studies.from", "2026-11-01")
+	if len(f.d.NamedKeys("study.card.")) != 2 {
+		t.Fatalf("from 2026-11-01: %v", f.d.NamedKeys("study.card."))
+	}
+	w[*widget.Entry](f, "studies.from").SetText("")
+	// Badges: the CT and MR have reports, the radiograph has none; all are complete (imported, quiet).
+	if f.d.Named("study.badge.report."+ct.UID) == nil || f.d.Named("study.badge.noreport."+cr.UID) == nil || f.d.Named("study.badge.report."+cr.UID) != nil {
+		t.Errorf("report badges: %v", f.d.NamedKeys("study.badge."))
+	}
+	// Just imported: still receiving until the quiet time has passed.
+	if f.d.Named("study.badge.receiving."+cr.UID) == nil || f.d.Named("study.badge.complete."+cr.UID) != nil {
+		t.Errorf("fresh import not 'still receiving': %v", f.d.NamedKeys("study.badge."))
+	}
+	f.d.quiet = time.Nanosecond
+	f.d.studies.refresh()
+	if f.d.Named("study.badge.complete."+cr.UID) == nil {
+		t.Errorf("complete badge missing: %v", f.d.NamedKeys("study.badge."))
+	}
+	// Thumbnails render from the library files.
+	if f.d.studies.imgs.Thumbnail(ct.UID, 96) == nil {
+		t.Error("no thumbnail for the CT")
+	}
+	// Multi-select across patients (priors), then the request button.
+	if !w[*widget.Button](f, "studies.request").Disabled() {
+		t.Error("request enabled with nothing selected")
+	}
+	test.Tap(w[*widget.Check](f, "study.select."+ct.UID))
+	f.typ("studies.search", "yamada")
+	test.Tap(w[*widget.Check](f, "study.select."+mr.UID))
+	if got := f.label("studies.count"); !strings.Contains(got, "2 selected") || w[*widget.Button](f, "studies.request").Disabled() {
+		t.Errorf("after selecting two: %q", got)
+	}
+}
+
+func TestSameDayDiscIsTwoClicks(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	cr := f.study("DEMO0003")
+	f.tap("study.sameday." + cr.UID) // click 1
+	if pop := w[*widget.PopUp](f, "sameday.popup"); !pop.Visible() {
+		t.Fatal("click 1 shows no confirmation")
+	}
+	f.tap("sameday.queue") // click 2
+	reqs, err := f.svc.Handoff.OpenRequests(f.clock.now(), false)
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("requests %v %v", reqs, err)
+	}
+	r := reqs[0]
+	if r.Urgency != handoff.UrgencySameDay || r.Delivery != handoff.DeliveryPickup || r.Patient.Name != "O'Brien, Seán" ||
+		r.Patient.BirthDate != "1990-01-01" || len(r.Studies.UIDs) != 1 || r.Studies.UIDs[0] != cr.UID || r.Fee.Total != 650 {
+		t.Errorf("same-day request %+v", r)
+	}
+	jobs, _ := f.svc.Queue.List()
+	if len(jobs) != 1 || jobs[0].RequestID != r.ID || !strings.HasPrefix(jobs[0].Drive, "iso:"+filepath.Join(f.dir, "iso")) {
+		t.Fatalf("jobs %+v", jobs)
+	}
+	if !strings.Contains(f.label("main.notice"), staff.RequestCode(r.ID)) {
+		t.Errorf("notice %q", f.label("main.notice"))
+	}
+}
+
+func TestRequestPlanFeeBurnToISOAndHandoff(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	cr := f.study("DEMO0003")
+	test.Tap(w[*widget.Check](f, "study.select."+cr.UID))
+	f.tap("studies.request")
+	if got := w[*widget.Entry](f, "request.patient").Text; got != "O'Brien, Seán" {
+		t.Errorf("patient prefilled %q", got)
+	}
+	f.tap("request.plan")
+	test.Tap(w[*widget.Check](f, "plan.ack.no-report"))
+	f.tap("plan.burn")
+	if got := f.label("plan.msg"); got != "Please fill in the identity check." {
+		t.Fatalf("burn without identity check: %q", got)
+	}
+	// A refused request leaves no record and queues nothing.
+	if n, _ := f.svc.Handoff.Count(); n != 0 {
+		t.Fatalf("%d events after a refused request", n)
+	}
+	if jobs, _ := f.svc.Queue.List(); len(jobs) != 0 {
+		t.Fatalf("jobs after a refused request: %v", jobs)
+	}
+	f.tap("plan.back")
+	f.typ("request.identity", "driver licence")
+	f.choose("request.delivery", string(handoff.DeliveryMail))
+	f.tap("request.plan")
+	test.Tap(w[*widget.Check](f, "plan.ack.no-report"))
+	f.tap("plan.burn")
+	if got := f.label("plan.msg"); !strings.Contains(got, "mailing address") {
+		t.Fatalf("mail without address: %q", got)
+	}
+	f.tap("plan.back")
+	f.typ("request.address", "nowhere")
+	f.tap("request.plan")
+	if got := f.label("request.msg"); !strings.Contains(got, "mailing address") {
+		t.Fatalf("bad address: %q", got)
+	}
+	w[*widget.Entry](f, "request.address").SetText("")
+	f.typ("request.address", "12 Quay St\nPortland, ME 04101")
+	f.tap("request.plan")
+	if got := f.label("plan.summary"); !strings.Contains(got, "1 disc(s) of CD") {
+		t.Fatalf("plan summary %q (msg %q)", got, f.d.NamedKeys("request."))
+	}
+	if f.d.Named("plan.warning.no-report") == nil {
+		t.Fatalf("no-report warning missing: %v", f.d.NamedKeys("plan."))
+	}
+	if got := f.label("plan.fee"); !strings.Contains(got, "Total: $6.50") {
+		t.Errorf("fee %q", got)
+	}
+	f.tap("plan.burn")
+	if !strings.Contains(f.label("plan.msg"), "acknowledge") {
+		t.Fatalf("burn without acknowledging: %q", f.label("plan.msg"))
+	}
+	test.Tap(w[*widget.Check](f, "plan.ack.no-report"))
+	f.tap("plan.burn")
+	reqs, _ := f.svc.Handoff.OpenRequests(f.clock.now(), false)
+	if len(reqs) != 1 || reqs[0].Address == nil || reqs[0].Address.City != "Portland" {
+		t.Fatalf("request %+v", reqs)
+	}
+	r := reqs[0]
+	if f.d.tabs.Selected().Text != "Burn queue" {
+		t.Errorf("tab %q after burn", f.d.tabs.Selected().Text)
+	}
+	// Burn to the ISO target with the real queue and xorriso.
+	f.runQueue()
+	var job burnqueue.Job
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		jobs, _ := f.svc.Queue.List()
+		if len(jobs) == 1 && (jobs[0].State == burnqueue.Done || jobs[0].Held) {
+			job = jobs[0]
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if job.State != burnqueue.Done {
+		t.Fatalf("job %+v", job)
+	}
+	if isos := isoFiles(t, f.dir); len(isos) != 1 {
+		t.Fatalf("ISO files %v", isos)
+	}
+	f.d.queue.refresh()
+	id := job.ID.String()
+	if got := f.label("queue.job." + id + ".state"); !strings.HasPrefix(got, "Done") {
+		t.Errorf("queue row state %q", got)
+	}
+	if v := w[*widget.ProgressBar](f, "queue.job."+id+".progress").Value; v != 1 {
+		t.Errorf("progress %v", v)
+	}
+	r, _ = f.svc.Handoff.Request(r.ID)
+	if len(r.Discs) != 1 || !r.Discs[0].Verified || r.Discs[0].ManifestHash == "" || r.Status != handoff.StatusBurned {
+		t.Fatalf("burn not logged: %+v", r)
+	}
+	// Requests: mail the disc with a tracking number, confirm receipt, tell the patient.
+	f.d.selectTab("Requests")
+	f.tap("requests.row." + r.ID)
+	f.tap("handoff.mail")
+	if !strings.Contains(f.label("handoff.msg"), "carrier") {
+		t.Fatalf("mail without carrier: %q", f.label("handoff.msg"))
+	}
+	f.choose("handoff.carrier", "USPS")
+	f.typ("handoff.tracking", "9400100000000000000000")
+	f.tap("handoff.mail")
+	if got := f.label("handoff.msg"); got != "Mailing recorded." {
+		t.Fatalf("mail: %q", got)
+	}
+	f.typ("handoff.receivedby", "Dr Walsh's office")
+	f.tap("handoff.received")
+	f.tap("handoff.told")
+	r, _ = f.svc.Handoff.Request(r.ID)
+	if r.Status != handoff.StatusReceived || r.PatientTold.IsZero() || r.Discs[0].Tracking == "" {
+		t.Fatalf("after handoff: %+v", r)
+	}
+	evs, _ := f.svc.Handoff.Events(r.ID, "")
+	for _, ev := range evs[1:] {
+		if ev.Staff == "" || ev.Workstation == "" {
+			t.Errorf("event %s has no staff/workstation", ev.Kind)
+		}
+	}
+	// Print: request form, invoice and label are PDFs, 0600, opened for the user.
+	for _, kind := range []string{"form", "invoice", "label"} {
+		f.tap("handoff.doc." + kind)
+	}
+	if len(f.opened) != 3 {
+		t.Fatalf("opened %v (msg %q)", f.opened, f.label("handoff.msg"))
+	}
+	for _, p := range f.opened {
+		b, _ := os.ReadFile(p)
+		if !bytes.HasPrefix(b, []byte("%PDF")) || fileMode(t, p) != 0o600 {
+			t.Errorf("%s: not a 0600 PDF", p)
+		}
+	}
+}
+
+func TestPickupHandoffAndOverdueInRed(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	by := handoff.Actor{Staff: "t", Workstation: "w"}
+	mk := func(pid string, u handoff.Urgency) handoff.Request {
+		st := f.study(pid)
+		in := SameDayInput(st, *f.d.User())
+		in.Urgency = u
+		r, err := f.svc.Handoff.NewRequest(in, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	late := mk("DEMO0001", handoff.UrgencyDischarge)
+	f.clock.add(48 * time.Hour)
+	fresh := mk("DEMO0002", handoff.UrgencyRoutine)
+	f.d.selectTab("Requests")
+	lbl := w[*widget.Label](f, "requests.row.overdue."+late.ID)
+	if lbl.Importance != widget.DangerImportance || !strings.HasPrefix(lbl.Text, "OVERDUE") {
+		t.Errorf("overdue row %q %v", lbl.Text, lbl.Importance)
+	}
+	if f.d.Named("requests.row.overdue."+fresh.ID) != nil {
+		t.Error("a request due in 30 days is shown overdue")
+	}
+	if _, err := f.svc.Handoff.RecordBurn(late.ID, handoff.Burn{DiscUUID: "0190f3a2-7c1e-7d2b-9a41-5be83fa9c2e1", N: 1, M: 1, ManifestHash: strings.Repeat("a", 64), Verified: true}, by); err != nil {
+		t.Fatal(err)
+	}
+	f.d.requests.refresh()
+	f.tap("requests.row." + late.ID)
+	f.tap("handoff.pickup")
+	if !strings.Contains(f.label("handoff.msg"), "identity") {
+		t.Fatalf("pickup without identity check: %q", f.label("handoff.msg"))
+	}
+	f.typ("handoff.identity", "driver licence")
+	f.tap("handoff.pickup")
+	got, _ := f.svc.Handoff.Request(late.ID)
+	if got.Status != handoff.StatusDelivered || got.Discs[0].Method != "pickup" {
+		t.Fatalf("after pickup %+v", got)
+	}
+	if f.d.Named("requests.row.overdue."+late.ID) != nil {
+		t.Error("a delivered request is still listed overdue")
+	}
+}
+
+func TestBurnFailureInPlainWordsAndRetry(t *testing.T) {
+	f := newFixture(t, true)
+	f.svc.OpenDrive = func(string, drive.MediaKind) (drive.Drive, error) { return nil, drive.ErrNoDrive }
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	f.tap("study.sameday." + f.study("DEMO0003").UID)
+	f.tap("sameday.queue")
+	f.runQueue()
+	var job burnqueue.Job
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		jobs, _ := f.svc.Queue.List()
+		if len(jobs) == 1 && jobs[0].Held {
+			job = jobs[0]
+			break
+		}
+	}
+	if !job.Held {
+		t.Fatal("job not held after the drive failed")
+	}
+	f.d.selectTab("Burn queue")
+	id := job.ID.String()
+	if got := f.label("queue.job." + id + ".error"); !strings.Contains(got, "No disc burner was found") {
+		t.Errorf("error shown %q", got)
+	}
+	if got := f.label("queue.job." + id + ".state"); got != "Waiting for you" {
+		t.Errorf("state %q", got)
+	}
+	if !w[*widget.Button](f, "queue.job."+id+".cancel").Disabled() {
+		t.Error("cancel enabled on a held job")
+	}
+	f.tap("queue.job." + id + ".retry")
+	j, _ := f.svc.Queue.Get(job.ID)
+	if j.State != burnqueue.Queued || (j.Held && j.Attempts == job.Attempts && j.LastError == job.LastError && j.Updated.Equal(job.Updated)) {
+		t.Errorf("after retry %+v", j)
+	}
+}
+
+func TestSettingsSaveAndRoles(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	f.d.selectTab("Settings")
+	if got := w[*widget.Label](f, "settings.targets").Text; !strings.Contains(got, "ISO files: iso") {
+		t.Errorf("no-burner machine: targets %q", got)
+	}
+	f.typ("settings.ae", "_TOO_LONG_FOR_AN_AE")
+	f.tap("settings.save")
+	if !strings.Contains(f.label("settings.msg"), "AE title") {
+		t.Fatalf("bad AE: %q", f.label("settings.msg"))
+	}
+	w[*widget.Entry](f, "settings.ae").SetText("DESK1")
+	w[*widget.Entry](f, "settings.facility.name").SetText("Harbor Imaging")
+	w[*widget.Entry](f, "settings.nodes").SetText("pacs PACS1 10.0.0.5:104")
+	w[*widget.Entry](f, "settings.fee.flat").SetText("5.00")
+	w[*widget.Entry](f, "settings.kiosk.idle").SetText("45")
+	f.choose("settings.kiosk.language", "es")
+	f.tap("settings.save")
+	if got := f.label("settings.msg"); !strings.HasPrefix(got, "Saved") {
+		t.Fatalf("save: %q", got)
+	}
+	cur, _ := f.svc.Settings.Get()
+	if cur.Facility.Name != "Harbor Imaging" || cur.LocalAE != "DESK1" || len(cur.Nodes) != 1 || cur.Nodes[0].Port != 104 ||
+		cur.Fees.Flat != 500 || cur.Kiosk.IdleSeconds != 45 || cur.Kiosk.Language != "es" || cur.UpdatedBy != staff.DemoName {
+		t.Errorf("saved %+v", cur)
+	}
+	// Staff: add a technologist; they sign in and see no Settings tab.
+	f.typ("settings.staff.name", "Ana Tech")
+	f.choose("settings.staff.role", staff.Technologist.Label())
+	f.typ("settings.staff.pin", "2468")
+	f.tap("settings.staff.add")
+	if !strings.Contains(f.label("settings.staff.list"), "Ana Tech · Technologist") {
+		t.Fatalf("staff list %q (%s)", f.label("settings.staff.list"), f.label("settings.staff.msg"))
+	}
+	f.tap("main.signout")
+	f.signIn("Ana Tech", "2468")
+	for _, it := range f.d.tabs.Items {
+		if it.Text == "Settings" {
+			t.Error("a technologist sees the Settings tab")
+		}
+	}
+}
+
+func TestReportAProblem(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	f.tap("main.problem")
+	if !strings.Contains(f.label("problem.warning"), "patient data") {
+		t.Fatalf("warning %q", f.label("problem.warning"))
+	}
+	f.typ("problem.note", "the burn stopped")
+	f.tap("problem.write")
+	got := f.label("problem.msg")
+	p := strings.TrimPrefix(got, "Report written to ")
+	if p == got || fileMode(t, p) != 0o600 {
+		t.Fatalf("msg %q", got)
+	}
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	if strings.Join(names, ",") != "ABOUT.TXT,screen-1.png,log.txt" {
+		t.Errorf("bundle files %v", names)
+	}
+}
