@@ -195,10 +195,12 @@ func (k *kioskScreen) welcome(message string) {
 		}
 		k.welcome("")
 	}))
+	idle := widget.NewLabel(k.t("idle"))
+	idle.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(title,
 		widget.NewLabel(k.t("code")), code,
 		widget.NewLabel(k.t("birth")), container.NewGridWithColumns(3, year, month, day),
-		open, msg, widget.NewLabel(k.t("idle")), container.NewHBox(layoutSpacer(), lang))
+		open, msg, idle, container.NewHBox(layoutSpacer(), lang))
 	k.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 640), form)))
 }
 

@@ -1,0 +1,152 @@
+package desk
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"discdesk/app/handoff"
+	"discdesk/app/staff"
+)
+
+// kioskFixture has two patients' requests and the kiosk showing.
+func kioskFixture(t *testing.T) (*fixture, handoff.Request, handoff.Request) {
+	f := newFixture(t, true)
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	by := f.svc.actor(*f.d.User())
+	lucia, err := f.svc.Handoff.NewRequest(SameDayInput(f.study("DEMO0001"), *f.d.User()), by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yamada, err := f.svc.Handoff.NewRequest(SameDayInput(f.study("DEMO0002"), *f.d.User()), by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tap("main.kiosk")
+	if !f.d.InKiosk() || f.d.User() != nil || !f.win.FullScreen() {
+		t.Fatalf("kiosk: in %v, user %v, full screen %v", f.d.InKiosk(), f.d.User(), f.win.FullScreen())
+	}
+	return f, lucia, yamada
+}
+
+func (f *fixture) kioskSignIn(code, y, m, d string) {
+	f.t.Helper()
+	f.typ("kiosk.code", code)
+	f.typ("kiosk.year", y)
+	f.typ("kiosk.month", m)
+	f.typ("kiosk.day", d)
+	f.tap("kiosk.open")
+}
+
+func TestKioskShowsOnlyTheRequestsStudies(t *testing.T) {
+	f, lucia, yamada := kioskFixture(t)
+	test.AssertRendersToMarkup(t, "kiosk_welcome.xml", f.win.Canvas())
+	// Lucía's code with Yamada's birth date opens nothing.
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1971", "09", "23")
+	if !strings.Contains(f.label("kiosk.msg"), "could not find") || f.d.kiosk.access != nil {
+		t.Fatalf("wrong birth date: %q", f.label("kiosk.msg"))
+	}
+	f.kioskSignIn(strings.ToLower(staff.RequestCode(lucia.ID)), "1958", "4", "12")
+	ct, mr := lucia.Studies.UIDs[0], yamada.Studies.UIDs[0]
+	if f.d.Named("kiosk.study."+ct) == nil || len(f.d.NamedKeys("kiosk.study.")) != 1 {
+		t.Fatalf("studies shown: %v", f.d.NamedKeys("kiosk.study."))
+	}
+	f.tap("kiosk.study." + ct)
+	if f.d.Named("viewer.image") == nil || !strings.Contains(f.label("viewer.position"), "image 21 of 40") {
+		t.Fatalf("viewer: %v %q", f.d.NamedKeys("viewer."), f.label("viewer.position"))
+	}
+	f.tap("viewer.next")
+	if !strings.Contains(f.label("viewer.position"), "image 22 of 40") {
+		t.Errorf("next: %q", f.label("viewer.position"))
+	}
+	// Reaching another patient's study by any path fails and forgets the access.
+	f.d.kiosk.showStudy(mr)
+	if f.d.Named("viewer.image") != nil || f.d.kiosk.access != nil || f.d.Named("kiosk.code") == nil {
+		t.Fatalf("another patient's study was shown: %v", f.d.NamedKeys(""))
+	}
+	v := newStudyViewer(f.d, f.d.kiosk.imgs, mr, true, (&staff.KioskAccess{Studies: []string{ct}}).Allows)
+	if f.d.Named("viewer.denied") == nil || v.img != nil {
+		t.Error("the viewer rendered a study outside the access")
+	}
+	// Nothing of the staff screens is reachable.
+	for _, k := range []string{"main.tabs", "main.signout", "studies.search", "settings.save", "main.problem"} {
+		if f.d.Named(k) != nil {
+			t.Errorf("%s reachable from the kiosk", k)
+		}
+	}
+}
+
+func TestKioskEscapeNeedsStaffPIN(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	// The window's close button asks for a PIN instead of closing.
+	f.d.kiosk.onClose()
+	if !w[*widget.PopUp](f, "kiosk.exit.popup").Visible() {
+		t.Fatal("close did not ask for a staff PIN")
+	}
+	f.choose("kiosk.exit.staff", staff.DemoName)
+	f.typ("kiosk.exit.pin", "0000")
+	f.tap("kiosk.exit.leave")
+	if !f.d.InKiosk() || f.d.User() != nil || !strings.Contains(f.label("kiosk.exit.msg"), "Wrong PIN") {
+		t.Fatalf("wrong PIN left the kiosk: %v %q", f.d.InKiosk(), f.label("kiosk.exit.msg"))
+	}
+	// Cancel returns to the welcome screen and forgets the patient.
+	f.tap("kiosk.exit.cancel")
+	if f.d.kiosk.access != nil || f.d.Named("kiosk.code") == nil {
+		t.Fatal("cancel kept the patient's access")
+	}
+	f.tap("kiosk.staff")
+	f.choose("kiosk.exit.staff", staff.DemoName)
+	f.typ("kiosk.exit.pin", staff.DemoPIN)
+	f.tap("kiosk.exit.leave")
+	if f.d.InKiosk() || f.d.User() == nil || f.win.FullScreen() || f.d.Named("main.tabs") == nil {
+		t.Fatal("the right PIN did not leave the kiosk")
+	}
+}
+
+func TestKioskIdleTimeoutForgets(t *testing.T) {
+	f := newFixture(t, true)
+	f.d.kioskIdle = 150 * time.Millisecond
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	r, err := f.svc.Handoff.NewRequest(SameDayInput(f.study("DEMO0003"), *f.d.User()), f.svc.actor(*f.d.User()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tap("main.kiosk")
+	f.kioskSignIn(staff.RequestCode(r.ID), "1990", "01", "01")
+	if f.d.kiosk.access == nil {
+		t.Fatalf("sign-in failed: %q", f.label("kiosk.msg"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.d.Named("kiosk.code") == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if f.d.kiosk.access != nil || f.d.Named("kiosk.finish") != nil {
+		t.Fatal("the idle timeout did not forget the patient")
+	}
+	if got := w[*widget.Entry](f, "kiosk.code").Text; got != "" {
+		t.Errorf("code still typed: %q", got)
+	}
+}
+
+func TestKioskSpanishAndLockout(t *testing.T) {
+	f, _, _ := kioskFixture(t)
+	f.tap("kiosk.lang")
+	if got := w[*widget.Button](f, "kiosk.open").Text; got != "Ver mis imágenes" {
+		t.Fatalf("Spanish open button %q", got)
+	}
+	for i := 0; i < 5; i++ {
+		f.kioskSignIn("0000-0000", "1958", "04", "12")
+	}
+	if got := f.label("kiosk.msg"); !strings.Contains(got, "Demasiados intentos") {
+		t.Errorf("lockout in Spanish: %q", got)
+	}
+	for k := range kioskText["en"] {
+		if kioskText["es"][k] == "" {
+			t.Errorf("no Spanish for %q", k)
+		}
+	}
+}
