@@ -375,6 +375,23 @@ func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, strin
 	return f.Name(), hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
+// ensureDir creates an object folder once per process.
+func (l *Library) ensureDir(d string) error {
+	l.mu.Lock()
+	known := l.dirs[d]
+	l.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.dirs[d] = true
+	l.mu.Unlock()
+	return nil
+}
+
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 type batch struct {
@@ -437,11 +454,8 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 		}
 		for _, p := range fresh {
 			dst := filepath.Join(l.root, filepath.FromSlash(p.h.inst.Path))
-			if d := filepath.Dir(dst); !l.dirs[d] {
-				if err := os.MkdirAll(d, 0o700); err != nil {
-					return fmt.Errorf("library: %w", err)
-				}
-				l.dirs[d] = true
+			if err := l.ensureDir(filepath.Dir(dst)); err != nil {
+				return fmt.Errorf("library: %w", err)
 			}
 			if err := os.Rename(p.tmp, dst); err != nil {
 				return fmt.Errorf("library: move into place: %w", err)

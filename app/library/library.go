@@ -37,7 +37,7 @@ type Library struct {
 	mu     sync.Mutex
 	search *searchIndex // built on first search, kept current by imports
 
-	dirs map[string]bool // object folders known to exist (used by the import's single committer)
+	dirs map[string]bool // object folders known to exist (under mu)
 }
 
 // Open opens the library in dataDir (its files under dataDir/library) using

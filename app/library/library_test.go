@@ -394,3 +394,30 @@ func TestStudyCompleteAfterQuietTimeOrExpectedCount(t *testing.T) {
 		t.Fatal("not complete after the quiet time")
 	}
 }
+
+// Imports may run at once (one per DICOM association): each file lands once.
+func TestConcurrentImports(t *testing.T) {
+	l, _ := openLib(t)
+	mr, _ := filepath.Glob(corpus.Path(t, "mr_series", "dcm4che_mr16", "*"))
+	done := make(chan *Report)
+	for i := range mr {
+		go func(p string) {
+			rep, err := l.Import(context.Background(), []string{p}, Options{})
+			if err != nil {
+				t.Error(err)
+			}
+			done <- rep
+		}(mr[i])
+	}
+	imported := 0
+	for range mr {
+		imported += (<-done).Imported
+	}
+	if imported != len(mr) {
+		t.Fatalf("imported %d of %d", imported, len(mr))
+	}
+	res, _ := l.Search(Query{})
+	if len(res) != 1 || res[0].InstanceCount != len(mr) {
+		t.Fatalf("study summary: %+v", res)
+	}
+}
