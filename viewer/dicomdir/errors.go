@@ -26,7 +26,7 @@ var (
 	ErrInconsistentHierarchy = errors.New("inconsistent patient/study/series hierarchy")
 	// ErrMetaMismatch means an instance's File Meta Information SOP Class or
 	// Instance UID differs from the data set's (0008,0016)/(0008,0018).
-	ErrMetaMismatch = errors.New("File Meta Information disagrees with the data set")
+	ErrMetaMismatch = errors.New("the File Meta Information disagrees with the data set")
 	// ErrNoTransferSyntax means an instance has no transfer syntax UID.
 	ErrNoTransferSyntax = errors.New("instance has no Transfer Syntax UID")
 )

@@ -70,7 +70,7 @@ func Describe(ds *dcm.DataSet, syntax string) (*Description, error) {
 	if items := ds.Seq(tagModalityLUTSequence); len(items) > 0 {
 		l, err := readLUT(items[0], d.Signed)
 		if err != nil {
-			return nil, fmt.Errorf("Modality LUT Sequence: %w", err)
+			return nil, fmt.Errorf("render: Modality LUT Sequence: %w", err)
 		}
 		d.ModalityLUT = l
 	}
