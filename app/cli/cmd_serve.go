@@ -140,17 +140,21 @@ func pacsSink(env *Env, out string) (pacs.Sink, string, error) {
 	return librarySink{lib}, filepath.Join(dir, "pacs-spool"), nil
 }
 
-// librarySink imports each received Part 10 file into the library (a copy;
-// the spool file is deleted after).
+// librarySink imports each received Part 10 file into the library, taking
+// the spool file by rename when it needs no repair (the spool folder is in
+// the data folder, on the library's file system).
 type librarySink struct{ lib *library.Library }
 
 // errLibraryRejected means the library refused a received object.
 var errLibraryRejected = errors.New("library rejected the object")
 
 func (s librarySink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
-	rep, err := s.lib.Import(ctx, []string{obj.Part10Path()}, library.Options{})
+	rep, err := s.lib.Import(ctx, []string{obj.Part10Path()}, library.Options{Move: true})
 	if err != nil {
 		return fmt.Errorf("import received object: %w", err)
+	}
+	if rep.Conflicts > 0 {
+		return fmt.Errorf("%w: %s", errLibraryRejected, rep.Problems[0].Reason)
 	}
 	if rep.Rejected > 0 {
 		reason := ""

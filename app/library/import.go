@@ -31,6 +31,10 @@ type Options struct {
 	// files, 1 GiB).
 	BatchFiles int
 	BatchBytes int64
+	// Move lets the import take files (not ZIP entries) by renaming them
+	// into the library instead of copying, when they need no repair and sit
+	// on the library's file system: for the DICOM receiver's spool files.
+	Move bool
 	// Progress, when set, is called after each batch with the number of
 	// candidates handled so far and in all.
 	Progress func(done, total int)
@@ -118,7 +122,7 @@ func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Rep
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i] <- l.prepare(cands[i], opt.InPlace)
+				results[i] <- l.prepare(cands[i], opt)
 			}
 		}()
 	}
@@ -222,7 +226,8 @@ func (l *Library) discard(p *prepared) {
 
 // prepare parses one candidate and, for a managed import, copies it into a
 // private temporary file while hashing it.
-func (l *Library) prepare(c candidate, inPlace bool) *prepared {
+func (l *Library) prepare(c candidate, opt Options) *prepared {
+	inPlace := opt.InPlace
 	p := &prepared{c: c}
 	if c.path != "" {
 		f, err := os.Open(c.path)
@@ -262,6 +267,12 @@ func (l *Library) prepare(c candidate, inPlace bool) *prepared {
 			h.inst.Path = abs
 			h.inst.InPlace = true
 			return p
+		}
+		if opt.Move && h.badMeta == "" && !df.NoMeta {
+			if tmp, sum, ok := l.moveIn(c.path); ok {
+				p.tmp, p.sum = tmp, sum
+				return p
+			}
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			p.err = err
@@ -324,6 +335,28 @@ func describe(err error) error {
 		return fmt.Errorf("not a readable DICOM file: %v", pe)
 	}
 	return err
+}
+
+// moveIn renames a file into incoming/ and checksums it; ok is false when the
+// rename is not possible (another file system), and the caller copies.
+func (l *Library) moveIn(path string) (string, string, bool) {
+	f, err := os.CreateTemp(l.incoming(), "mv-*")
+	if err != nil {
+		return "", "", false
+	}
+	tmp := f.Name()
+	f.Close()
+	if err := os.Rename(path, tmp); err != nil {
+		os.Remove(tmp)
+		return "", "", false
+	}
+	os.Chmod(tmp, 0o600)
+	sum, err := fileCRC32C(tmp)
+	if err != nil {
+		os.Rename(tmp, path) // give it back
+		return "", "", false
+	}
+	return tmp, sum, true
 }
 
 // copyIn copies r into a new 0600 file in incoming/, hashing it. When df is a

@@ -421,3 +421,22 @@ func TestConcurrentImports(t *testing.T) {
 		t.Fatalf("study summary: %+v", res)
 	}
 }
+
+func TestMoveTakesSpoolFiles(t *testing.T) {
+	l, dir := openLib(t)
+	spool := filepath.Join(dir, "spool")
+	src := filepath.Join(spool, "obj.dcm")
+	copyFile(t, corpus.Path(t, "transfer_syntax", "mr_small_rle.dcm"), src)
+	rep, err := l.Import(context.Background(), []string{src}, Options{Move: true})
+	if err != nil || rep.Imported != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if _, err := os.Stat(src); !os.IsNotExist(err) {
+		t.Fatal("spool file still there after a move import")
+	}
+	res, _ := l.Search(Query{})
+	files, err := l.Files(res[0].UID)
+	if err != nil || !bytes.Equal(mustRead(t, files[0]), mustRead(t, corpus.Path(t, "transfer_syntax", "mr_small_rle.dcm"))) {
+		t.Fatalf("moved file differs: %v", err)
+	}
+}
