@@ -32,7 +32,7 @@ func (s *Store) NewRequest(in RequestInput, by Actor) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
-	fee, err := s.cfg.Fees.Quote(in.FeeMethod, in.Format, in.Delivery, in.Costs)
+	fee, err := s.cfg.Fees.QuoteFor(in, in.FeeMethod, in.Costs, now.In(s.cfg.location()))
 	if err != nil {
 		return Request{}, err
 	}
@@ -82,7 +82,7 @@ func (s *Store) QuoteFee(requestID string, method FeeMethod, c Costs, by Actor) 
 	if err != nil {
 		return Fee{}, err
 	}
-	fee, err := s.cfg.Fees.Quote(method, r.Format, r.Delivery, c)
+	fee, err := s.cfg.Fees.QuoteFor(r.RequestInput, method, c, s.clock().In(s.cfg.location()))
 	if err != nil {
 		return Fee{}, err
 	}
@@ -104,6 +104,15 @@ func (s *Store) RecordBurn(requestID string, b Burn, by Actor) (Event, error) {
 	if len(b.ManifestHash) != 64 || strings.Trim(strings.ToLower(b.ManifestHash), "0123456789abcdef") != "" {
 		return Event{}, fieldErr("burn.manifest_hash", ErrInvalidValue, "want 64 hex digits of SHA-256")
 	}
+	switch b.Format {
+	case "", FormatCD, FormatDVD, FormatUSB, FormatISO, FormatZIP:
+	default:
+		return Event{}, fieldErr("burn.format", ErrInvalidValue, "%q is not CD, DVD, USB, ISO or ZIP", b.Format)
+	}
+	if b.Format != "" && !b.Format.Physical() && strings.TrimSpace(b.Destination) == "" {
+		return Event{}, fieldErr("burn.destination", ErrMissing, "an electronic copy names the file it was written to")
+	}
+	b.Destination = strings.TrimSpace(b.Destination)
 	b.ManifestHash = strings.ToLower(b.ManifestHash)
 	b.DiscUUID = strings.ToLower(b.DiscUUID)
 	return s.event(&Event{Kind: EventBurned, Request: requestID, Disc: b.DiscUUID, Burn: &b}, by, nil)

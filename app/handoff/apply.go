@@ -11,6 +11,19 @@ func apply(r *Request, ev *Event) (*Request, error) {
 	wrong := func(format string, args ...any) error {
 		return fmt.Errorf("handoff: %s event for request %s: %s: %w", ev.Kind, ev.Request, fmt.Sprintf(format, args...), ErrWrongState)
 	}
+	if ev.Kind == EventOutsideReceived {
+		if r != nil {
+			return nil, wrong("record exists")
+		}
+		if ev.Intake == nil || ev.Input == nil {
+			return nil, wrong("no intake data")
+		}
+		in := *ev.Intake
+		return &Request{
+			ID: ev.Request, Created: ev.Time, RequestInput: *ev.Input, Intake: &in,
+			Status: StatusReceived, Updated: ev.Time,
+		}, nil
+	}
 	if ev.Kind == EventRequested {
 		if r != nil {
 			return nil, wrong("request exists")
@@ -53,7 +66,11 @@ func apply(r *Request, ev *Event) (*Request, error) {
 			return nil, fmt.Errorf("handoff: disc %s: %w", ev.Disc, ErrDiscExists)
 		}
 		b := ev.Burn
-		n.Discs = append(n.Discs, Disc{UUID: b.DiscUUID, N: b.N, M: b.M, ManifestHash: b.ManifestHash, Verified: b.Verified, Studies: b.Studies, Instances: b.Instances, Burned: ev.Time})
+		if n.Intake != nil {
+			return nil, wrong("an outside disc's record takes no burns")
+		}
+		n.Discs = append(n.Discs, Disc{UUID: b.DiscUUID, N: b.N, M: b.M, ManifestHash: b.ManifestHash, Verified: b.Verified, Studies: b.Studies, Instances: b.Instances,
+			Format: b.Format, Destination: b.Destination, Burned: ev.Time})
 	case EventHandedOver, EventMailed:
 		d, err := disc()
 		if err != nil {
@@ -99,6 +116,14 @@ func apply(r *Request, ev *Event) (*Request, error) {
 		return n, nil
 	case EventPatientTold:
 		n.PatientTold = ev.Time
+	case EventSenderConfirmed:
+		if n.Intake == nil {
+			return nil, wrong("only an outside disc's receipt is confirmed to its sender")
+		}
+		if ev.Text == "" {
+			return nil, wrong("say how the sender was told")
+		}
+		n.SenderConfirmed = ev.Time
 	case EventCorrection:
 		if ev.Text == "" || ev.Corrects == "" {
 			return nil, wrong("a correction needs the corrected event and a text")
@@ -116,6 +141,9 @@ var timeZero = Disc{}.Burned
 func status(r *Request) Status {
 	if r.Status == StatusCancelled {
 		return StatusCancelled
+	}
+	if r.Intake != nil {
+		return StatusReceived // an outside disc: received when recorded
 	}
 	good, handed, received := 0, 0, 0
 	for _, d := range r.Discs {

@@ -24,6 +24,12 @@ const (
 	EventCancelled   EventKind = "cancelled"
 	EventPatientTold EventKind = "patient-told"
 	EventCorrection  EventKind = "correction"
+	// EventOutsideReceived opens the record of a patient's disc from another
+	// facility, received, reconciled and imported here (see Intake).
+	EventOutsideReceived EventKind = "outside-received"
+	// EventSenderConfirmed records that staff confirmed the receipt of an
+	// outside disc to the facility that sent it.
+	EventSenderConfirmed EventKind = "sender-confirmed"
 )
 
 // An Actor is who did something, and where.
@@ -42,6 +48,11 @@ type Burn struct {
 	VerifyDetail string   `json:"verify_detail,omitempty"` // e.g. the failing file
 	Studies      []string `json:"studies,omitempty"`       // Study Instance UIDs on the disc
 	Instances    int      `json:"instances,omitempty"`     // number of SOP instances on the disc
+	// Format and Destination describe an electronic copy or a stick: the
+	// format written (ZIP, ISO, USB; empty = the request's) and where it went
+	// (the file or folder the patient chose). Empty for optical discs.
+	Format      Format `json:"format,omitempty"`
+	Destination string `json:"destination,omitempty"`
 }
 
 // A Handover is a disc leaving the building.
@@ -67,6 +78,7 @@ type Event struct {
 	Due         time.Time     `json:"due,omitzero"`    // requested
 	Fee         *Fee          `json:"fee,omitempty"`   // requested, fee-quoted
 	Burn        *Burn         `json:"burn,omitempty"`
+	Intake      *Intake       `json:"intake,omitempty"`   // outside-received
 	Handover    *Handover     `json:"handover,omitempty"` // handed-over, mailed
 	Text        string        `json:"text,omitempty"`     // reason (cancelled, returned), how told, who confirmed, correction
 	Corrects    string        `json:"corrects,omitempty"` // correction: the event ID corrected

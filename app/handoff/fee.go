@@ -40,6 +40,9 @@ type Fee struct {
 	Method FeeMethod  `json:"method"`
 	Items  []LineItem `json:"items"`
 	Total  Cents      `json:"total_cents"`
+	// Rule is the state fee rule the total was checked against (nil when
+	// no rule applies); the invoice cites it.
+	Rule *AppliedRule `json:"rule,omitempty"`
 }
 
 // FeePolicy holds the facility's prices. DefaultFeePolicy gives the defaults.
@@ -51,6 +54,10 @@ type FeePolicy struct {
 	Media         map[Format]Cents   `json:"media_cents"`    // per disc or stick
 	Envelope      Cents              `json:"envelope_cents"` // padded envelope, mailed requests
 	Postage       map[Delivery]Cents `json:"postage_cents"`  // default postage/shipping by delivery
+	// State is the facility's US state: its rule in Caps applies by default.
+	State string `json:"state,omitempty"`
+	// Caps is the table of state fee limits (see FeeCapTable; nil = none).
+	Caps *FeeCapTable `json:"caps,omitempty"`
 }
 
 // DefaultFeePolicy returns a flat $6.50 policy with typical actual-cost prices.

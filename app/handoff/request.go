@@ -120,6 +120,7 @@ type Requester struct {
 	Organization string        `json:"organization,omitempty"` // physician's office or facility
 	Phone        string        `json:"phone,omitempty"`
 	Email        string        `json:"email,omitempty"`
+	State        string        `json:"state,omitempty"` // requester's US state, when a state fee rule depends on it
 }
 
 // An IdentityCheck records how the requester's identity or authority was checked.
@@ -181,8 +182,10 @@ type Disc struct {
 	M            int       `json:"m"`
 	ManifestHash string    `json:"manifest_hash"`
 	Verified     bool      `json:"verified"`
-	Studies      []string  `json:"studies,omitempty"`   // Study Instance UIDs on the disc
-	Instances    int       `json:"instances,omitempty"` // SOP instances on the disc
+	Studies      []string  `json:"studies,omitempty"`     // Study Instance UIDs on the disc
+	Instances    int       `json:"instances,omitempty"`   // SOP instances on the disc
+	Format       Format    `json:"format,omitempty"`      // electronic copy or stick: ZIP, ISO, USB
+	Destination  string    `json:"destination,omitempty"` // electronic copy: the file or folder written
 	Burned       time.Time `json:"burned"`
 	HandedOver   time.Time `json:"handed_over,omitzero"` // handed over at the desk or mailed
 	Method       string    `json:"method,omitempty"`     // pickup or mail
@@ -202,7 +205,10 @@ type Request struct {
 	Discs       []Disc    `json:"discs,omitempty"`
 	PatientTold time.Time `json:"patient_told,omitzero"`
 	Cancelled   string    `json:"cancel_reason,omitempty"`
-	Updated     time.Time `json:"updated"`
+	// Intake is set on the record of an outside disc (EventOutsideReceived).
+	Intake          *Intake   `json:"intake,omitempty"`
+	SenderConfirmed time.Time `json:"sender_confirmed,omitzero"`
+	Updated         time.Time `json:"updated"`
 }
 
 // Open reports whether the request still counts against its due date.
@@ -283,6 +289,13 @@ func (c Config) DueDate(now time.Time, u Urgency) time.Time {
 	return limit
 }
 
+func (c Config) location() *time.Location {
+	if c.Location == nil {
+		return time.Local
+	}
+	return c.Location
+}
+
 func (c Config) legalDays() int {
 	if c.LegalDays <= 0 {
 		return 30
@@ -337,7 +350,7 @@ func (c Config) validate(in RequestInput, now time.Time, known StudyValidator) (
 		v    *string
 		req  bool
 	}{{"requester.name", &in.Requester.Name, true}, {"requester.phone", &in.Requester.Phone, false}, {"requester.email", &in.Requester.Email, false},
-		{"identity.method", &in.Identity.Method, true}, {"identity.checked_by", &in.Identity.CheckedBy, true}, {"notes", &in.Notes, false}} {
+		{"requester.state", &in.Requester.State, false}, {"identity.method", &in.Identity.Method, true}, {"identity.checked_by", &in.Identity.CheckedBy, true}, {"notes", &in.Notes, false}} {
 		if *f.v, err = text(f.name, *f.v, f.req); err != nil {
 			return in, time.Time{}, err
 		}

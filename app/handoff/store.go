@@ -67,6 +67,11 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.cfg.Fees.Caps != nil {
+		if err := s.cfg.Fees.Caps.Check(); err != nil {
+			return nil, fmt.Errorf("handoff: fee caps: %w", err)
+		}
+	}
 	// A View first: opening an existing store then costs no write (and no fsync).
 	if db.View(func(tx *bolt.Tx) error { _, err := open(tx); return err }) == nil {
 		return s, nil
@@ -176,7 +181,7 @@ func (s *Store) append(b *buckets, ev *Event, before, after *Request) error {
 		return err
 	}
 	ev.ID, _ = keyID(key)
-	if ev.Kind == EventRequested {
+	if ev.Kind == EventRequested || ev.Kind == EventOutsideReceived {
 		ev.Request = ev.ID
 		after.ID = ev.ID
 	}

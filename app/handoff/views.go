@@ -303,7 +303,11 @@ func (ev *Event) Detail() string {
 		if !ev.Burn.Verified {
 			v = "VERIFICATION FAILED " + ev.Burn.VerifyDetail
 		}
-		return fmt.Sprintf("disc %d of %d; manifest %s; %s", ev.Burn.N, ev.Burn.M, ev.Burn.ManifestHash, v)
+		s := fmt.Sprintf("disc %d of %d; manifest %s; %s", ev.Burn.N, ev.Burn.M, ev.Burn.ManifestHash, v)
+		if ev.Burn.Format != "" {
+			s = fmt.Sprintf("%s to %s; %s", ev.Burn.Format.Label(), ev.Burn.Destination, s)
+		}
+		return s
 	case EventHandedOver, EventMailed:
 		if ev.Handover == nil {
 			return ""
@@ -315,6 +319,13 @@ func (ev *Event) Detail() string {
 		return fmt.Sprintf("to %s; identity: %s", h.To, h.IdentityCheck)
 	case EventCorrection:
 		return "corrects " + ev.Corrects + ": " + ev.Text
+	case EventOutsideReceived:
+		if ev.Intake == nil {
+			return ""
+		}
+		return ev.Intake.Receipt
+	case EventSenderConfirmed:
+		return "receipt confirmed to the sender: " + ev.Text
 	}
 	return ev.Text
 }

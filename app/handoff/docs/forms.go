@@ -166,6 +166,11 @@ func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued t
 	pdf.CellFormat(cols[0]+cols[1]+cols[2], 8, "Total", "T", 0, "R", false, 0, "")
 	pdf.CellFormat(cols[3], 8, r.Fee.Total.String(), "T", 1, "R", false, 0, "")
 	pdf.Ln(4)
+	if r.Fee.Rule != nil {
+		pdf.SetFont(family, "", 9)
+		pdf.MultiCell(0, 4.5, r.Fee.Rule.Cite(), "", "L", false)
+		pdf.Ln(2)
+	}
 	pdf.SetFont(family, "", 8)
 	pdf.MultiCell(0, 4, "This fee was quoted to the requester before the copy was made. Under 45 CFR 164.524(c)(4) it covers only labour for copying, supplies and postage; no fee is charged for searching for or retrieving the records.", "", "L", false)
 	return output(pdf, w, "invoice")
