@@ -214,12 +214,25 @@ func resolve(fsys fs.FS, base string, id []string) (string, bool) {
 	return cur, true
 }
 
+// Bounds of a scan without DICOMDIR: folder depth (PS3.12 allows 8 levels)
+// and files read.
+const (
+	maxScanDepth = 16
+	maxScanFiles = 200000
+)
+
 // scan reads the header of every file of the medium.
 func (d *Disc) scan() error {
 	var names []string
 	err := fs.WalkDir(d.FS, ".", func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // unreadable folder: skip it, keep the rest
+		}
+		if e.IsDir() && strings.Count(p, "/") >= maxScanDepth {
+			return fs.SkipDir // a directory loop in a hostile image
+		}
+		if len(names) >= maxScanFiles {
+			return fs.SkipAll
 		}
 		if e.Type().IsRegular() {
 			names = append(names, p)
