@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"discdesk/app/handoff"
+	"discdesk/burner"
+	"discdesk/burner/disc"
+	"discdesk/burner/drive"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "copy",
+		Summary: "electronic copy instead of a disc: the disc's tree as a ZIP or ISO file in a folder the patient chooses, or on a USB stick; read back and logged",
+		Usage:   "--to zip:FILE|iso:FILE|usb:PATH [--request ID --staff NAME --workstation WS] [--report FILE] [--ack-no-report NAME] STUDY-UID... | --files PATH...",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			to := fs.String("to", "", "zip:FILE (a ZIP of the disc tree), iso:FILE (an ISO image) or usb:PATH (a mounted stick)")
+			report := fs.String("report", "", "report to add to the study: a PDF, or a text file made into a PDF")
+			noViewer := fs.Bool("no-viewer", false, "leave the viewer off the copy")
+			viewerDir := fs.String("viewer-dir", "", "folder of the disc viewer binaries (default as for discdesk disc)")
+			ack := fs.String("ack-no-report", "", "acknowledge that a study has no report (your name)")
+			filesMode := fs.Bool("files", false, "arguments are DICOM files or folders instead of Study Instance UIDs")
+			reqID := fs.String("request", "", "handoff request the copy fulfils: the log records it like a disc")
+			actor := actorFlags(fs)
+			return func(ctx context.Context, env *Env, args []string) error {
+				format, err := copyFormat(*to)
+				if err != nil || len(args) == 0 {
+					if err == nil {
+						err = errors.New("copy: give at least one STUDY-UID (or --files and paths)")
+					}
+					return &ExitError{Code: 2, Err: err}
+				}
+				if *reqID != "" && strings.TrimSpace(actor().Staff) == "" {
+					return &ExitError{Code: 2, Err: errors.New("copy: --request needs --staff NAME")}
+				}
+				in := disc.Input{}
+				if *filesMode {
+					in.Files, err = expandFiles(args)
+				} else {
+					in.Files, err = studyFiles(env, args)
+				}
+				if err != nil {
+					return err
+				}
+				if *report != "" {
+					b, err := os.ReadFile(*report)
+					if err != nil {
+						return fmt.Errorf("copy: report: %w", err)
+					}
+					if strings.HasPrefix(string(b), "%PDF-") {
+						in.ReportPDF = *report
+					} else {
+						in.ReportText = string(b)
+					}
+				}
+				if set, err := loadHandoffSettings(env); err == nil {
+					f := set.facility()
+					in.Facility = disc.Facility{Name: f.Name, Address: strings.Join(f.Address.Lines(), "\n"), Phone: f.Phone}
+				}
+				// A file or stick has no fixed size: the USB media rules
+				// (PS3.11 STD-GEN-USB) give one complete file-set.
+				plan, err := disc.NewPlan(ctx, in, disc.Options{Media: disc.USB, NoViewer: *noViewer, ViewerDir: *viewerDir, Software: "DiscDesk", Version: discVersion})
+				if err != nil {
+					return fmt.Errorf("copy: %w (see discdesk disc for the options that resolve it)", err)
+				}
+				defer plan.Close()
+				for _, w := range plan.Warnings {
+					fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+				}
+				if *ack != "" {
+					plan.Acknowledge(disc.WarnNoReport, *ack)
+				}
+				if un := plan.Unacknowledged(); len(un) > 0 {
+					return &ExitError{Code: exitDiscNeedsAck, Err: fmt.Errorf("copy: %s (acknowledge with --ack-no-report NAME, or add --report FILE)", un[0].Message)}
+				}
+				trees, err := plan.Build(ctx, nil)
+				if err != nil {
+					return err
+				}
+				var log *handoff.Store
+				if *reqID != "" {
+					if log, err = env.Handoff(); err != nil {
+						return err
+					}
+					if _, err := log.Request(*reqID); err != nil {
+						return err
+					}
+				}
+				for i, t := range trees {
+					spec := *to
+					if len(trees) > 1 {
+						spec = numberedSpec(spec, i+1)
+					}
+					dest, digest, err := writeCopy(ctx, spec, t)
+					if err != nil {
+						return fmt.Errorf("copy %d of %d: %w", i+1, len(trees), err)
+					}
+					fmt.Fprintf(env.Stdout, "copy %d of %d: %s %s (volume %s, %d files, read back and verified; manifest sha256 %s)\n",
+						i+1, len(trees), format.Label(), dest, t.VolumeID, len(t.Files), digest)
+					if log == nil {
+						continue
+					}
+					b := handoff.Burn{DiscUUID: uuid.NewString(), N: i + 1, M: len(trees), ManifestHash: digest, Verified: true,
+						Studies: treeStudies(args, *filesMode), Instances: countDICOM(t), Format: format, Destination: dest}
+					ev, err := log.RecordBurn(*reqID, b, actor())
+					if err != nil {
+						return fmt.Errorf("copy %d of %d written and verified, but not logged: %w", i+1, len(trees), err)
+					}
+					fmt.Fprintf(env.Stdout, "logged as disc %s (event %s)\n", b.DiscUUID, ev.ID)
+				}
+				return nil
+			}
+		},
+	})
+}
+
+// copyFormat checks a --to spec and names its format.
+func copyFormat(spec string) (handoff.Format, error) {
+	kind, rest, _ := strings.Cut(spec, ":")
+	if strings.TrimSpace(rest) == "" {
+		return "", errors.New("copy: give --to zip:FILE, iso:FILE or usb:PATH")
+	}
+	switch kind {
+	case "zip":
+		return handoff.FormatZIP, nil
+	case "iso":
+		return handoff.FormatISO, nil
+	case "usb":
+		return handoff.FormatUSB, nil
+	}
+	return "", fmt.Errorf("copy: --to %q: want zip:FILE, iso:FILE or usb:PATH", spec)
+}
+
+// writeCopy writes one tree to spec, reads it back against the tree's
+// digests and returns the absolute destination and the manifest digest.
+// File targets end up 0600 (the patient's folder may be synced or shared).
+func writeCopy(ctx context.Context, spec string, t *burner.Tree) (string, string, error) {
+	d, err := drive.OpenTarget(spec, drive.Options{})
+	if err != nil {
+		return "", "", err
+	}
+	if err := d.Burn(ctx, t, nil); err != nil {
+		return "", "", errors.New(drive.Message(err))
+	}
+	if _, err := d.Verify(ctx, t, nil); err != nil {
+		return "", "", fmt.Errorf("read-back check: %s", drive.Message(err))
+	}
+	_, dest, _ := strings.Cut(d.Info().Spec, ":")
+	if fi, err := os.Stat(dest); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		if err := os.Chmod(dest, 0o600); err != nil {
+			return "", "", fmt.Errorf("make %s private: %w", dest, err)
+		}
+	}
+	return dest, disc.ManifestDigest(t), nil
+}
+
+// numberedSpec adds _n before the extension of a file target, or to a
+// folder target.
+func numberedSpec(spec string, n int) string {
+	kind, p, _ := strings.Cut(spec, ":")
+	if kind == "usb" {
+		return fmt.Sprintf("%s:%s_%d", kind, p, n)
+	}
+	ext := filepath.Ext(p)
+	return fmt.Sprintf("%s:%s_%d%s", kind, strings.TrimSuffix(p, ext), n, ext)
+}
+
+func treeStudies(args []string, files bool) []string {
+	if files {
+		return nil
+	}
+	return append([]string(nil), args...)
+}
+
+// countDICOM counts the DICOM objects of a tree (everything under DICOM/).
+func countDICOM(t *burner.Tree) int {
+	n := 0
+	for _, f := range t.Files {
+		if strings.HasPrefix(f.Path, "DICOM/") {
+			n++
+		}
+	}
+	return n
+}
