@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"discdesk/app/handoff"
+	"discdesk/app/pacs"
+	"discdesk/app/reconcile"
+)
+
+// Exit code of `discdesk reconcile` when the disc has several patients and
+// --outside-id does not pick one.
+const exitReconcileWhichPatient = 3
+
+func init() {
+	Register(&Command{
+		Name:    "reconcile",
+		Summary: "import a patient's disc from another facility: match to a local patient, map IDs (originals kept), import, forward to the PACS, record the receipt",
+		Usage:   "DISC-DIR [--patient-id LOCAL [--issuer I] [--accession OUTSIDE=LOCAL]... [--sender NAME] [--pacs AE@HOST:PORT] [--receipt FILE] --staff NAME]",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			localID := fs.String("patient-id", "", "the local Patient ID to give the images (without it: show the disc and the matches)")
+			issuer := fs.String("issuer", "", "the local Issuer of Patient ID (default none)")
+			name := fs.String("patient-name", "", "the local patient's name for the log (default: the matched patient's)")
+			outsideID := fs.String("outside-id", "", "which outside patient of the disc (when it holds several)")
+			var accs multiFlag
+			fs.Var(&accs, "accession", "OUTSIDE=LOCAL accession number mapping; repeatable")
+			sender := fs.String("sender", "", "who made the disc (default: the disc's Institution Name)")
+			pacsNode := fs.String("pacs", "", "forward the coerced images to this PACS with C-STORE (AE@HOST:PORT)")
+			callingAE := fs.String("calling-ae", "DISCDESK", "our AE title for --pacs")
+			receiptFile := fs.String("receipt", "", "also write the patient's receipt to this text file (0600)")
+			asJSON := fs.Bool("json", false, "print JSON")
+			actor := actorFlags(fs)
+			return func(ctx context.Context, env *Env, args []string) error {
+				if len(args) != 1 {
+					return &ExitError{Code: 2, Err: errors.New("reconcile: give the disc folder")}
+				}
+				lib, err := env.Library()
+				if err != nil {
+					return err
+				}
+				disc, err := reconcile.Scan(args[0])
+				if err != nil {
+					return err
+				}
+				for _, p := range disc.Problems {
+					fmt.Fprintf(env.Stderr, "problem: %s\n", p)
+				}
+				if *localID == "" {
+					return showDisc(env, disc, *asJSON)
+				}
+				var p *reconcile.OutsidePatient
+				for i := range disc.Patients {
+					if *outsideID == "" && len(disc.Patients) == 1 || disc.Patients[i].ID == *outsideID {
+						p = &disc.Patients[i]
+					}
+				}
+				if p == nil {
+					return &ExitError{Code: exitReconcileWhichPatient, Err: fmt.Errorf("reconcile: the disc holds %d patients; pick one with --outside-id", len(disc.Patients))}
+				}
+				m := reconcile.Mapping{PatientID: *localID, Issuer: *issuer, Accessions: map[string]string{}}
+				for _, a := range accs {
+					o, l, ok := strings.Cut(a, "=")
+					if !ok || strings.TrimSpace(o) == "" || strings.TrimSpace(l) == "" {
+						return &ExitError{Code: 2, Err: fmt.Errorf("reconcile: --accession %q: want OUTSIDE=LOCAL", a)}
+					}
+					m.Accessions[strings.TrimSpace(o)] = strings.TrimSpace(l)
+				}
+				local := handoff.Patient{ID: *localID, Name: *name, BirthDate: isoDay(p.BirthDate)}
+				if local.Name == "" {
+					local.Name = personDisplay(p.Name)
+					if ms, err := reconcile.Matches(lib, *p); err == nil {
+						for _, mt := range ms {
+							if mt.Patient.ID == *localID {
+								local.Name, local.BirthDate = personDisplay(mt.Patient.Name), isoDay(mt.Patient.BirthDate)
+								break
+							}
+						}
+					}
+				}
+				log, err := env.Handoff()
+				if err != nil {
+					return err
+				}
+				opt := reconcile.Options{Mapping: m, Sender: *sender, Log: log, Actor: actor()}
+				if set, err := loadHandoffSettings(env); err == nil {
+					opt.Facility = set.Facility.Name
+				}
+				if *pacsNode != "" {
+					node, err := pacs.ParseNode(*pacsNode)
+					if err != nil {
+						return &ExitError{Code: 2, Err: err}
+					}
+					c := &pacs.Client{AETitle: *callingAE}
+					opt.PACSName = node.String()
+					opt.Forward = func(ctx context.Context, paths []string) ([]error, error) {
+						res, err := c.Store(ctx, node, paths)
+						errs := make([]error, len(res))
+						for i, r := range res {
+							errs[i] = r.Err
+						}
+						return errs, err
+					}
+				}
+				res, err := reconcile.Run(ctx, lib, *p, local, opt)
+				if err != nil {
+					return err
+				}
+				if *receiptFile != "" {
+					if err := writeFileAtomic(*receiptFile, func(f *os.File) error { _, err := f.WriteString(res.Receipt + "\n"); return err }); err != nil {
+						return err
+					}
+				}
+				if *asJSON {
+					enc := json.NewEncoder(env.Stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(res)
+				}
+				fmt.Fprintf(env.Stdout, "coerced %d, imported %d (duplicate %d), forwarded %d; record %s\n", res.Coerced, res.Import.Imported, res.Import.Duplicates, res.Forwarded, res.Record)
+				for _, c := range res.Changes {
+					fmt.Fprintf(env.Stdout, "  %s %s -> %s (original kept in Original Attributes Sequence)\n", c.Attribute, c.Outside, c.Local)
+				}
+				for _, p := range res.Problems {
+					fmt.Fprintf(env.Stdout, "  problem: %s\n", p)
+				}
+				fmt.Fprintf(env.Stdout, "receipt for the patient:\n%s\nconfirm receipt to the sender, then: discdesk request tell %s\n", res.Receipt, res.Record)
+				if len(res.Problems) > 0 {
+					return &ExitError{Code: 4, Err: fmt.Errorf("reconcile: %d problem(s)", len(res.Problems))}
+				}
+				return nil
+			}
+		},
+	})
+}
+
+func showDisc(env *Env, d *reconcile.Disc, asJSON bool) error {
+	lib, err := env.Library()
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Patient reconcile.OutsidePatient `json:"patient"`
+		Matches []reconcile.Match        `json:"matches"`
+	}
+	var rows []row
+	for _, p := range d.Patients {
+		ms, err := reconcile.Matches(lib, p)
+		if err != nil {
+			return err
+		}
+		for i := range p.Studies {
+			p.Studies[i].Objects = nil
+		}
+		rows = append(rows, row{p, ms})
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	for _, r := range rows {
+		fmt.Fprintf(env.Stdout, "outside patient %s (ID %s, issuer %q, born %s), %d study(ies):\n", r.Patient.Name, r.Patient.ID, r.Patient.Issuer, r.Patient.BirthDate, len(r.Patient.Studies))
+		for _, s := range r.Patient.Studies {
+			fmt.Fprintf(env.Stdout, "  %s %s %s accession %s from %s\n", s.Date, strings.Join(s.Modalities, "/"), s.Description, s.Accession, s.Institution)
+		}
+		if len(r.Matches) == 0 {
+			fmt.Fprintln(env.Stdout, "  no local patient matches: create the patient in the RIS/EHR first, then --patient-id")
+		}
+		for _, m := range r.Matches {
+			fmt.Fprintf(env.Stdout, "  match: local %s (ID %s, born %s) on %s, %d local study(ies)\n", m.Patient.Name, m.Patient.ID, m.Patient.BirthDate, strings.Join(m.Reasons, ", "), m.Studies)
+		}
+	}
+	return nil
+}
+
+func isoDay(d string) string {
+	if len(d) == 8 {
+		return d[:4] + "-" + d[4:6] + "-" + d[6:]
+	}
+	return d
+}
+
+// personDisplay turns a DICOM PN into "Family, Given".
+func personDisplay(pn string) string {
+	alpha, _, _ := strings.Cut(pn, "=")
+	fam, given, _ := strings.Cut(alpha, "^")
+	given = strings.Join(strings.Fields(strings.ReplaceAll(given, "^", " ")), " ")
+	if given == "" {
+		return strings.TrimSpace(fam)
+	}
+	return strings.TrimSpace(fam) + ", " + given
+}
