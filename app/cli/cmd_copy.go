@@ -42,29 +42,9 @@ func init() {
 				if *reqID != "" && strings.TrimSpace(actor().Staff) == "" {
 					return &ExitError{Code: 2, Err: errors.New("copy: --request needs --staff NAME")}
 				}
-				in := disc.Input{}
-				if *filesMode {
-					in.Files, err = expandFiles(args)
-				} else {
-					in.Files, err = studyFiles(env, args)
-				}
+				in, err := discInput(env, args, *filesMode, *report)
 				if err != nil {
-					return err
-				}
-				if *report != "" {
-					b, err := os.ReadFile(*report)
-					if err != nil {
-						return fmt.Errorf("copy: report: %w", err)
-					}
-					if strings.HasPrefix(string(b), "%PDF-") {
-						in.ReportPDF = *report
-					} else {
-						in.ReportText = string(b)
-					}
-				}
-				if set, err := loadHandoffSettings(env); err == nil {
-					f := set.facility()
-					in.Facility = disc.Facility{Name: f.Name, Address: strings.Join(f.Address.Lines(), "\n"), Phone: f.Phone}
+					return fmt.Errorf("copy: %w", err)
 				}
 				// A file or stick has no fixed size: the USB media rules
 				// (PS3.11 STD-GEN-USB) give one complete file-set.
@@ -190,4 +170,36 @@ func countDICOM(t *burner.Tree) int {
 		}
 	}
 	return n
+}
+
+// discInput gathers what a disc plan needs: the files of the studies (or
+// of the paths, with files set), the report file (a PDF, or text made into
+// one) and the facility of handoff.json.
+func discInput(env *Env, args []string, files bool, report string) (disc.Input, error) {
+	var in disc.Input
+	var err error
+	if files {
+		in.Files, err = expandFiles(args)
+	} else {
+		in.Files, err = studyFiles(env, args)
+	}
+	if err != nil {
+		return in, err
+	}
+	if report != "" {
+		b, err := os.ReadFile(report)
+		if err != nil {
+			return in, fmt.Errorf("report: %w", err)
+		}
+		if strings.HasPrefix(string(b), "%PDF-") {
+			in.ReportPDF = report
+		} else {
+			in.ReportText = string(b)
+		}
+	}
+	if set, err := loadHandoffSettings(env); err == nil {
+		f := set.facility()
+		in.Facility = disc.Facility{Name: f.Name, Address: strings.Join(f.Address.Lines(), "\n"), Phone: f.Phone}
+	}
+	return in, nil
 }

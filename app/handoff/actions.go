@@ -37,8 +37,14 @@ func (s *Store) NewRequest(in RequestInput, by Actor) (Request, error) {
 		return Request{}, err
 	}
 	ev := &Event{Time: now, Kind: EventRequested, Staff: by.Staff, Workstation: by.Workstation, Input: &in, Due: due, Fee: &fee}
+	return s.create(ev, "new request")
+}
+
+// create appends an event that opens a record (requested,
+// outside-received) in one write transaction and returns the record.
+func (s *Store) create(ev *Event, op string) (Request, error) {
 	var out Request
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := open(tx)
 		if err != nil {
 			return err
@@ -50,7 +56,7 @@ func (s *Store) NewRequest(in RequestInput, by Actor) (Request, error) {
 		return err
 	})
 	if err != nil {
-		return Request{}, fmt.Errorf("handoff: new request: %w", err)
+		return Request{}, fmt.Errorf("handoff: %s: %w", op, err)
 	}
 	return out, nil
 }

@@ -1,11 +1,8 @@
 package handoff
 
 import (
-	"fmt"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // An Intake is a patient's disc from another facility as the receiving
@@ -69,22 +66,7 @@ func (s *Store) RecordOutsideDisc(p Patient, in Intake, by Actor) (Request, erro
 		Recipient: p.Name,
 	}
 	ev := &Event{Time: now, Kind: EventOutsideReceived, Staff: strings.TrimSpace(by.Staff), Workstation: strings.TrimSpace(by.Workstation), Input: &input, Intake: &in}
-	var out Request
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b, err := open(tx)
-		if err != nil {
-			return err
-		}
-		r, err := s.writeRequest(b, ev)
-		if err == nil {
-			out = *r
-		}
-		return err
-	})
-	if err != nil {
-		return Request{}, fmt.Errorf("handoff: record outside disc: %w", err)
-	}
-	return out, nil
+	return s.create(ev, "record outside disc")
 }
 
 // ConfirmToSender records that staff confirmed the receipt of an outside
