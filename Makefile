@@ -33,3 +33,14 @@ unit:
 	$(GO) test -timeout 25m ./...
 
 test: deps vet lint unit
+
+# Packaging (not part of `make test`: the Windows cross-builds take ~5 min
+# each when cold). viewer-bins builds the disc viewer that every disc
+# carries into packaging/out/viewer; package builds the installers into
+# packaging/out/dist (Linux tar.xz and .deb, Windows zip).
+viewer-bins:
+	./packaging/build-viewer.sh linux windows
+
+package: viewer-bins
+	./packaging/package-linux.sh
+	./packaging/package-windows.sh
