@@ -38,6 +38,7 @@ test: deps vet lint unit
 # each when cold). viewer-bins builds the disc viewer that every disc
 # carries into packaging/out/viewer; package builds the installers into
 # packaging/out/dist (Linux tar.xz and .deb, Windows zip).
+.PHONY: package
 viewer-bins:
 	./packaging/build-viewer.sh linux windows
 
