@@ -48,7 +48,7 @@ func under(path, prefix string) bool {
 
 // fyneFree are the packages that must run headless.
 var fyneFree = []string{
-	"discdesk/viewer/dcm", "discdesk/viewer/codec", "discdesk/viewer/render", "discdesk/viewer/dicomdir",
+	"discdesk/viewer/dcm", "discdesk/viewer/codec", "discdesk/viewer/render", "discdesk/viewer/dicomdir", "discdesk/viewer/study",
 	"discdesk/burner", "discdesk/app/library", "discdesk/app/handoff", "discdesk/app/store",
 	"discdesk/app/pacs", "discdesk/app/burnqueue",
 }
