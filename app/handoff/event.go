@@ -151,16 +151,48 @@ func decodeBody(key, rec []byte) (Event, error) {
 		return Event{}, err
 	}
 	var ev Event
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return Event{}, fmt.Errorf("handoff: decode event: %v: %w", err, ErrBadRecord)
-	}
-	if ev.Prev != "" || ev.Hash != "" {
-		return Event{}, fmt.Errorf("handoff: hash fields inside the hashed body: %w", ErrBadRecord)
-	}
-	id, err := keyID(key)
-	if err != nil || id != ev.ID {
-		return Event{}, fmt.Errorf("handoff: event id %q stored under another key: %w", ev.ID, ErrBadRecord)
+	if err := decodeEvent(key, body, &ev); err != nil {
+		return Event{}, err
 	}
 	ev.Prev, ev.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
 	return ev, nil
+}
+
+// decodeEvent decodes the JSON body of the record under key into ev and
+// checks that it names its key and holds no chain fields; ev.Prev and
+// ev.Hash stay empty.
+func decodeEvent(key, body []byte, ev *Event) error {
+	if err := decodeEventJSON(body, ev); err != nil {
+		return fmt.Errorf("handoff: decode event: %v: %w", err, ErrBadRecord)
+	}
+	if ev.Prev != "" || ev.Hash != "" {
+		return fmt.Errorf("handoff: hash fields inside the hashed body: %w", ErrBadRecord)
+	}
+	if !keyIs(key, ev.ID) {
+		return fmt.Errorf("handoff: event id %q stored under another key: %w", ev.ID, ErrBadRecord)
+	}
+	return nil
+}
+
+// keyIs reports whether id is the canonical text of the 16-byte key k, as
+// keyID writes it, without allocating.
+func keyIs(k []byte, id string) bool {
+	const digits = "0123456789abcdef"
+	if len(k) != 16 || len(id) != 36 {
+		return false
+	}
+	j := 0
+	for i, c := range k {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			if id[j] != '-' {
+				return false
+			}
+			j++
+		}
+		if id[j] != digits[c>>4] || id[j+1] != digits[c&0xf] {
+			return false
+		}
+		j += 2
+	}
+	return true
 }
