@@ -29,10 +29,10 @@ const (
 func init() {
 	Register(&Command{
 		Name:    "burn",
-		Summary: "write studies (or a disc folder) to a disc, ISO, folder or USB stick and verify it",
-		Usage:   "--drive DEVICE|stdio:FILE|iso:FILE|dir:PATH|usb:PATH [--copies N] [--media cd|dvd|bd|usb] [--report FILE] STUDY-UID... | --files DIR | --retry JOB-ID",
+		Summary: "write studies (or a disc folder) to a disc, ISO or ZIP file, folder or USB stick and verify it",
+		Usage:   "--drive DEVICE|stdio:FILE|iso:FILE|zip:FILE|dir:PATH|usb:PATH [--copies N] [--media cd|dvd|bd|usb] [--report FILE] STUDY-UID... | --files DIR | --retry JOB-ID",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			spec := fs.String("drive", "", "target: a burner (see discdesk drives), stdio:FILE, iso:FILE, dir:PATH or usb:PATH")
+			spec := fs.String("drive", "", "target: a burner (see discdesk drives), stdio:FILE, iso:FILE, zip:FILE, dir:PATH or usb:PATH")
 			copies := fs.Int("copies", 1, "number of copies; each is verified")
 			media := fs.String("media", "", "media: cd, dvd, dvd-dl, bd or usb (default: cd for studies; for --files only to limit a file target)")
 			report := fs.String("report", "", "report to add to the studies: a PDF, or a text file made into a PDF")
@@ -147,7 +147,7 @@ func describeJob(j burnqueue.Job) string {
 }
 
 func isFileTarget(spec string) bool {
-	for _, p := range []string{"stdio:", "iso:", "dir:", "usb:"} {
+	for _, p := range []string{"stdio:", "iso:", "zip:", "dir:", "usb:"} {
 		if strings.HasPrefix(spec, p) {
 			return true
 		}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -112,6 +113,37 @@ func TestBurnAndVerifyCommands(t *testing.T) {
 	}
 	if code, _, _ := runCLI(data, "burn", "--files", folder); code != 2 {
 		t.Fatalf("burn without --drive: %d", code)
+	}
+}
+
+// zip:FILE is a burn target like iso:FILE: written private, read back,
+// re-verifiable by disc UUID.
+func TestBurnZIPTarget(t *testing.T) {
+	data := t.TempDir()
+	folder := discFolder(t)
+	name := filepath.Join(t.TempDir(), "disc.zip")
+	code, stdout, stderr := runCLI(data, "burn", "--drive", "zip:"+name, "--files", folder)
+	if code != 0 || !strings.Contains(stdout, "done: 1 disc(s) verified") {
+		t.Fatalf("burn zip: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	discs := discLine.FindAllStringSubmatch(stdout, -1)
+	if len(discs) != 1 || discs[0][3] != "zip:"+name {
+		t.Fatalf("want one verified zip: disc line:\n%s", stdout)
+	}
+	zr, err := zip.OpenReader(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zr.Comment != "PAT_0001" || len(zr.File) != 3 {
+		t.Fatalf("archive comment %q, %d entries", zr.Comment, len(zr.File))
+	}
+	zr.Close()
+	if fi, err := os.Stat(name); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("archive %v mode %v, want 0600", err, fi.Mode())
+	}
+	code, stdout, stderr = runCLI(data, "verify", "--drive", "zip:"+name, discs[0][1])
+	if code != 0 || !strings.Contains(stdout, "verified: 3 files") {
+		t.Fatalf("verify zip: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
 

@@ -124,7 +124,7 @@ func copyFormat(spec string) (handoff.Format, error) {
 // digests and returns the absolute destination and the manifest digest.
 // File targets end up 0600 (the patient's folder may be synced or shared).
 func writeCopy(ctx context.Context, spec string, t *burner.Tree) (string, string, error) {
-	d, err := drive.OpenTarget(spec, drive.Options{})
+	d, err := drive.Open(spec, drive.Options{})
 	if err != nil {
 		return "", "", err
 	}

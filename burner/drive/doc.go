@@ -1,6 +1,6 @@
 // Package drive owns the write targets of a patient disc: optical drives
-// (xorriso on Linux, drutil/hdiutil on macOS, IMAPI2 on Windows), ISO files,
-// folders and USB sticks, behind one Drive interface; and the read-back
+// (xorriso on Linux, drutil/hdiutil on macOS, IMAPI2 on Windows), ISO and ZIP
+// files, folders and USB sticks, behind one Drive interface; and the read-back
 // verification that proves what was written (PS3.12 media rules: ISO 9660
 // level 1 names, volume identifier = File-set ID, every file against the
 // manifest's SHA-256).
@@ -9,7 +9,10 @@
 //
 //	/dev/sr0 (or the platform's device name)  an optical drive
 //	stdio:FILE   xorriso's pseudo-drive: the same code path as a real drive, a real ISO
-//	iso:FILE     an ISO image file (written through xorriso, renamed into place when complete)
+//	iso:FILE     an ISO image file (written through xorriso into a private hidden
+//	             .FILE.partial beside it, renamed into place when complete)
+//	zip:FILE     the disc's tree as a ZIP archive (private temporary file, renamed
+//	             into place when complete), for patients without an optical drive
 //	dir:PATH     a folder, written with the disc's tree
 //	usb:PATH     a mounted USB stick (FAT32, STD-GEN-USB: the same tree in its root)
 //

@@ -119,9 +119,15 @@ func (o Options) capacity() int64 {
 
 // Open returns the target named by spec (see the package documentation).
 func Open(spec string, opt Options) (Drive, error) {
-	kind, rest, _ := strings.Cut(spec, ":")
-	if rest == "" || len(kind) == 1 { // "/dev/sr0", "D:" or "D:\": a device
+	kind, rest, found := strings.Cut(spec, ":")
+	if !found || len(kind) == 1 { // "/dev/sr0", "1", "D:" or "D:\": a device
 		kind, rest = "", spec
+	}
+	switch kind {
+	case "stdio", "iso", "dir", "usb", "zip":
+		if strings.TrimSpace(rest) == "" {
+			return nil, fmt.Errorf("drive: open %q: empty file or folder name: %w", spec, ErrNoDrive)
+		}
 	}
 	switch kind {
 	case "stdio":
@@ -132,13 +138,15 @@ func Open(spec string, opt Options) (Drive, error) {
 		return newFolder(spec, rest, false, opt)
 	case "usb":
 		return newFolder(spec, rest, true, opt)
+	case "zip":
+		return OpenZIP(rest, opt)
 	case "":
 		if spec == "" {
 			return nil, fmt.Errorf("drive: open: empty drive name: %w", ErrNoDrive)
 		}
 		return openDevice(spec, opt)
 	}
-	return nil, fmt.Errorf("drive: open %q: unknown target kind %q (want stdio:, iso:, dir:, usb: or a device): %w", spec, kind, ErrNoDrive)
+	return nil, fmt.Errorf("drive: open %q: unknown target kind %q (want stdio:, iso:, zip:, dir:, usb: or a device): %w", spec, kind, ErrNoDrive)
 }
 
 // List returns the optical drives this computer has. File, folder and USB

@@ -9,9 +9,13 @@ import (
 	"discdesk/burner"
 )
 
-// isoFile is the iso:FILE target: an ISO image written by xorriso into
-// FILE.partial and renamed to FILE only when complete, so a crash never
-// leaves a plausible-looking image behind. An existing FILE is "not blank".
+// isoFile is the iso:FILE target: an ISO image written by xorriso into a
+// hidden .NAME.partial beside FILE and renamed to FILE only when complete, so
+// a crash never leaves a plausible-looking image behind. The partial file is
+// created 0600 before xorriso opens it (xorriso would create it with the
+// umask's permissions, in what may be a patient's shared or synced folder),
+// so the image is private from its first byte. An existing FILE is "not
+// blank".
 type isoFile struct {
 	file string
 	x    *xorrisoDrive
@@ -22,8 +26,29 @@ func newISOFile(file string, opt Options) (*isoFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("drive: iso target %s: %w", file, err)
 	}
-	x, _ := newXorriso("stdio:"+abs+".partial", opt)
+	x, _ := newXorriso("stdio:"+partialName(abs), opt)
 	return &isoFile{file: abs, x: x}, nil
+}
+
+// partialName is the hidden name an ISO image is written under until it is
+// complete: "/a/b/disc.iso" -> "/a/b/.disc.iso.partial".
+func partialName(file string) string {
+	return filepath.Join(filepath.Dir(file), "."+filepath.Base(file)+".partial")
+}
+
+// createPrivate creates name as an empty file readable only by its owner,
+// failing if it already exists (a leftover must be removed first).
+func createPrivate(name string) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // a umask never widens, but a default ACL may
+		f.Close()
+		os.Remove(name)
+		return err
+	}
+	return f.Close()
 }
 
 func (d *isoFile) Info() Info {
@@ -62,6 +87,9 @@ func (d *isoFile) Burn(ctx context.Context, tree *burner.Tree, progress Progress
 	}
 	partial, _ := d.x.stdioFile()
 	os.Remove(partial) // a leftover of an interrupted run
+	if err := createPrivate(partial); err != nil {
+		return fmt.Errorf("drive: burn iso:%s: %w: %w", d.file, ErrWrite, err)
+	}
 	var last Progress
 	err = d.x.burn(ctx, tree, func(p Progress) {
 		if p.Phase == PhaseDone {

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"regexp"
@@ -356,9 +358,10 @@ func (d *xorrisoDrive) burn(ctx context.Context, tree *burner.Tree, progress Pro
 	}
 	defer st.Close()
 	if f, ok := d.stdioFile(); ok {
-		// Create the image private (0600) before xorriso opens it.
-		if fh, err := os.OpenFile(f, os.O_WRONLY|os.O_CREATE, 0o600); err == nil {
-			fh.Close()
+		// Create the image private (0600) before xorriso opens it; an
+		// existing file (blank, as CheckMedia found) keeps its mode.
+		if err := createPrivate(f); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("drive: burn %s: %w: %w", d.outdev, ErrWrite, err)
 		}
 	}
 	maps := make([][2]string, 0, len(tree.Files))

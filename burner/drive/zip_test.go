@@ -15,9 +15,9 @@ import (
 
 func openZIP(t *testing.T, spec string, opt drive.Options) drive.Drive {
 	t.Helper()
-	d, err := drive.OpenTarget(spec, opt)
+	d, err := drive.Open(spec, opt)
 	if err != nil {
-		t.Fatalf("OpenTarget(%s): %v", spec, err)
+		t.Fatalf("Open(%s): %v", spec, err)
 	}
 	return d
 }

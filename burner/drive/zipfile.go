@@ -43,14 +43,6 @@ func OpenZIP(spec string, opt Options) (Drive, error) {
 	return &zipFile{file: abs, opt: opt}, nil
 }
 
-// OpenTarget is Open that also knows zip:FILE.
-func OpenTarget(spec string, opt Options) (Drive, error) {
-	if strings.HasPrefix(spec, ZIPPrefix) {
-		return OpenZIP(spec, opt)
-	}
-	return Open(spec, opt)
-}
-
 func (d *zipFile) Info() Info {
 	return Info{Spec: ZIPPrefix + d.file, Backend: "zip", Product: "ZIP file", Writes: []MediaKind{KindFile}}
 }
