@@ -14,6 +14,7 @@ import (
 func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi.Content, error) {
 	c := pdi.Content{
 		FacilityName: p.Facility.Name, FacilityAddress: p.Facility.Address, FacilityPhone: p.Facility.Phone,
+		FacilityEmail: p.Facility.Email, FacilityContact: p.Facility.Contact,
 		Software: p.Options.Software, Version: p.Options.Version, Created: p.Options.Now(),
 		FileSetID: d.FileSetID, DiscIndex: d.Index, DiscCount: d.Count, Profile: string(p.Profile),
 		Web: !p.Options.NoWeb,
@@ -27,6 +28,7 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 		objs       []*Object
 	}
 	var order []*seriesRef
+	readers := p.radiologists()
 	patIdx, studyIdx, seriesIdx := map[string]int{}, map[string][2]int{}, map[string]*seriesRef{}
 	for _, o := range d.Objects {
 		h := o.header
@@ -47,6 +49,7 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 			pat.Studies = append(pat.Studies, pdi.Study{
 				Date: isoDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
 				Description: h.String(dcm.StudyDescription), Accession: h.String(dcm.AccessionNumber), ID: h.String(dcm.StudyID),
+				Radiologists: readers[o.StudyUID],
 			})
 		}
 		st := &pat.Studies[si[1]]

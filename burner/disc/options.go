@@ -105,11 +105,22 @@ func (p Profile) Compressed() bool {
 	return strings.HasSuffix(string(p), "-JPEG") || strings.HasSuffix(string(p), "-J2K")
 }
 
-// Facility is who made the disc, printed in README.TXT and the web pages.
+// Facility is who made the disc, printed in README.TXT and the web pages,
+// and how patients reach it to talk about the images or the report with
+// the radiologist.
 type Facility struct {
 	Name    string
 	Address string // may span lines
 	Phone   string
+	Email   string
+	// Contact is whom to ask for (a department or a person, e.g.
+	// "the radiology reading room, Mon-Fri 8-17"); "" = the facility.
+	Contact string
+}
+
+// Configured reports whether any facility detail is set.
+func (f Facility) Configured() bool {
+	return strings.TrimSpace(f.Name+f.Address+f.Phone+f.Email+f.Contact) != ""
 }
 
 // Supplied is a value staff provide for a missing (or invalid) Type 1 key.

@@ -73,6 +73,10 @@ type Input struct {
 	ReportPDF   string
 	ReportText  string
 	ReportTitle string
+	// ReadingPhysician is the reading radiologist as staff entered it
+	// (free text, or a PN value Family^Given^Middle^Prefix^Suffix). It
+	// overrides what the objects say for every study on the disc.
+	ReadingPhysician string
 }
 
 // A Plan is a complete description of one or more discs, made before any
@@ -80,14 +84,16 @@ type Input struct {
 type Plan struct {
 	Options  Options
 	Facility Facility
-	Profile  Profile
-	Objects  []*Object // every object, input order after de-duplication
-	Discs    []*Disc
-	Warnings []Warning
-	Acks     []Acknowledgement
-	Offers   []Offer
-	Supplied []Supplied // staff-supplied values that were used
-	Size     int64      // bytes of all discs together (estimate until Build)
+	// ReadingPhysician is Input.ReadingPhysician.
+	ReadingPhysician string
+	Profile          Profile
+	Objects          []*Object // every object, input order after de-duplication
+	Discs            []*Disc
+	Warnings         []Warning
+	Acks             []Acknowledgement
+	Offers           []Offer
+	Supplied         []Supplied // staff-supplied values that were used
+	Size             int64      // bytes of all discs together (estimate until Build)
 
 	viewer []viewerFile
 }
@@ -156,7 +162,7 @@ func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
 	if len(in.Files) == 0 {
 		return nil, ErrNoInput
 	}
-	p := &Plan{Options: opts, Facility: in.Facility, Profile: opts.Profile}
+	p := &Plan{Options: opts, Facility: in.Facility, ReadingPhysician: in.ReadingPhysician, Profile: opts.Profile}
 	objs, err := readAll(ctx, in.Files)
 	if err != nil {
 		return nil, err

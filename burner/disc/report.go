@@ -227,9 +227,15 @@ func TextPDF(title, text string, fac Facility) ([]byte, error) {
 	f.AddPage()
 	f.SetFont("Helvetica", "B", 14)
 	f.MultiCell(0, 7, tr(title), "", "L", false)
-	if fac.Name != "" {
+	if fac.Configured() {
+		var lines []string
+		for _, l := range []string{fac.Name, fac.Address, fac.Phone, fac.Email} {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
 		f.SetFont("Helvetica", "", 9)
-		f.MultiCell(0, 5, tr(strings.TrimSpace(fac.Name+"\n"+fac.Address+"\n"+fac.Phone)), "", "L", false)
+		f.MultiCell(0, 5, tr(strings.Join(lines, "\n")), "", "L", false)
 	}
 	f.Ln(4)
 	f.SetFont("Helvetica", "", 11)

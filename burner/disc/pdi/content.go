@@ -7,6 +7,10 @@ type Content struct {
 	FacilityName    string
 	FacilityAddress string // may span lines
 	FacilityPhone   string
+	FacilityEmail   string
+	// FacilityContact is whom to ask for with questions ("" = anyone at
+	// the facility).
+	FacilityContact string
 	Software        string // burning application
 	Version         string
 	Created         time.Time
@@ -40,8 +44,11 @@ type Patient struct {
 // Study is one study.
 type Study struct {
 	Date, Time, Description, Accession, ID string
-	Series                                 []Series
-	Reports                                []Report
+	// Radiologists are the reading radiologists, display form ("Dr Astrid
+	// Lindqvist"), empty when the study names none.
+	Radiologists []string
+	Series       []Series
+	Reports      []Report
 }
 
 // Series is one series with its web images.

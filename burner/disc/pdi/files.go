@@ -78,14 +78,14 @@ func readmeText(rt *texttemplate.Template, c Content) ([]byte, error) {
 		Content
 		DiscOf, Created       string
 		AddressLines          []string
+		ContactLines          []string
+		Configured            bool
 		Windows, MacOS, Linux string
 		Autorun               bool
 	}{Content: c, DiscOf: c.discOf(), Created: c.Created.Format("2006-01-02 15:04"),
+		ContactLines: c.contactLines(), Configured: c.facilityConfigured(),
 		Windows: c.program("Windows"), MacOS: strings.ReplaceAll(c.program("macOS"), `\`, "/"), Linux: strings.ReplaceAll(c.program("Linux"), `\`, "/"),
 		Autorun: autorun(c) != nil}
-	if data.FacilityName == "" {
-		data.FacilityName = "(facility not set)"
-	}
 	for _, l := range strings.Split(c.FacilityAddress, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			data.AddressLines = append(data.AddressLines, l)
@@ -96,6 +96,83 @@ func readmeText(rt *texttemplate.Template, c Content) ([]byte, error) {
 		return nil, fmt.Errorf("pdi: README.TXT: %w", err)
 	}
 	return crlf(buf.Bytes()), nil
+}
+
+// facilityConfigured reports whether any facility detail is known.
+func (c Content) facilityConfigured() bool {
+	return strings.TrimSpace(c.FacilityName+c.FacilityAddress+c.FacilityPhone+c.FacilityEmail+c.FacilityContact) != ""
+}
+
+// reach says how to reach the facility: "call 555-0100 / desk@example.org
+// and ask for the reading room"; "" when neither a phone number nor an
+// e-mail address is known.
+func (c Content) reach() string {
+	var ways []string
+	if p := strings.TrimSpace(c.FacilityPhone); p != "" {
+		ways = append(ways, "call "+p)
+	}
+	if e := strings.TrimSpace(c.FacilityEmail); e != "" {
+		if len(ways) == 0 {
+			ways = append(ways, "write to "+e)
+		} else {
+			ways = append(ways, e)
+		}
+	}
+	if len(ways) == 0 {
+		return ""
+	}
+	r := strings.Join(ways, " / ")
+	if who := strings.TrimSpace(c.FacilityContact); who != "" {
+		r += " and ask for " + who
+	}
+	return r
+}
+
+// contactSentence invites the patient to talk with the radiologist ("" when
+// the facility cannot be reached by phone or e-mail).
+func (c Content) contactSentence() string {
+	r := c.reach()
+	if r == "" {
+		return ""
+	}
+	return contactLead + ", " + r + "."
+}
+
+const contactLead = "To talk about these images or the report with the radiologist"
+
+// contactLines is the contact sentence for README.TXT, broken after its
+// first clause and wrapped to 72 columns.
+func (c Content) contactLines() []string {
+	r := c.reach()
+	if r == "" {
+		return nil
+	}
+	return append([]string{contactLead + ","}, wrap(r+".", 72)...)
+}
+
+// ReadBy names the study's reading radiologists for the README and pages.
+func (s Study) ReadBy() string { return strings.Join(s.Radiologists, "; ") }
+
+// wrap breaks text into lines of at most width bytes at spaces (a longer
+// word gets a line of its own).
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // autorun is a convenience for Windows sites that still allow autorun; the
@@ -119,12 +196,20 @@ func autorun(c Content) []byte {
 func clean(c Content) Content {
 	s := xmlSafe
 	c.FacilityName, c.FacilityAddress, c.FacilityPhone = s(c.FacilityName), s(c.FacilityAddress), s(c.FacilityPhone)
+	c.FacilityEmail, c.FacilityContact = s(c.FacilityEmail), s(c.FacilityContact)
 	ps := make([]Patient, len(c.Patients))
 	for i, p := range c.Patients {
 		p.Name, p.ID, p.BirthDate, p.Sex = s(p.Name), s(p.ID), s(p.BirthDate), s(p.Sex)
 		st := make([]Study, len(p.Studies))
 		for j, y := range p.Studies {
 			y.Date, y.Time, y.Description, y.Accession, y.ID = s(y.Date), s(y.Time), s(y.Description), s(y.Accession), s(y.ID)
+			if y.Radiologists != nil {
+				rad := make([]string, len(y.Radiologists))
+				for k, n := range y.Radiologists {
+					rad[k] = s(n)
+				}
+				y.Radiologists = rad
+			}
 			se := make([]Series, len(y.Series))
 			for k, r := range y.Series {
 				r.Modality, r.Description, r.Note = s(r.Modality), s(r.Description), s(r.Note)

@@ -18,6 +18,9 @@ const webFolder = "IHE_PDI"
 
 type pageBase struct {
 	Title, Facility, Footer string
+	// Contact is the sentence inviting the patient to talk with the
+	// radiologist, shown above the footer ("" = none).
+	Contact string
 }
 
 type imgRef struct {
@@ -52,8 +55,9 @@ type patientView struct {
 
 func webFiles(t *template.Template, c Content) ([]File, error) {
 	base := pageBase{
-		Facility: strings.TrimSpace(strings.Join([]string{c.FacilityName, strings.ReplaceAll(c.FacilityAddress, "\n", ", "), phone(c.FacilityPhone)}, " | ")),
-		Footer:   fmt.Sprintf("Made %s by %s with %s %s; %s; volume %s.", c.Created.Format("2006-01-02"), c.FacilityName, c.Software, c.Version, c.discOf(), c.FileSetID),
+		Facility: facilityLine(c),
+		Footer:   fmt.Sprintf("Made %s%s with %s %s; %s; volume %s.", c.Created.Format("2006-01-02"), by(c.FacilityName), c.Software, c.Version, c.discOf(), c.FileSetID),
+		Contact:  c.contactSentence(),
 	}
 	var out []File
 	var patients []patientView
@@ -98,12 +102,18 @@ func webFiles(t *template.Template, c Content) ([]File, error) {
 				nReport++
 				rv := reportView{Report: r, Page: fmt.Sprintf("RPT%05d.HTM", nReport)}
 				sv.Reports = append(sv.Reports, rv)
+				// The report page says who reported and how to ask, so its
+				// footer does not repeat the contact sentence.
+				rb := withTitle(base, r.Title)
+				rb.Contact = ""
 				page, err := render(t, "report.htm.tmpl", struct {
 					pageBase
 					Report                 reportView
 					StudyPage              string
 					PatientName, PatientID string
-				}{pageBase: withTitle(base, r.Title), Report: rv, StudyPage: strings.TrimPrefix(sv.Page, webFolder+"/"), PatientName: p.Name, PatientID: p.ID})
+					ReportedBy, Questions  string
+				}{pageBase: rb, Report: rv, StudyPage: strings.TrimPrefix(sv.Page, webFolder+"/"), PatientName: p.Name, PatientID: p.ID,
+					ReportedBy: st.ReadBy(), Questions: c.reach()})
 				if err != nil {
 					return nil, err
 				}
@@ -162,11 +172,37 @@ func shown(s Series) string {
 	return fmt.Sprintf("All %d images of this series.", len(s.Images))
 }
 
-func phone(p string) string {
-	if p == "" {
-		return ""
+// facilityLine is the facility on one line for the top of every page:
+// name | address | Tel. phone | e-mail, leaving out what is not known.
+func facilityLine(c Content) string {
+	var parts []string
+	add := func(prefix, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			parts = append(parts, prefix+v)
+		}
 	}
-	return "Tel. " + p
+	add("", c.FacilityName)
+	var addr []string
+	for _, l := range strings.Split(c.FacilityAddress, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			addr = append(addr, l)
+		}
+	}
+	add("", strings.Join(addr, ", "))
+	add("Tel. ", c.FacilityPhone)
+	add("", c.FacilityEmail)
+	if len(parts) == 0 {
+		return "Facility details were not configured at this station."
+	}
+	return strings.Join(parts, " | ")
+}
+
+// by is " by NAME", or "" when the facility has no name.
+func by(name string) string {
+	if name = strings.TrimSpace(name); name != "" {
+		return " by " + name
+	}
+	return ""
 }
 
 func withTitle(b pageBase, title string) pageBase {
