@@ -66,7 +66,7 @@ chmod 0644 "$root/usr/share/applications/discdesk.desktop"
 deps=()
 if command -v objdump >/dev/null; then
 	while read -r soname; do
-		path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ {print $NF; exit}')
+		path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ && !found {print $NF; found = 1}')
 		[ -n "$path" ] || continue
 		pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n1 | cut -d: -f1) || true
 		[ -n "$pkg" ] || pkg=$(dpkg -S "$path" 2>/dev/null | head -n1 | cut -d: -f1) || true

@@ -43,8 +43,10 @@ CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags "-s -w" -o "$w
 echo "package-linux: desk built in ${SECONDS}s"
 
 # fyne package rewrites the FyneApp.toml it reads (it bumps Build): give it
-# a copy so the repository is never touched.
+# a copy so the repository is never touched. It insists on finding Go code
+# in --src even with --exe given: a stub main satisfies it.
 cp FyneApp.toml "$work/src/"
+printf 'package main\n\nfunc main() {}\n' >"$work/src/main.go"
 cp "$icon" "$work/src/$icon"
 (cd "$work" && "$FYNE" package --target linux --release --exe "$work/discdesk" --src "$work/src" --name "$name")
 tarball=$out/$name-$version-linux-amd64.tar.xz
