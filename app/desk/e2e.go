@@ -91,6 +91,9 @@ func (d *Desk) e2eStep(ctx context.Context, line string) (string, error) {
 		fmt.Sscan(arg(1), &ms)
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 		return "", nil
+	case "tab": // tab TITLE: show a staff tab
+		fyne.DoAndWait(func() { d.selectTab(rest(1)) })
+		return "", nil
 	case "quit":
 		fyne.Do(func() { d.app.Quit() })
 		return "", nil
