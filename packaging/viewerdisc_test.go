@@ -218,6 +218,12 @@ func TestDiscCarriesViewerThatRunsReadOnly(t *testing.T) {
 			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
 		}
 	}
+	// When packaging also built the Windows viewer (make viewer-bins), README
+	// tells Windows users to start it.
+	if _, err := os.Stat(filepath.Join(viewerDir, "DISCVIEW.EXE")); err == nil &&
+		!strings.Contains(string(readme), `double-click VIEWER\DISCVIEW.EXE`) {
+		t.Errorf("README.TXT does not say how to start VIEWER\\DISCVIEW.EXE:\n%s", readme)
+	}
 	if strings.Contains(string(readme), "No viewer program is on this disc") {
 		t.Errorf("README.TXT says there is no viewer")
 	}
