@@ -18,6 +18,7 @@ import (
 	"discdesk/burner"
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
+	"discdesk/internal/version"
 )
 
 // Exit codes of `discdesk burn` and `discdesk verify` beyond 1 and 2.
@@ -30,7 +31,7 @@ func init() {
 	Register(&Command{
 		Name:    "burn",
 		Summary: "write studies (or a disc folder) to a disc, ISO or ZIP file, folder or USB stick and verify it",
-		Usage:   "--drive DEVICE|stdio:FILE|iso:FILE|zip:FILE|dir:PATH|usb:PATH [--copies N] [--media cd|dvd|bd|usb] [--report FILE] STUDY-UID... | --files DIR | --retry JOB-ID",
+		Usage:   "--drive DEVICE|stdio:FILE|iso:FILE|zip:FILE|dir:PATH|usb:PATH [--copies N] [--media cd|dvd|bd|usb] [--report FILE] [--radiologist NAME] [--facility-name NAME ...] STUDY-UID... | --files DIR | --retry JOB-ID",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			spec := fs.String("drive", "", "target: a burner (see discdesk drives), stdio:FILE, iso:FILE, zip:FILE, dir:PATH or usb:PATH")
 			copies := fs.Int("copies", 1, "number of copies; each is verified")
@@ -43,6 +44,7 @@ func init() {
 			retry := fs.String("retry", "", "release a held job (after inserting a new disc) and run it")
 			verifyOut := fs.String("verify-report", "", "write the verification reports (JSON) to this file")
 			quiet := fs.Bool("quiet", false, "no progress lines")
+			who := discPeopleFlags(fs)
 			return func(ctx context.Context, env *Env, args []string) error {
 				db, err := env.DB()
 				if err != nil {
@@ -94,7 +96,7 @@ func init() {
 					}
 				}
 				fmt.Fprintf(env.Stdout, "job %s: %s to %s, %d copy(ies)\n", job.ID, describeJob(job), job.Drive, job.Copies)
-				planner := &cliPlanner{env: env, ack: *ack}
+				planner := &cliPlanner{env: env, ack: *ack, who: who}
 				defer planner.Close()
 				pp := &progressPrinter{w: env.Stdout, quiet: *quiet}
 				w := &burnqueue.Worker{Queue: q, Plan: planner.plan, Event: pp.event, Eject: !isFileTarget(job.Drive)}
@@ -161,6 +163,7 @@ func isFileTarget(spec string) bool {
 type cliPlanner struct {
 	env   *Env
 	ack   string
+	who   *discPeople // facility and radiologist flags
 	plans []*disc.Plan
 }
 
@@ -180,26 +183,11 @@ func (p *cliPlanner) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, 
 	if err != nil {
 		return nil, err
 	}
-	in := disc.Input{}
-	if in.Files, err = studyFiles(p.env, j.StudyUIDs); err != nil {
+	in, err := discInput(p.env, j.StudyUIDs, false, j.Report, p.who)
+	if err != nil {
 		return nil, err
 	}
-	if j.Report != "" {
-		b, err := os.ReadFile(j.Report)
-		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		if strings.HasPrefix(string(b), "%PDF-") {
-			in.ReportPDF = j.Report
-		} else {
-			in.ReportText = string(b)
-		}
-	}
-	if set, err := loadHandoffSettings(p.env); err == nil {
-		f := set.facility()
-		in.Facility = disc.Facility{Name: f.Name, Address: strings.Join(f.Address.Lines(), "\n"), Phone: f.Phone}
-	}
-	plan, err := disc.NewPlan(ctx, in, disc.Options{Media: m, Software: "DiscDesk", Version: discVersion})
+	plan, err := disc.NewPlan(ctx, in, disc.Options{Media: m, Software: version.Software, Version: version.Version})
 	if err != nil {
 		return nil, fmt.Errorf("%w (see discdesk disc for the options that resolve it)", err)
 	}

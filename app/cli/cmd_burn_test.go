@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -167,7 +168,8 @@ func TestBurnStudyUID(t *testing.T) {
 	if code != exitBurnHeld || !strings.Contains(stderr, "could not be prepared") {
 		t.Fatalf("burn without ack: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCLI(data, "burn", "--drive", "stdio:"+iso, "--media", "cd", "--ack-no-report", "Front Desk", mrStudyUID)
+	code, stdout, stderr = runCLI(data, "burn", "--drive", "stdio:"+iso, "--media", "cd", "--ack-no-report", "Front Desk",
+		"--radiologist", "Lindqvist^Astrid^^Dr", "--facility-name", "Riverside Imaging", "--facility-email", "images@riverside.example", mrStudyUID)
 	if code != 0 || len(discLine.FindAllString(stdout, -1)) != 1 {
 		t.Fatalf("burn: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -180,5 +182,15 @@ func TestBurnStudyUID(t *testing.T) {
 	}
 	if _, err := im.Open("DICOMDIR"); err != nil || len(im.Check()) != 0 {
 		t.Fatalf("disc: %v %v", err, im.Check())
+	}
+	rf, err := im.Open("README.TXT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, _ := io.ReadAll(rf)
+	for _, want := range []string{"  Riverside Imaging\r\n  E-mail: images@riverside.example\r\n", "    Read by Dr Astrid Lindqvist\r\n", "write to images@riverside.example."} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
+		}
 	}
 }

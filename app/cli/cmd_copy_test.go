@@ -74,7 +74,8 @@ func TestCopyZIPValidatedAndLogged(t *testing.T) {
 		t.Fatalf("refused copy left %d files", len(ents))
 	}
 	args = append([]string{"copy", "--to", "zip:" + out, "--viewer-dir", fakeViewer(t), "--ack-no-report", "Front Desk",
-		"--request", r.ID, "--staff", "m.rivera", "--workstation", "FRONT-1", "--files"}, mr)
+		"--request", r.ID, "--staff", "m.rivera", "--workstation", "FRONT-1",
+		"--radiologist", "Dr Ada Okonkwo", "--facility-name", "Riverside Imaging", "--facility-phone", "+1 555 0100", "--files"}, mr)
 	code, stdout, stderr := run(t, data, args...)
 	if code != 0 {
 		t.Fatalf("copy: exit %d: %s", code, stderr)
@@ -100,6 +101,16 @@ func TestCopyZIPValidatedAndLogged(t *testing.T) {
 	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
 	if b, err := exec.Command(tool, tree).CombinedOutput(); err != nil {
 		t.Fatalf("validate-disc on the unpacked ZIP: %v\n%s", err, b)
+	}
+	// --radiologist and --facility-* reach the copy's README and pages.
+	readme := readmeOf(t, tree)
+	for _, want := range []string{"  Riverside Imaging\r\n  Telephone: +1 555 0100\r\n", "    Read by Dr Ada Okonkwo\r\n", "radiologist,\r\ncall +1 555 0100."} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(tree, "INDEX.HTM")); !strings.Contains(string(b), "<td>Dr Ada Okonkwo</td>") {
+		t.Errorf("INDEX.HTM lacks the radiologist:\n%s", b)
 	}
 	// The log records it like a disc: format, destination, manifest hash.
 	code, logOut, stderr := run(t, data, "log", "--json", "--request", r.ID)

@@ -14,6 +14,7 @@ import (
 
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
+	"discdesk/internal/version"
 	"discdesk/viewer/dcm"
 )
 
@@ -33,7 +34,7 @@ func init() {
 	Register(&Command{
 		Name:    "disc",
 		Summary: "author a patient disc (DICOMDIR, IHE PDI pages, report) from studies as a folder or ISO image",
-		Usage:   "--out PATH [--iso] [--media cd|dvd|dvd-dl|bd|usb] [--report FILE] [--no-viewer] [--no-web] STUDY-UID... | --files DIR|FILE...",
+		Usage:   "--out PATH [--iso] [--media cd|dvd|dvd-dl|bd|usb] [--report FILE] [--no-viewer] [--no-web] [--radiologist NAME] [--facility-name NAME --facility-address TEXT --facility-phone TEL] STUDY-UID... | --files DIR|FILE...",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			out := fs.String("out", "", "output folder, or ISO file with --iso (several discs: _1, _2 ... are added)")
 			iso := fs.Bool("iso", false, "write an ISO 9660 image (xorriso) instead of a folder")
@@ -51,6 +52,7 @@ func init() {
 			var supply multiFlag
 			fs.Var(&supply, "supply", "value for a missing Type 1 key, KEYWORD=VALUE or (GGGG,EEEE)=VALUE; repeatable")
 			by := fs.String("by", "", "staff member supplying values")
+			who := discPeopleFlags(fs)
 			return func(ctx context.Context, env *Env, args []string) error {
 				if *out == "" || len(args) == 0 {
 					return &ExitError{Code: 2, Err: errors.New("disc: give --out and at least one STUDY-UID (or --files and paths)")}
@@ -59,7 +61,7 @@ func init() {
 				if err != nil {
 					return &ExitError{Code: 2, Err: err}
 				}
-				opts := disc.Options{Media: m, NoViewer: *noViewer, NoWeb: *noWeb, ViewerDir: *viewerDir, FileSetID: *fsid, Software: "DiscDesk", Version: discVersion}
+				opts := disc.Options{Media: m, NoViewer: *noViewer, NoWeb: *noWeb, ViewerDir: *viewerDir, FileSetID: *fsid, Software: version.Software, Version: version.Version}
 				switch *profile {
 				case "":
 				case "jpeg":
@@ -77,30 +79,11 @@ func init() {
 					sv.By = *by
 					opts.Supplied = append(opts.Supplied, sv)
 				}
-				in := disc.Input{ReportTitle: *title}
-				if *filesMode {
-					in.Files, err = expandFiles(args)
-				} else {
-					in.Files, err = studyFiles(env, args)
-				}
+				in, err := discInput(env, args, *filesMode, *report, who)
 				if err != nil {
-					return err
+					return fmt.Errorf("disc: %w", err)
 				}
-				if *report != "" {
-					b, err := os.ReadFile(*report)
-					if err != nil {
-						return fmt.Errorf("disc: report: %w", err)
-					}
-					if strings.HasPrefix(string(b), "%PDF-") {
-						in.ReportPDF = *report
-					} else {
-						in.ReportText = string(b)
-					}
-				}
-				if set, err := loadHandoffSettings(env); err == nil {
-					f := set.facility()
-					in.Facility = disc.Facility{Name: f.Name, Address: strings.Join(f.Address.Lines(), "\n"), Phone: f.Phone}
-				}
+				in.ReportTitle = *title
 				plan, err := disc.NewPlan(ctx, in, opts)
 				if err != nil {
 					var mk *disc.MissingKeyError
@@ -175,10 +158,6 @@ func init() {
 		},
 	})
 }
-
-// discVersion is the DiscDesk version written in README.TXT (set with
-// -ldflags "-X discdesk/app/cli.discVersion=...").
-var discVersion = "dev"
 
 func numbered(out string, n int, iso bool) string {
 	if iso {

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"discdesk/app/settings"
+	"discdesk/app/store"
 	"discdesk/internal/corpus"
+	"discdesk/internal/version"
 )
 
 func TestDiscCommand(t *testing.T) {
@@ -52,5 +55,94 @@ func TestDiscCommand(t *testing.T) {
 	}
 	if code, _, _ := run("--out", "x", "--media", "floppy", "--files", mr); code != 2 {
 		t.Errorf("bad media: exit %d", code)
+	}
+}
+
+// saveFacility stores facility settings as the desk would, in data's store.
+func saveFacility(t *testing.T, data string, f settings.Facility) {
+	t.Helper()
+	db, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := settings.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Facility = f
+	if _, err := st.SaveSystem(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readmeOf(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "README.TXT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The facility comes from the desk's settings, each --facility-* flag
+// replacing its field; --radiologist names the reader; the version is the
+// release's; the disc stays valid.
+func TestDiscFacilityFromSettingsAndRadiologist(t *testing.T) {
+	data := t.TempDir()
+	saveFacility(t, data, settings.Facility{Name: "Riverside Imaging", Address: "1 River Road\nSpringfield, IL 62701", Phone: "+1 555 0100", Email: "images@riverside.example"})
+	sr := corpus.Path(t, "sr_docs", "comprehensive_sr_nested.dcm")
+	out := filepath.Join(t.TempDir(), "disc")
+	code, stdout, stderr := runCLI(data, "disc", "--out", out, "--no-viewer", "--files",
+		"--supply", "PatientID=P1", "--by", "test", "--supply", "StudyID=1", "--supply", "StudyDate=20010213", "--supply", "StudyTime=120000",
+		"--radiologist", "Okonkwo^Ada^^Dr^FRCR", "--facility-phone", "+1 555 0199", "--facility-contact", "the reading room", sr)
+	if code != 0 {
+		t.Fatalf("disc: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "no facility") {
+		t.Errorf("warned about a configured facility: %s", stderr)
+	}
+	readme := readmeOf(t, out)
+	for _, want := range []string{
+		"  Riverside Imaging\r\n  1 River Road\r\n  Springfield, IL 62701\r\n  Telephone: +1 555 0199\r\n  E-mail: images@riverside.example\r\n",
+		"    Read by Dr Ada Okonkwo, FRCR\r\n",
+		"call +1 555 0199 / images@riverside.example and ask for the reading",
+		"with DiscDesk version " + version.Version + ".",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
+		}
+	}
+	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
+	if b, err := exec.Command(tool, out).CombinedOutput(); err != nil {
+		t.Fatalf("validate-disc: %v\n%s", err, b)
+	}
+}
+
+// Nothing configured: a warning, and README.TXT says so instead of printing
+// an empty address.
+func TestDiscNoFacilityWarns(t *testing.T) {
+	data := t.TempDir()
+	sr := corpus.Path(t, "sr_docs", "comprehensive_sr_nested.dcm")
+	out := filepath.Join(t.TempDir(), "disc")
+	code, stdout, stderr := runCLI(data, "disc", "--out", out, "--no-viewer", "--no-web", "--files",
+		"--supply", "PatientID=P1", "--by", "test", "--supply", "StudyID=1", "--supply", "StudyDate=20010213", "--supply", "StudyTime=120000", sr)
+	if code != 0 {
+		t.Fatalf("disc: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "warning: no facility details are configured") {
+		t.Errorf("no warning:\n%s", stderr)
+	}
+	readme := readmeOf(t, out)
+	if !strings.Contains(readme, "Facility details were not configured at this station") || strings.Contains(readme, "Telephone:") || strings.Contains(readme, "\r\n  \r\n") {
+		t.Errorf("README.TXT without a facility:\n%s", readme)
+	}
+	// The verified SR's observers are named without --radiologist.
+	if !strings.Contains(readme, "Read by Jörg Riesmeier; Verifying Observer") {
+		t.Errorf("README.TXT lacks the SR's verifying observers:\n%s", readme)
 	}
 }

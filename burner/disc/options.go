@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"discdesk/internal/version"
 	"discdesk/viewer/dcm"
 )
 
@@ -162,7 +163,8 @@ type Options struct {
 	// MaxWebImages is how many JPEG images a series gets in the web pages;
 	// longer series get that many evenly spaced key images (0 = 24).
 	MaxWebImages int
-	// Software and Version name the burning application in README.TXT.
+	// Software and Version name the burning application in README.TXT
+	// ("" = DiscDesk and its release version, internal/version).
 	Software, Version string
 	// Supplied values for missing Type 1 keys.
 	Supplied []Supplied
@@ -193,10 +195,10 @@ func (o *Options) normalise() error {
 		o.MaxWebImages = 24
 	}
 	if o.Software == "" {
-		o.Software = "DiscDesk"
+		o.Software = version.Software
 	}
 	if o.Version == "" {
-		o.Version = "dev"
+		o.Version = version.Version
 	}
 	if o.Now == nil {
 		o.Now = time.Now

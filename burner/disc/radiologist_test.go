@@ -11,6 +11,7 @@ import (
 
 	"discdesk/assets/demo"
 	"discdesk/burner"
+	"discdesk/internal/version"
 	"discdesk/viewer/dcm"
 )
 
@@ -127,7 +128,8 @@ func TestReadmeWithoutFacility(t *testing.T) {
 	p, _ := supplyMissing(t, in, Options{NoViewer: true})
 	p.Facility = Facility{}
 	readme := treeText(t, build(t, p)[0], "README.TXT")
-	wantIn(t, "README.TXT", readme, "Facility details were not configured at this station")
+	wantIn(t, "README.TXT", readme, "Facility details were not configured at this station",
+		"with DiscDesk version "+version.Version+".") // the release version by default, not "dev"
 	for _, bad := range []string{"Telephone:", "(facility not set)", "\r\n  \r\n"} {
 		if strings.Contains(readme, bad) {
 			t.Errorf("README.TXT holds %q:\n%s", bad, readme)
