@@ -33,6 +33,7 @@ func init() {
 			fs.StringVar(&in.Requester.Organization, "organization", "", "physician's office or facility")
 			fs.StringVar(&in.Requester.Phone, "phone", "", "requester phone")
 			fs.StringVar(&in.Requester.Email, "email", "", "requester email")
+			fs.StringVar(&in.Requester.State, "requester-state", "", "requester's US state (two letters), when a state fee rule depends on it (default: the mailing address's state)")
 			fs.StringVar(&in.Identity.Method, "id-method", "", "how identity or authority was checked (e.g. \"driver licence\")")
 			fs.StringVar(&in.Identity.CheckedBy, "id-checked-by", "", "who checked it (default: --staff)")
 			fs.StringVar(&studies, "studies", "", "comma-separated Study Instance UIDs")

@@ -140,3 +140,33 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 		t.Fatalf("cancelled request still open: %s", out)
 	}
 }
+
+// --requester-state reaches the request, and the state fee rule that defers
+// to the requester's state governs (example table: NJ defers, CT caps a
+// patient's copy at $5.00).
+func TestRequestNewRequesterState(t *testing.T) {
+	data := t.TempDir()
+	_, out, _ := run(t, data, "feecaps", "example")
+	var tab handoff.FeeCapTable
+	if err := json.Unmarshal([]byte(out), &tab); err != nil {
+		t.Fatal(err)
+	}
+	pol := handoff.DefaultFeePolicy()
+	pol.State, pol.Caps = "NJ", &tab
+	set, _ := json.Marshal(map[string]any{"fees": pol})
+	if err := os.WriteFile(filepath.Join(data, "handoff.json"), set, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := mustNewRequest(t, data, "--fee-method", "average")
+	if r.Fee.Rule == nil || r.Fee.Rule.State != "NJ" {
+		t.Fatalf("without --requester-state: rule %+v, want the facility's NJ rule", r.Fee.Rule)
+	}
+	code, _, stderr := run(t, data, newRequestArgs("--fee-method", "average", "--requester-state", "ct")...)
+	if code == 0 || !strings.Contains(stderr, "EXAMPLE-CT-1") || !strings.Contains(stderr, "requester's state") {
+		t.Fatalf("CT requester: exit %d %s; want refusal under EXAMPLE-CT-1", code, stderr)
+	}
+	r = mustNewRequest(t, data, "--requester-state", "CT", "--requester-kind", "physician", "--requester", "Dr Who", "--organization", "Clinic")
+	if r.Requester.State != "CT" {
+		t.Fatalf("requester state %q, want CT", r.Requester.State)
+	}
+}
