@@ -10,6 +10,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
+	"discdesk/viewer/imageview"
 )
 
 // kioskFixture has two patients' requests and the kiosk showing.
@@ -57,6 +58,9 @@ func TestKioskShowsOnlyTheRequestsStudies(t *testing.T) {
 	f.tap("kiosk.study." + ct)
 	if f.d.Named("viewer.image") == nil || !strings.Contains(f.label("viewer.position"), "image 21 of 40") {
 		t.Fatalf("viewer: %v %q", f.d.NamedKeys("viewer."), f.label("viewer.position"))
+	}
+	if _, ok := f.d.Named("viewer.image").(*imageview.Viewer); !ok {
+		t.Errorf("the kiosk does not use the viewer widget: %T", f.d.Named("viewer.image"))
 	}
 	f.tap("viewer.next")
 	if !strings.Contains(f.label("viewer.position"), "image 22 of 40") {
@@ -148,5 +152,27 @@ func TestKioskSpanishAndLockout(t *testing.T) {
 		if kioskText["es"][k] == "" {
 			t.Errorf("no Spanish for %q", k)
 		}
+	}
+}
+
+func TestStudyDiscHoldsOnlyThatStudy(t *testing.T) {
+	f := newFixture(t, true)
+	ct := f.study("DEMO0001")
+	d, err := openStudyDisc(f.svc.Lib, ct.UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Patients) != 1 || d.Patients[0].ID != "DEMO0001" || len(d.Patients[0].Studies) != 1 || d.Patients[0].Studies[0].UID != ct.UID {
+		t.Fatalf("disc tree: %+v", d.Patients)
+	}
+	n := 0
+	for _, se := range d.Series() {
+		n += len(se.Instances)
+	}
+	if n != ct.InstanceCount {
+		t.Errorf("%d instances on the medium, study has %d", n, ct.InstanceCount)
+	}
+	if _, err := d.FS.Open("../discdesk.db"); err == nil {
+		t.Error("the medium opens a path outside the study")
 	}
 }

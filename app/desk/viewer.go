@@ -9,13 +9,19 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/library"
+	"discdesk/viewer/imageview"
+	"discdesk/viewer/study"
 )
 
 // studyViewer shows one study's images, series by series, with previous
-// and next buttons. It stands in for the viewer widget (viewer/...) until
-// that exists: a canvas.Image of viewer/render's output.
+// and next buttons: viewer/imageview's widget on a medium holding only that
+// study's files, or, when that cannot open, a canvas.Image of
+// viewer/render's output.
 type studyViewer struct {
 	d       *Desk
+	disc    *study.Disc       // the study as the viewer widget's medium
+	view    *imageview.Viewer // the viewer widget, when the study opened
+	wseries []*study.Series   // its series with images
 	imgs    *images
 	series  [][]library.Instance
 	si, ii  int
@@ -32,6 +38,17 @@ func newStudyViewer(d *Desk, imgs *images, uid string, large bool, allowed func(
 	if allowed != nil && !allowed(uid) {
 		v.content = name(d, "viewer.denied", widget.NewLabel("Not available."))
 		return v
+	}
+	if disc, err := openStudyDisc(imgs.lib, uid); err == nil {
+		v.disc = disc
+		for _, se := range disc.Series() {
+			if len(se.Images()) > 0 {
+				v.wseries = append(v.wseries, se)
+			}
+		}
+		if len(v.wseries) > 0 {
+			return v.widgetViewer(large, touch)
+		}
 	}
 	v.series = imgs.imageInstances(uid)
 	v.img = canvas.NewImageFromImage(nil)
@@ -98,4 +115,47 @@ func (v *studyViewer) show() {
 	v.img.Image = img
 	v.img.Refresh()
 	v.pos.SetText(fmt.Sprintf("Series %d · image %d of %d", v.si+1, v.ii+1, len(s)))
+}
+
+// widgetViewer lays out the viewer widget with large step buttons.
+func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
+	d := v.d
+	v.view = imageview.NewViewer()
+	v.pos = name(d, "viewer.position", widget.NewLabel(""))
+	tap := func(f func()) func() {
+		return func() {
+			for _, t := range touch {
+				t()
+			}
+			f()
+			v.showWidget()
+		}
+	}
+	prev := name(d, "viewer.prev", widget.NewButton("◀", tap(func() { v.view.ScrollBy(-1) })))
+	next := name(d, "viewer.next", widget.NewButton("▶", tap(func() { v.view.ScrollBy(1) })))
+	seriesBox := container.NewHBox()
+	for i := range v.wseries {
+		i := i
+		seriesBox.Add(name(d, fmt.Sprintf("viewer.series.%d", i+1), widget.NewButton(fmt.Sprintf("%d", i+1), tap(func() { v.setWidgetSeries(i) }))))
+	}
+	v.setWidgetSeries(0)
+	v.showWidget()
+	img := name(d, "viewer.image", v.view)
+	if large {
+		prev.Importance, next.Importance = widget.HighImportance, widget.HighImportance
+		v.content = container.NewBorder(nil, container.NewVBox(container.NewGridWithColumns(3, prev, v.pos, next), seriesBox), nil, nil, img)
+		return v
+	}
+	v.content = container.NewBorder(nil, container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel("Series"), seriesBox), nil, nil, img)
+	return v
+}
+
+func (v *studyViewer) setWidgetSeries(i int) {
+	v.si = i
+	_ = v.view.SetSeries(v.disc, v.wseries[i]) // an error shows in the widget's overlay
+	v.view.SetIndex(v.view.Len() / 2)
+}
+
+func (v *studyViewer) showWidget() {
+	v.pos.SetText(fmt.Sprintf("Series %d · image %d of %d", v.si+1, v.view.Index+1, v.view.Len()))
 }

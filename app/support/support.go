@@ -81,9 +81,7 @@ func (r *Ring) Write(p []byte) (int, error) {
 	s := r.part + string(p)
 	parts := strings.Split(s, "\n")
 	r.part = parts[len(parts)-1]
-	for _, l := range parts[:len(parts)-1] {
-		r.lines = append(r.lines, l)
-	}
+	r.lines = append(r.lines, parts[:len(parts)-1]...)
 	if over := len(r.lines) - r.max; over > 0 {
 		r.lines = append([]string(nil), r.lines[over:]...)
 	}
