@@ -5,9 +5,9 @@
 #
 # Needs: Go, gcc and the Fyne build packages (see
 # ../shared/spec/DEPENDENCIES.md), and for Windows Debian's
-# gcc-mingw-w64-x86-64. The Windows build has no CharLS/OpenJPEG (cgo on
-# Linux only): it shows what the burner writes on discs (uncompressed,
-# RLE and JPEG), not JPEG-LS or JPEG 2000.
+# gcc-mingw-w64-x86-64. Neither build has CharLS/OpenJPEG (tag discviewer):
+# they show what the burner writes on discs (uncompressed, RLE and JPEG),
+# not JPEG-LS or JPEG 2000, and need no codec libraries on the patient's PC.
 #
 # Usage: packaging/build-viewer.sh [linux|windows]...   (default: both)
 set -eu
@@ -19,8 +19,12 @@ targets=${*:-linux windows}
 for t in $targets; do
 	case $t in
 	linux)
+		# -tags discviewer leaves out the CharLS/OpenJPEG codecs: the disc
+		# viewer must start on a PC without those libraries, and the burner
+		# never puts JPEG-LS or JPEG 2000 on a disc it did not transcode.
+		# No -trimpath here: the tests build this too and share the cache.
 		CGO_ENABLED=1 GOOS=linux GOARCH=amd64 \
-			go build -trimpath -ldflags "-s -w" -o "$out/DISCVIEW" ./viewer/cmd/discviewer
+			go build -tags discviewer -ldflags "-s -w" -o "$out/DISCVIEW" ./viewer/cmd/discviewer
 		;;
 	windows)
 		command -v x86_64-w64-mingw32-gcc >/dev/null || {
@@ -28,7 +32,7 @@ for t in $targets; do
 			exit 1
 		}
 		CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-			go build -trimpath -ldflags "-s -w -H=windowsgui" -o "$out/DISCVIEW.EXE" ./viewer/cmd/discviewer
+			go build -tags discviewer -trimpath -ldflags "-s -w -H=windowsgui" -o "$out/DISCVIEW.EXE" ./viewer/cmd/discviewer
 		;;
 	*)
 		echo "build-viewer: unknown target $t (linux or windows)" >&2

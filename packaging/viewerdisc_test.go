@@ -36,6 +36,17 @@ func buildLinuxViewer(t *testing.T) string {
 	if err != nil || fi.Mode()&0o111 == 0 || fi.Size() == 0 {
 		t.Fatalf("build-viewer.sh made no executable DISCVIEW: %v", err)
 	}
+	// The viewer runs on the patient's PC: no codec libraries that a
+	// Debian package brings to the desk.
+	ldd, err := exec.Command("ldd", filepath.Join(dir, "DISCVIEW")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ldd DISCVIEW: %v\n%s", err, ldd)
+	}
+	for _, lib := range []string{"libcharls", "libopenjp2"} {
+		if strings.Contains(string(ldd), lib) {
+			t.Errorf("the disc viewer links %s, which a patient's PC may not have:\n%s", lib, ldd)
+		}
+	}
 	return dir
 }
 
