@@ -16,7 +16,6 @@ import (
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dimse"
 	"discdesk/burner/disc"
-	"discdesk/viewer/dcm"
 	"discdesk/viewer/dicomdir"
 )
 
@@ -398,7 +397,7 @@ func Splice(doc []byte, tables map[string]string) ([]byte, error) {
 func implementationTable() string {
 	var b strings.Builder
 	b.WriteString("| Where | Implementation Class UID | Implementation Version Name |\n|---|---|---|\n")
-	fmt.Fprintf(&b, "| Network (A-ASSOCIATE user information, app/pacs/dimse) | `%s` | `%s` |\n", dimse.ImplClassUID, dimse.ImplVersion)
-	fmt.Fprintf(&b, "| Media (File Meta Information of written files, viewer/dcm) | `%s` | `%s` |\n", dcm.DiscDeskImplementationClassUID, dcm.DiscDeskImplementationVersion)
+	// app/pacs/dimse takes its identity from viewer/dcm: one implementation.
+	fmt.Fprintf(&b, "| Network (A-ASSOCIATE user information) and media (File Meta Information of written files) | `%s` | `%s` |\n", dimse.ImplClassUID, dimse.ImplVersion)
 	return b.String()
 }

@@ -9,10 +9,13 @@ import (
 	"sort"
 )
 
-// ImplementationClassUID and ImplementationVersionName identify DiscDesk in
-// the File Meta Information of every file it writes (PS3.7 D.3.3.2).
+// DiscDeskImplementationClassUID and DiscDeskImplementationVersion identify
+// DiscDesk, one implementation, in the File Meta Information of every file
+// it writes (PS3.10 7.1) and in every association it negotiates (PS3.7
+// D.3.3.2). The UID is in the 2.25 form of a name-based UUID (PS3.5 B.2),
+// which needs no registered root.
 const (
-	DiscDeskImplementationClassUID = "1.2.826.0.1.3680043.10.1435.1"
+	DiscDeskImplementationClassUID = "2.25.133825049570754920038102709675647835059"
 	DiscDeskImplementationVersion  = "DISCDESK_1"
 )
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"discdesk/viewer/dcm"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,10 +17,11 @@ import (
 	"time"
 )
 
-// Implementation identity sent in every A-ASSOCIATE (PS3.7 D.3.3.2).
+// Implementation identity sent in every A-ASSOCIATE (PS3.7 D.3.3.2): the
+// same as in the files DiscDesk writes.
 const (
-	ImplClassUID = "1.2.826.0.1.3680043.10.1385.1.1"
-	ImplVersion  = "DISCDESK_1"
+	ImplClassUID = dcm.DiscDeskImplementationClassUID
+	ImplVersion  = dcm.DiscDeskImplementationVersion
 )
 
 // Defaults for the limits.
