@@ -13,8 +13,8 @@ PKGS=(
   xorriso genisoimage poppler-utils libxml2-utils
   # GUI tests in a real window
   xvfb xauth x11-utils xdotool imagemagick
-  # benchmarks
-  time
+  # benchmarks and packaging
+  time zip file
 )
 missing=()
 for p in "${PKGS[@]}"; do
