@@ -278,12 +278,12 @@ func Frame(f *dcm.File, d *Description, n int) ([]byte, error) {
 	}
 	syntax := f.Syntax.UID
 	if !f.Syntax.Encapsulated || pix.Fragments == nil {
-		size := d.FrameBytes()
-		if len(pix.Value) < (n+1)*size {
-			return nil, fmt.Errorf("%w: pixel data has %d bytes, frame %d ends at %d", ErrShortFrame, len(pix.Value), n, (n+1)*size)
+		in, swap, err := nativeFrame(f, pix, d, n)
+		if err != nil {
+			return nil, err
 		}
-		out := append([]byte(nil), pix.Value[n*size:(n+1)*size]...)
-		if f.DataSet.BigEndian && (d.BitsAllocated == 16 || pix.VR == "OW") {
+		out := append([]byte(nil), in...)
+		if swap {
 			for i := 0; i+1 < len(out); i += 2 {
 				out[i], out[i+1] = out[i+1], out[i]
 			}
@@ -299,6 +299,29 @@ func Frame(f *dcm.File, d *Description, n int) ([]byte, error) {
 		p.PixelRepresentation = 1
 	}
 	return codec.Decode(syntax, frag, p)
+}
+
+// nativeFrame returns frame n of native pixel data in place, and whether
+// its 16-bit words must be swapped to little endian.
+func nativeFrame(f *dcm.File, pix *dcm.Element, d *Description, n int) (frame []byte, swap bool, err error) {
+	size := d.FrameBytes()
+	if len(pix.Value) < (n+1)*size {
+		return nil, false, fmt.Errorf("%w: pixel data has %d bytes, frame %d ends at %d", ErrShortFrame, len(pix.Value), n, (n+1)*size)
+	}
+	return pix.Value[n*size : (n+1)*size], f.DataSet.BigEndian && (d.BitsAllocated == 16 || pix.VR == "OW"), nil
+}
+
+// frameView is Frame without the copy when the frame can be read in place
+// (native little-endian pixel data): the result may share f's memory and
+// must not be modified.
+func frameView(f *dcm.File, d *Description, n int) ([]byte, error) {
+	pix := f.DataSet.Get(dcm.PixelData)
+	if n >= 0 && n < d.NumberOfFrames && pix != nil && (!f.Syntax.Encapsulated || pix.Fragments == nil) {
+		if in, swap, err := nativeFrame(f, pix, d, n); err == nil && !swap {
+			return in, nil
+		}
+	}
+	return Frame(f, d, n)
 }
 
 // frameFragments joins the fragments of frame n.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -8,7 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+
+	"discdesk/viewer/jpegenc"
 )
 
 // Scale returns img resized to fit within maxW x maxH keeping its aspect
@@ -60,13 +64,21 @@ func Scale(img image.Image, maxW, maxH int, shrinkOnly bool) image.Image {
 // Thumbnail shrinks img to fit a side x side square.
 func Thumbnail(img image.Image, side int) image.Image { return Scale(img, side, side, true) }
 
-// Encode writes img as PNG or JPEG (quality 90) by format "png"/"jpg"/"jpeg".
+// JPEGQuality is the quality of JPEG exports.
+const JPEGQuality = jpegenc.DefaultQuality
+
+// Encode writes img as PNG or JPEG (quality JPEGQuality) by format
+// "png"/"jpg"/"jpeg". Grey images go through viewer/jpegenc, colour ones
+// through image/jpeg.
 func Encode(w io.Writer, img image.Image, format string) error {
 	switch strings.ToLower(format) {
 	case "png":
 		return png.Encode(w, img)
 	case "jpg", "jpeg":
-		return jpeg.Encode(w, img, &jpeg.Options{Quality: 90})
+		if g, ok := img.(*image.Gray); ok {
+			return jpegenc.Encode(w, g, JPEGQuality)
+		}
+		return jpeg.Encode(w, img, &jpeg.Options{Quality: JPEGQuality})
 	}
 	return fmt.Errorf("%w: export format %q (want png or jpg)", ErrUnsupported, format)
 }
@@ -112,4 +124,76 @@ func Open(path string, n int) (*Renderer, []byte, error) {
 		return nil, nil, fmt.Errorf("render %s: %w", filepath.Base(path), err)
 	}
 	return r, frame, nil
+}
+
+// An Exporter renders frames of DICOM files with their default view and
+// writes them as JPEG or PNG files, keeping its work between files: the
+// renderer and its table while consecutive files share an image
+// description (the slices of a series do), the grey image, and the JPEG
+// encoder with its output buffer. Native little-endian pixel data is
+// rendered in place, without a copy of the frame. An Exporter is not safe
+// for concurrent use; give each goroutine its own.
+type Exporter struct {
+	r    *Renderer
+	gray *image.Gray
+	jpg  *jpegenc.Encoder
+	buf  []byte // the last JPEG
+}
+
+// NewExporter returns an Exporter writing JPEGs at JPEGQuality.
+func NewExporter() *Exporter { return &Exporter{jpg: jpegenc.NewEncoder(JPEGQuality)} }
+
+// ExportFile renders frame n of the DICOM file src and writes it to dst
+// (0600), the format chosen by dst's extension (.jpg, .jpeg or .png).
+func (x *Exporter) ExportFile(src string, n int, dst string) error {
+	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(dst), "."))
+	if format != "png" && format != "jpg" && format != "jpeg" {
+		return fmt.Errorf("export %s: %w: no .png or .jpg extension", dst, ErrUnsupported)
+	}
+	f, err := parseFile(src)
+	if err != nil {
+		return err
+	}
+	d, err := Describe(f.DataSet, f.Syntax.UID)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", filepath.Base(src), err)
+	}
+	frame, err := frameView(f, d, n)
+	if err != nil {
+		return fmt.Errorf("render %s frame %d: %w", filepath.Base(src), n, err)
+	}
+	if x.r == nil || !reflect.DeepEqual(&x.r.d, d) {
+		if x.r, err = New(d); err != nil {
+			return fmt.Errorf("render %s: %w", filepath.Base(src), err)
+		}
+	}
+	var img image.Image
+	if d.Grey() {
+		if x.gray == nil || x.gray.Rect.Dx() != d.Columns || x.gray.Rect.Dy() != d.Rows {
+			x.gray = image.NewGray(image.Rect(0, 0, d.Columns, d.Rows))
+		}
+		img = x.gray
+		err = x.r.RenderGrayInto(x.gray, frame)
+	} else {
+		img, err = x.r.Render(frame)
+	}
+	if err != nil {
+		return fmt.Errorf("render %s: %w", filepath.Base(src), err)
+	}
+	var out []byte
+	if g, ok := img.(*image.Gray); ok && format != "png" {
+		x.buf, err = x.jpg.Append(x.buf[:0], g)
+		out = x.buf
+	} else {
+		var b bytes.Buffer
+		err = Encode(&b, img, format)
+		out = b.Bytes()
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", dst, err)
+	}
+	if err := os.WriteFile(dst, out, 0o600); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
 	"math"
@@ -164,8 +165,8 @@ func (r *Renderer) inverted() bool {
 // build fills the stored value -> grey table for the current view.
 func (r *Renderer) build() {
 	n := int(r.mask) + 1
-	if cap(r.lut) < n {
-		r.lut = make([]uint8, n)
+	if cap(r.lut) < 1<<16 {
+		r.lut = make([]uint8, 1<<16) // room for any 16-bit index (RenderGrayInto)
 	}
 	r.lut = r.lut[:n]
 	for p := 0; p < n; p++ {
@@ -250,20 +251,25 @@ func (r *Renderer) RenderGrayInto(dst *image.Gray, frame []byte) error {
 	if !r.built {
 		r.build()
 	}
-	lut, shift, mask := r.lut, r.shift, r.mask
+	// The table has room for 2^16 entries (build), so a uint16 index needs
+	// no bounds check; the mask keeps it within the filled part.
+	lut := (*[1 << 16]uint8)(r.lut[:1<<16])
+	shift, mask := r.shift, uint16(r.mask)
 	w := r.d.Columns
 	for y := 0; y < r.d.Rows; y++ {
 		row := dst.Pix[y*dst.Stride : y*dst.Stride+w]
 		if r.d.BitsAllocated == 8 {
 			src := frame[y*w : y*w+w]
-			for x := range row {
-				row[x] = lut[(uint32(src[x])>>shift)&mask]
+			src = src[:len(row)]
+			for x, v := range src {
+				row[x] = lut[uint16(v>>shift)&mask]
 			}
 			continue
 		}
 		src := frame[2*y*w : 2*y*w+2*w]
 		for x := range row {
-			row[x] = lut[((uint32(src[2*x])|uint32(src[2*x+1])<<8)>>shift)&mask]
+			v := binary.LittleEndian.Uint16(src[2*x : 2*x+2])
+			row[x] = lut[(v>>shift)&mask]
 		}
 	}
 	return nil

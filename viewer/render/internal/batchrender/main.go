@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -21,7 +22,19 @@ func main() {
 	out := flag.String("out", "", "output folder")
 	workers := flag.Int("workers", runtime.NumCPU(), "parallel renders")
 	decode := flag.Int("decode", 0, "instead: decode frame 0 of the one file given this many times and print ms per decode")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "batchrender:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *decode > 0 {
 		if err := timeDecode(flag.Arg(0), *decode); err != nil {
 			fmt.Fprintln(os.Stderr, "batchrender:", err)
@@ -67,15 +80,9 @@ func run(in, out string, workers int) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			x := render.NewExporter()
 			for name := range jobs {
-				r, frame, err := render.Open(filepath.Join(in, name), 0)
-				if err == nil {
-					im, rerr := r.Render(frame)
-					err = rerr
-					if err == nil {
-						err = render.WriteFile(filepath.Join(out, strings.TrimSuffix(name, ".dcm")+".jpg"), im)
-					}
-				}
+				err := x.ExportFile(filepath.Join(in, name), 0, filepath.Join(out, strings.TrimSuffix(name, ".dcm")+".jpg"))
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
