@@ -2,11 +2,11 @@ package disc
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"discdesk/burner/disc/pdi"
 	"discdesk/viewer/dcm"
+	"discdesk/viewer/srtext"
 )
 
 // content gathers what README.TXT and the pages say about disc d, rendering
@@ -38,7 +38,7 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 			patIdx[o.PatientID] = pi
 			c.Patients = append(c.Patients, pdi.Patient{
 				Name: personName(h.String(dcm.PatientName)), ID: o.PatientID,
-				BirthDate: isoDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex),
+				BirthDate: srtext.FormatDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex),
 			})
 		}
 		pat := &c.Patients[pi]
@@ -47,7 +47,7 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 			si = [2]int{pi, len(pat.Studies)}
 			studyIdx[o.StudyUID] = si
 			pat.Studies = append(pat.Studies, pdi.Study{
-				Date: isoDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
+				Date: srtext.FormatDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
 				Description: h.String(dcm.StudyDescription), Accession: h.String(dcm.AccessionNumber), ID: h.String(dcm.StudyID),
 				Radiologists: readers[o.StudyUID],
 			})
@@ -205,12 +205,4 @@ func personName(pn string) string {
 		}
 	}
 	return strings.Join(keep, " = ")
-}
-
-// isoDate shows a DA value as YYYY-MM-DD.
-func isoDate(da string) string {
-	if len(da) == 8 {
-		return fmt.Sprintf("%s-%s-%s", da[:4], da[4:6], da[6:])
-	}
-	return da
 }

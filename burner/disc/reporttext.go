@@ -10,24 +10,7 @@ import (
 
 	"discdesk/burner/disc/pdi"
 	"discdesk/viewer/dcm"
-)
-
-// SR content item attributes (PS3.3 C.17.3).
-var (
-	tagValueType           = dcm.T(0x0040, 0xA040)
-	tagContentSequence     = dcm.T(0x0040, 0xA730)
-	tagTextValue           = dcm.T(0x0040, 0xA160)
-	tagConceptCodeSequence = dcm.T(0x0040, 0xA168)
-	tagMeasuredValueSeq    = dcm.T(0x0040, 0xA300)
-	tagNumericValue        = dcm.T(0x0040, 0xA30A)
-	tagUnitsCodeSequence   = dcm.T(0x0040, 0x08EA)
-	tagDateTime            = dcm.T(0x0040, 0xA120)
-	tagDate                = dcm.T(0x0040, 0xA121)
-	tagTime                = dcm.T(0x0040, 0xA122)
-	tagPersonName          = dcm.T(0x0040, 0xA123)
-	tagUID                 = dcm.T(0x0040, 0xA124)
-	tagCodeMeaning         = dcm.T(0x0008, 0x0104)
-	tagCodeValue           = dcm.T(0x0008, 0x0100)
+	"discdesk/viewer/srtext"
 )
 
 // maxSRItems bounds the content items shown from one SR.
@@ -36,7 +19,7 @@ const maxSRItems = 5000
 // reportOf reads a report object for its page: the SR content tree, or
 // the text of an encapsulated PDF.
 func reportOf(o *Object, fileID string) (pdi.Report, error) {
-	r := pdi.Report{FileID: fileID, Date: isoDate(o.header.String(dcm.ContentDate))}
+	r := pdi.Report{FileID: fileID, Date: srtext.FormatDate(o.header.String(dcm.ContentDate))}
 	var f *dcm.File
 	var err error
 	if o.generated != nil {
@@ -55,9 +38,8 @@ func reportOf(o *Object, fileID string) (pdi.Report, error) {
 		r.Text = pdfText(ds.Raw(dcm.EncapsulatedDocument))
 	default:
 		r.Kind = "SR"
-		r.Title = codeMeaning(ds.Seq(dcm.ConceptNameCodeSequence))
-		n := 0
-		r.Tree = srNodes(ds.Seq(tagContentSequence), 0, &n)
+		r.Title = srtext.Title(ds)
+		r.Tree = srNodes(srtext.Items(ds, maxSRItems))
 	}
 	if r.Title == "" {
 		r.Title = "Report"
@@ -65,64 +47,16 @@ func reportOf(o *Object, fileID string) (pdi.Report, error) {
 	return r, nil
 }
 
-func codeMeaning(items []*dcm.DataSet) string {
-	if len(items) == 0 {
-		return ""
-	}
-	if m := items[0].String(tagCodeMeaning); m != "" {
-		return m
-	}
-	return items[0].String(tagCodeValue)
-}
-
-func srNodes(items []*dcm.DataSet, depth int, n *int) []pdi.Node {
-	if depth > 32 {
+// srNodes turns SR content items into the report page's nodes.
+func srNodes(items []srtext.Item) []pdi.Node {
+	if items == nil {
 		return nil
 	}
-	var out []pdi.Node
-	for _, it := range items {
-		if *n >= maxSRItems {
-			break
-		}
-		*n++
-		node := pdi.Node{Name: codeMeaning(it.Seq(dcm.ConceptNameCodeSequence))}
-		switch it.String(tagValueType) {
-		case "TEXT":
-			node.Value = it.String(tagTextValue)
-		case "CODE":
-			node.Value = codeMeaning(it.Seq(tagConceptCodeSequence))
-		case "NUM":
-			if mv := it.Seq(tagMeasuredValueSeq); len(mv) > 0 {
-				node.Value = strings.TrimSpace(mv[0].String(tagNumericValue) + " " + unit(mv[0]))
-			}
-		case "DATETIME":
-			node.Value = it.String(tagDateTime)
-		case "DATE":
-			node.Value = isoDate(it.String(tagDate))
-		case "TIME":
-			node.Value = it.String(tagTime)
-		case "PNAME":
-			node.Value = personName(it.String(tagPersonName))
-		case "UIDREF":
-			node.Value = it.String(tagUID)
-		case "IMAGE", "COMPOSITE", "WAVEFORM":
-			node.Value = "(reference to an object on the disc)"
-		}
-		node.Children = srNodes(it.Seq(tagContentSequence), depth+1, n)
-		out = append(out, node)
+	out := make([]pdi.Node, len(items))
+	for i, it := range items {
+		out[i] = pdi.Node{Name: it.Name, Value: it.Value, Children: srNodes(it.Children)}
 	}
 	return out
-}
-
-func unit(mv *dcm.DataSet) string {
-	u := mv.Seq(tagUnitsCodeSequence)
-	if len(u) == 0 {
-		return ""
-	}
-	if v := u[0].String(tagCodeValue); v != "" && v != "1" {
-		return v
-	}
-	return ""
 }
 
 var (

@@ -7,136 +7,17 @@ import (
 
 	"discdesk/viewer/dcm"
 	"discdesk/viewer/render"
+	"discdesk/viewer/srtext"
 )
-
-// Tags of the SR Document Content module (PS3.3 C.17.3) and of code
-// sequences (8.8).
-var (
-	tagContentSequence       = dcm.T(0x0040, 0xA730)
-	tagValueType             = dcm.T(0x0040, 0xA040)
-	tagTextValue             = dcm.T(0x0040, 0xA160)
-	tagConceptCodeSequence   = dcm.T(0x0040, 0xA168)
-	tagMeasuredValueSequence = dcm.T(0x0040, 0xA300)
-	tagNumericValue          = dcm.T(0x0040, 0xA30A)
-	tagUnitsCodeSequence     = dcm.T(0x0040, 0x08EA)
-	tagPersonName            = dcm.T(0x0040, 0xA123)
-	tagDate                  = dcm.T(0x0040, 0xA121)
-	tagTime                  = dcm.T(0x0040, 0xA122)
-	tagDateTime              = dcm.T(0x0040, 0xA120)
-	tagUID                   = dcm.T(0x0040, 0xA124)
-	tagCodeMeaning           = dcm.T(0x0008, 0x0104)
-	tagCodeValue             = dcm.T(0x0008, 0x0100)
-)
-
-// maxReportLines bounds the text of a hostile or huge SR.
-const maxReportLines = 20000
 
 // ReportText renders a structured report as indented plain text: the
 // document title, then every content item of the Content Sequence
-// (PS3.3 C.17.3) as "concept: value", containers as headings.
-func ReportText(ds *dcm.DataSet) string {
-	var b strings.Builder
-	if t := codeMeaning(ds.Seq(dcm.ConceptNameCodeSequence)); t != "" {
-		b.WriteString(t + "\n")
-	}
-	var meta []string
-	if v := ds.String(dcm.CompletionFlag); v != "" {
-		meta = append(meta, "Completion: "+v)
-	}
-	if v := ds.String(dcm.VerificationFlag); v != "" {
-		meta = append(meta, "Verification: "+v)
-	}
-	if v := ds.String(dcm.ContentDate); v != "" {
-		meta = append(meta, "Date: "+formatDate(v))
-	}
-	if len(meta) > 0 {
-		b.WriteString(strings.Join(meta, "   ") + "\n")
-	}
-	b.WriteString("\n")
-	lines := 0
-	var walk func(items []*dcm.DataSet, depth int)
-	walk = func(items []*dcm.DataSet, depth int) {
-		for _, it := range items {
-			if lines >= maxReportLines || depth > dcm.MaxDepth {
-				return
-			}
-			name := codeMeaning(it.Seq(dcm.ConceptNameCodeSequence))
-			val := itemValue(it)
-			indent := strings.Repeat("  ", depth)
-			switch {
-			case it.String(tagValueType) == "CONTAINER":
-				if name != "" {
-					b.WriteString(indent + strings.ToUpper(name) + "\n")
-					lines++
-				}
-			case name != "" && val != "":
-				b.WriteString(indent + name + ": " + val + "\n")
-				lines++
-			case val != "":
-				b.WriteString(indent + val + "\n")
-				lines++
-			}
-			walk(it.Seq(tagContentSequence), depth+1)
-		}
-	}
-	walk(ds.Seq(tagContentSequence), 0)
-	return b.String()
-}
-
-func itemValue(it *dcm.DataSet) string {
-	switch it.String(tagValueType) {
-	case "TEXT":
-		return it.String(tagTextValue)
-	case "CODE":
-		return codeMeaning(it.Seq(tagConceptCodeSequence))
-	case "NUM":
-		mv := it.Seq(tagMeasuredValueSequence)
-		if len(mv) == 0 {
-			return ""
-		}
-		v := mv[0].String(tagNumericValue)
-		if u := mv[0].Seq(tagUnitsCodeSequence); len(u) > 0 {
-			unit := u[0].String(tagCodeValue)
-			if unit == "" || unit == "1" {
-				unit = u[0].String(tagCodeMeaning)
-			}
-			if unit != "" && unit != "1" && unit != "no units" {
-				v += " " + unit
-			}
-		}
-		return v
-	case "PNAME":
-		return strings.ReplaceAll(strings.TrimRight(it.String(tagPersonName), "^"), "^", " ")
-	case "DATE":
-		return formatDate(it.String(tagDate))
-	case "TIME":
-		return it.String(tagTime)
-	case "DATETIME":
-		return it.String(tagDateTime)
-	case "UIDREF":
-		return it.String(tagUID)
-	case "IMAGE", "COMPOSITE", "WAVEFORM":
-		return "(reference to " + strings.ToLower(it.String(tagValueType)) + ")"
-	}
-	return ""
-}
-
-func codeMeaning(items []*dcm.DataSet) string {
-	if len(items) == 0 {
-		return ""
-	}
-	return items[0].String(tagCodeMeaning)
-}
-
-func formatDate(s string) string {
-	if len(s) == 8 {
-		return s[:4] + "-" + s[4:6] + "-" + s[6:]
-	}
-	return s
-}
+// (PS3.3 C.17.3) as "concept: value", containers as headings (see
+// srtext.Text).
+func ReportText(ds *dcm.DataSet) string { return srtext.Text(ds) }
 
 // FormatDate shows a DICOM DA value as YYYY-MM-DD.
-func FormatDate(s string) string { return formatDate(s) }
+func FormatDate(s string) string { return srtext.FormatDate(s) }
 
 // Report reads an SR instance and renders its text (see ReportText).
 func (d *Disc) Report(in *Instance) (string, error) {
