@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,10 +97,7 @@ func TestCopyZIPValidatedAndLogged(t *testing.T) {
 			t.Errorf("archive lacks %s: %v", strings.TrimSpace(want), names)
 		}
 	}
-	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
-	if b, err := exec.Command(tool, tree).CombinedOutput(); err != nil {
-		t.Fatalf("validate-disc on the unpacked ZIP: %v\n%s", err, b)
-	}
+	validateDisc(t, tree)
 	// --radiologist and --facility-* reach the copy's README and pages.
 	readme := readmeOf(t, tree)
 	for _, want := range []string{"  Riverside Imaging\r\n  Telephone: +1 555 0100\r\n", "    Read by Dr Ada Okonkwo\r\n", "radiologist,\r\ncall +1 555 0100."} {
@@ -150,17 +146,12 @@ func TestCopyISOAndUSB(t *testing.T) {
 	if fi, err := os.Stat(iso); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("iso %v mode %v, want 0600", err, fi.Mode())
 	}
-	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
-	if b, err := exec.Command(tool, iso).CombinedOutput(); err != nil {
-		t.Fatalf("validate-disc iso: %v\n%s", err, b)
-	}
+	validateDisc(t, iso)
 	stick := t.TempDir()
 	if code, _, stderr := run(t, data, "copy", "--to", "usb:"+stick, "--no-viewer", "--ack-no-report", "x", "--files", mr); code != 0 {
 		t.Fatalf("usb: exit %d: %s", code, stderr)
 	}
-	if b, err := exec.Command(tool, stick).CombinedOutput(); err != nil {
-		t.Fatalf("validate-disc usb: %v\n%s", err, b)
-	}
+	validateDisc(t, stick)
 	for _, bad := range [][]string{{"copy", "--to", "dvd:/dev/sr0", "x"}, {"copy", "--to", "zip:", "x"}, {"copy", "--to", "zip:a.zip"}} {
 		if code, _, _ := run(t, data, bad...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)

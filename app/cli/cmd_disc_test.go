@@ -39,10 +39,7 @@ func TestDiscCommand(t *testing.T) {
 	if _, err := os.Stat(out + ".sha256"); err != nil {
 		t.Error("no manifest beside the ISO")
 	}
-	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
-	if b, err := exec.Command(tool, out).CombinedOutput(); err != nil {
-		t.Fatalf("validate-disc: %v\n%s", err, b)
-	}
+	validateDisc(t, out)
 	// A missing Type 1 key: exit 4 naming the file, the attribute and the flag.
 	code, _, stderr = run("--out", filepath.Join(t.TempDir(), "d"), "--no-viewer", "--files", corpus.Path(t, "ct_series", "tcia_kits"))
 	if code != exitDiscMissingKey || !strings.Contains(stderr, "CT2") || !strings.Contains(stderr, "(0008,0020)") || !strings.Contains(stderr, "--supply StudyDate=") {
@@ -117,10 +114,7 @@ func TestDiscFacilityFromSettingsAndRadiologist(t *testing.T) {
 			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
 		}
 	}
-	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
-	if b, err := exec.Command(tool, out).CombinedOutput(); err != nil {
-		t.Fatalf("validate-disc: %v\n%s", err, b)
-	}
+	validateDisc(t, out)
 }
 
 // Nothing configured: a warning, and README.TXT says so instead of printing
@@ -144,5 +138,15 @@ func TestDiscNoFacilityWarns(t *testing.T) {
 	// The verified SR's observers are named without --radiologist.
 	if !strings.Contains(readme, "Read by Jörg Riesmeier; Verifying Observer") {
 		t.Errorf("README.TXT lacks the SR's verifying observers:\n%s", readme)
+	}
+}
+
+// validateDisc runs the shared validator on a disc folder, ISO or unpacked
+// copy; what it reports fails the test.
+func validateDisc(t *testing.T, target string) {
+	t.Helper()
+	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
+	if b, err := exec.Command(tool, target).CombinedOutput(); err != nil {
+		t.Fatalf("validate-disc %s: %v\n%s", target, err, b)
 	}
 }
