@@ -168,7 +168,9 @@ func viewerPrograms(files []viewerFile) []pdi.Program {
 			win = f.path
 		case (strings.Contains(up, "/MAC") || strings.Contains(up, ".APP")) && mac == "" && !strings.Contains(up[strings.LastIndexByte(up, '/'):], "."):
 			mac = f.path
-		case strings.Contains(up, "/LINUX") && lin == "" && !strings.Contains(up[strings.LastIndexByte(up, '/'):], "."):
+		case lin == "" && !strings.Contains(up[strings.LastIndexByte(up, '/'):], ".") &&
+			(strings.Contains(up, "/LINUX") || strings.HasSuffix(up, "/DISCVIEW")):
+			// packaging's Linux build is VIEWER/DISCVIEW; a LINUX/ sub-folder also counts
 			lin = f.path
 		}
 	}

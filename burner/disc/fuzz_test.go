@@ -122,3 +122,29 @@ func TestViewerFolder(t *testing.T) {
 		}
 	}
 }
+
+// packaging/build-viewer.sh puts both programs flat in the viewer folder
+// (DISCVIEW, DISCVIEW.EXE): README.TXT tells how to start each, and lists
+// requirements only for the platforms on the disc.
+func TestViewerFolderAsPackagingBuildsIt(t *testing.T) {
+	vdir := t.TempDir()
+	os.WriteFile(vdir+"/DISCVIEW.EXE", []byte("MZ fake"), 0o600)
+	os.WriteFile(vdir+"/DISCVIEW", []byte("\x7fELF fake"), 0o600)
+	in := Input{Files: files(t, "mr_series/dcm4che_mr16/MR01.dcm"), ReportText: "ok"}
+	trees := build(t, plan(t, in, Options{ViewerDir: vdir}))
+	var readme string
+	for _, f := range trees[0].Files {
+		if f.Path == "README.TXT" {
+			readme = string(f.Data)
+		}
+	}
+	for _, want := range []string{`double-click VIEWER\DISCVIEW.EXE`, "run VIEWER/DISCVIEW from a terminal", "chmod +x DISCVIEW",
+		"Windows 10 or later (64-bit), Linux (x86-64, X11);"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
+		}
+	}
+	if strings.Contains(readme, "macOS 11") {
+		t.Error("README.TXT promises a macOS viewer the disc does not carry")
+	}
+}
