@@ -37,7 +37,7 @@ func init() {
 						}
 					}
 				}
-				fmt.Fprintln(env.Stdout, "Other targets: stdio:FILE (xorriso pseudo-drive), iso:FILE, dir:FOLDER, usb:MOUNTED-FOLDER")
+				fmt.Fprintln(env.Stdout, "Other targets: stdio:FILE (xorriso pseudo-drive), iso:FILE, zip:FILE, dir:FOLDER, usb:MOUNTED-FOLDER")
 				return nil
 			}
 		},

@@ -149,7 +149,13 @@ func (a Address) Lines() []string {
 	add(a.Suite)
 	switch a.Country {
 	case "US", "CA", "AU":
-		add(strings.TrimSpace(a.City + ", " + strings.TrimSpace(a.Region+" "+a.PostalCode)))
+		rest := strings.TrimSpace(a.Region + " " + a.PostalCode)
+		switch {
+		case a.City != "" && rest != "":
+			add(a.City + ", " + rest)
+		default:
+			add(a.City + rest)
+		}
 	case "GB":
 		add(a.City)
 		add(a.PostalCode)
