@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -83,6 +84,42 @@ type Kiosk struct {
 	HighContrast bool   `json:"high_contrast"`
 }
 
+// Receive is the desk's DICOM receiver: the Storage SCP (PS3.4 B) that PACS
+// nodes and modalities send studies to while the desk runs. It is off by
+// default so a desk never opens a port nobody asked for.
+type Receive struct {
+	Enabled bool `json:"enabled"`
+	// Port is the TCP port; 0 takes any free port (tests; the desk shows
+	// the port it got).
+	Port int `json:"port"`
+	// BurnAE is a second called AE title (e.g. DISCDESK_BURN): a study sent
+	// to it is queued for a disc once complete. "" turns auto-burn off.
+	BurnAE string `json:"burn_ae,omitempty"`
+	// QuietSeconds: a study silent this long counts as complete when the
+	// PACS gave no instance count (0: 120 s).
+	QuietSeconds int `json:"quiet_seconds,omitempty"`
+	// CountNode names the PACS node asked for Number of Study Related
+	// Instances; "" asks the node that sent the study when it is listed.
+	CountNode string `json:"count_node,omitempty"`
+	// TLSCert and TLSKey are PEM files: when set, the receiver speaks DICOM
+	// over TLS (PS3.15 B.1).
+	TLSCert string `json:"tls_cert,omitempty"`
+	TLSKey  string `json:"tls_key,omitempty"`
+}
+
+// DefaultReceivePort is the IANA-registered DICOM port (PS3.8 9.1.2.1:
+// 104 is the well-known port, 11112 the registered one, usable without
+// administrator rights).
+const DefaultReceivePort = 11112
+
+// Quiet is the quiet time after which a silent study counts as complete.
+func (r Receive) Quiet() time.Duration {
+	if r.QuietSeconds <= 0 {
+		return 2 * time.Minute
+	}
+	return time.Duration(r.QuietSeconds) * time.Second
+}
+
 // Settings is the whole of a desk's settings.
 type Settings struct {
 	Facility    Facility                `json:"facility"`
@@ -92,6 +129,7 @@ type Settings struct {
 	Media       disc.Media              `json:"media"`
 	LocalAE     string                  `json:"local_ae"`
 	Nodes       []Node                  `json:"nodes,omitempty"`
+	Receive     Receive                 `json:"receive"`
 	Fees        handoff.FeePolicy       `json:"fees"`
 	LegalDays   int                     `json:"legal_days"`
 	Deadlines   map[handoff.Urgency]int `json:"deadline_hours"` // target turnaround in hours; same-day is end of day
@@ -117,6 +155,7 @@ func Default() Settings {
 		Workstation: host,
 		Media:       disc.CD,
 		LocalAE:     "DISCDESK",
+		Receive:     Receive{Port: DefaultReceivePort, BurnAE: "DISCDESK_BURN"},
 		Fees:        cfg.Fees,
 		LegalDays:   cfg.LegalDays,
 		Deadlines:   d,
@@ -191,6 +230,9 @@ func (s Settings) Validate() error {
 			return bad("PACS node "+n.Name, "needs a host and a port 1-65535")
 		}
 	}
+	if err := s.validateReceive(); err != nil {
+		return err
+	}
 	if s.Fees.Flat < 0 || s.Fees.Average < 0 || s.Fees.LabourPerHour < 0 || s.Fees.Envelope < 0 {
 		return bad("fees", "no negative amounts")
 	}
@@ -212,6 +254,31 @@ func (s Settings) Validate() error {
 	}
 	if s.Kiosk.Language != "en" && s.Kiosk.Language != "es" {
 		return bad("kiosk language", "en or es")
+	}
+	return nil
+}
+
+func (s Settings) validateReceive() error {
+	r := s.Receive
+	if r.Port < 0 || r.Port > 65535 {
+		return bad("receive port", "%d: 1-65535 (0: any free port)", r.Port)
+	}
+	if r.BurnAE != "" {
+		if !ValidAETitle(r.BurnAE) {
+			return bad("auto-burn AE title", "%q: 1-16 characters, no backslash", r.BurnAE)
+		}
+		if r.BurnAE == s.LocalAE {
+			return bad("auto-burn AE title", "%q is our own AE title: choose another (e.g. DISCDESK_BURN)", r.BurnAE)
+		}
+	}
+	if r.QuietSeconds < 0 || r.QuietSeconds > 24*3600 {
+		return bad("quiet time", "0 to 86400 seconds")
+	}
+	if r.CountNode != "" && !slices.ContainsFunc(s.Nodes, func(n Node) bool { return n.Name == r.CountNode }) {
+		return bad("instance count node", "%q is not one of the PACS nodes", r.CountNode)
+	}
+	if (r.TLSCert == "") != (r.TLSKey == "") {
+		return bad("receive TLS", "give both the certificate and its key, or neither")
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
 	"discdesk/app/store/storetest"
@@ -88,5 +90,60 @@ func TestDetectedDrivesAndISOFallback(t *testing.T) {
 	}
 	if s.WithDetected([]drive.Info{{Spec: "/dev/sr0"}}, "/data") {
 		t.Error("the same drive was added twice")
+	}
+}
+
+func TestReceiveDefaultsAndValidation(t *testing.T) {
+	d := Default()
+	if d.Receive.Enabled || d.Receive.Port != DefaultReceivePort || d.Receive.BurnAE != "DISCDESK_BURN" || d.Receive.Quiet() != 2*time.Minute {
+		t.Fatalf("receive defaults %+v quiet %v", d.Receive, d.Receive.Quiet())
+	}
+	d.Nodes = []Node{{Name: "pacs", AETitle: "PACS", Host: "10.0.0.5", Port: 104}}
+	for _, c := range []struct {
+		field string
+		edit  func(r *Receive)
+	}{
+		{"receive port", func(r *Receive) { r.Port = 70000 }},
+		{"auto-burn AE title", func(r *Receive) { r.BurnAE = `BAD\AE` }},
+		{"auto-burn AE title", func(r *Receive) { r.BurnAE = "DISCDESK" }},
+		{"quiet time", func(r *Receive) { r.QuietSeconds = -1 }},
+		{"instance count node", func(r *Receive) { r.CountNode = "nope" }},
+		{"receive TLS", func(r *Receive) { r.TLSCert = "/etc/cert.pem" }},
+	} {
+		s := d
+		c.edit(&s.Receive)
+		if err := s.Validate(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%s: %v", c.field, err)
+		}
+	}
+	ok := d
+	ok.Receive = Receive{Enabled: true, Port: 0, BurnAE: "", QuietSeconds: 5, CountNode: "pacs"}
+	if err := ok.Validate(); err != nil || ok.Receive.Quiet() != 5*time.Second {
+		t.Fatalf("valid receive settings refused: %v", err)
+	}
+}
+
+func TestReceiveSurvivesOldSavedSettings(t *testing.T) {
+	db := storetest.MustOpen(t, t.TempDir())
+	st, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Settings saved before the receiver existed have no "receive" key.
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSettings).Put(keyCurrent, []byte(`{"workstation":"ws1","local_ae":"DESK","media":"cd"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Get()
+	if err != nil || s.Receive.Port != DefaultReceivePort || s.Receive.Enabled || s.LocalAE != "DESK" {
+		t.Fatalf("old settings read as %+v, %v", s.Receive, err)
+	}
+	s.Receive.Enabled, s.Receive.Port = true, 4242
+	if _, err := st.Save(staff.Member{Name: "Sue", Role: staff.Supervisor}, s); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Get(); !got.Receive.Enabled || got.Receive.Port != 4242 {
+		t.Fatalf("read back %+v", got.Receive)
 	}
 }
