@@ -50,8 +50,13 @@ type Job struct {
 	Files     string    `json:"files,omitempty"`     // a folder to write as is (discdesk burn --files)
 	VolumeID  string    `json:"volume_id,omitempty"` // for Files jobs
 	Report    string    `json:"report,omitempty"`    // report file to add to the studies (PDF or text)
-	Drive     string    `json:"drive"`               // target spec (drive.Open)
-	Media     string    `json:"media,omitempty"`     // cd, dvd, bd or ""
+	// Acks are plan warnings (burner/disc warning codes such as
+	// "no-report") that whoever queued the job accepted, kept with the job
+	// so a planner applies them after a restart too; AckedBy names them.
+	Acks      []string  `json:"acks,omitempty"`
+	AckedBy   string    `json:"acked_by,omitempty"`
+	Drive     string    `json:"drive"`           // target spec (drive.Open)
+	Media     string    `json:"media,omitempty"` // cd, dvd, bd or ""
 	Copies    int       `json:"copies"`
 	State     State     `json:"state"`
 	Held      bool      `json:"held,omitempty"` // waiting for staff (LastError says what to do)

@@ -389,3 +389,15 @@ func mustQueue(t *testing.T, dir string) *burnqueue.Queue {
 	}
 	return q
 }
+
+func TestAcksKeptWithTheJob(t *testing.T) {
+	q, _ := newQueue(t)
+	j, err := q.Enqueue(burnqueue.Job{StudyUIDs: []string{"1.2.3"}, Drive: "iso:/tmp/x.iso", Acks: []string{"no-report"}, AckedBy: "auto-burn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.Get(j.ID)
+	if err != nil || len(got.Acks) != 1 || got.Acks[0] != "no-report" || got.AckedBy != "auto-burn" {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+}
