@@ -84,6 +84,14 @@ func (d *jsonReader) object(field func(key string) (bit uint32, ok bool)) bool {
 	}
 }
 
+// plainIn marks the ASCII bytes that stand for themselves inside a string.
+var plainIn = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str reads a string. Without escapes it is a slice of d.s, as json keeps
 // such strings byte for byte; with escapes encoding/json unquotes it.
 func (d *jsonReader) str() (string, bool) {
@@ -93,6 +101,10 @@ func (d *jsonReader) str() (string, bool) {
 	}
 	for d.i < len(d.s) {
 		c := d.s[d.i]
+		if plainIn[c] {
+			d.i++
+			continue
+		}
 		switch {
 		case c == '"':
 			d.i++

@@ -43,17 +43,25 @@ func (w *jsonWriter) key(name string, first bool) {
 	w.b = append(w.b, '"', ':')
 }
 
+// plainOut marks the ASCII bytes json.Marshal writes as they are.
+var plainOut = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // str writes s as json.Marshal does (HTML-safe escaping).
 func (w *jsonWriter) str(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < ' ' || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				w.quoted(s)
-				return
-			}
+		if plainOut[c] {
 			i++
 			continue
+		}
+		if c < utf8.RuneSelf {
+			w.quoted(s)
+			return
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
