@@ -1,0 +1,399 @@
+package intake
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"discdesk/app/burnqueue"
+	"discdesk/app/handoff"
+	"discdesk/app/library"
+	"discdesk/app/pacs"
+	"discdesk/app/settings"
+	"discdesk/app/staff"
+	"discdesk/burner/disc"
+)
+
+// Errors of intake.
+var (
+	// ErrNoSenders means receiving is on but no PACS node is configured:
+	// every sender would be refused.
+	ErrNoSenders = errors.New("no PACS nodes are configured to send to the desk")
+	// ErrStarted means Start was called on a receiver already started.
+	ErrStarted = errors.New("the DICOM receiver is already started")
+	// ErrIncomplete means a Receiver lacks the library, or, for auto-burn,
+	// the handoff log, burn queue or settings.
+	ErrIncomplete = errors.New("the DICOM receiver is missing a part")
+)
+
+// SpoolDir is where received objects wait for the library: inside the data
+// folder, on the library's file system, so the import is a rename.
+func SpoolDir(dataDir string) string { return filepath.Join(dataDir, "pacs-spool") }
+
+// Options are the network side of a Receiver.
+type Options struct {
+	// Server is the Storage SCP's configuration: AE titles (ours first),
+	// allowed callers, TLS, limits, spool folder. Start adds BurnAE to
+	// the AE titles.
+	Server pacs.Config
+	// Listen is where to listen, host:port (":11112": every interface).
+	Listen string
+	// BurnAE is the called AE title whose studies are burned when
+	// complete; "" turns auto-burn off.
+	BurnAE string
+	// Quiet is how long a study may stay silent before it counts as
+	// complete (0: pacs.AutoBurn's default).
+	Quiet time.Duration
+	// CountNode, when set, is asked for each study's Number of Study
+	// Related Instances; otherwise the sending node is, when it is one of
+	// Nodes.
+	CountNode *pacs.Node
+	Nodes     []pacs.Node
+}
+
+// FromSettings makes the receiver's options from the desk settings: our AE
+// title, the port, the PACS nodes as the only allowed callers (each from its
+// configured host), TLS when a certificate is configured, the auto-burn AE
+// title, quiet time and instance-count node.
+func FromSettings(s settings.Settings, dataDir string) (Options, error) {
+	rc := s.Receive
+	opt := Options{
+		Server: pacs.Config{AETitles: []string{s.LocalAE}, SpoolDir: SpoolDir(dataDir)},
+		Listen: net.JoinHostPort("", strconv.Itoa(rc.Port)),
+		BurnAE: rc.BurnAE, Quiet: rc.Quiet(),
+	}
+	for _, n := range s.Nodes {
+		opt.Server.Callers = append(opt.Server.Callers, pacs.Caller{AETitle: n.AETitle, Host: n.Host})
+		pn := pacs.Node{AETitle: n.AETitle, Host: n.Host, Port: n.Port}
+		opt.Nodes = append(opt.Nodes, pn)
+		if n.Name == rc.CountNode && rc.CountNode != "" {
+			opt.CountNode = &pn
+		}
+	}
+	if len(opt.Server.Callers) == 0 {
+		return opt, fmt.Errorf("intake: %w: add the PACS or modality in Settings, PACS nodes", ErrNoSenders)
+	}
+	if rc.TLSCert != "" {
+		pair, err := tls.LoadX509KeyPair(rc.TLSCert, rc.TLSKey)
+		if err != nil {
+			return opt, fmt.Errorf("intake: TLS certificate %s: %w", filepath.Base(rc.TLSCert), err)
+		}
+		opt.Server.TLS = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
+	return opt, nil
+}
+
+// Queued is one auto-burn job. Request is nil when no request could be
+// made; Problem says why (the job is queued all the same).
+type Queued struct {
+	StudyUID string
+	Job      burnqueue.Job
+	Request  *handoff.Request
+	Problem  error
+}
+
+// A Receiver runs the Storage SCP into the library and, with a BurnAE,
+// queues complete studies for discs. Set the fields, then Start; Stop (or
+// the end of Start's context) closes it. Hooks are called from receiver
+// goroutines, never with a lock held.
+type Receiver struct {
+	Options
+	Lib      *library.Library
+	Handoff  *handoff.Store
+	Queue    *burnqueue.Queue
+	Settings *settings.Store
+	DataDir  string
+	// Sink replaces the library as the objects' destination (nil:
+	// LibrarySink). Auto-burn needs the studies in Lib.
+	Sink pacs.Sink
+	// Logger gets association and queueing events, never patient data.
+	Logger *slog.Logger
+	// Stored is called after each object joined the library.
+	Stored func(studyUID string)
+	// Queued is called after each auto-burn job was queued.
+	Queued func(Queued)
+	// Problem reports a complete study that could not be queued.
+	Problem func(studyUID string, err error)
+
+	mu      sync.Mutex
+	srv     *pacs.Server
+	ln      net.Listener
+	cancel  context.CancelFunc
+	done    chan struct{}
+	err     error
+	stopped bool
+	ab      *pacs.AutoBurn
+	senders map[string]string // study UID -> calling AE title, for watched studies
+	pending sync.WaitGroup    // completions being queued
+}
+
+func (r *Receiver) log() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return r.Logger
+}
+
+// Start listens on Listen and serves in the background until ctx ends or
+// Stop. An error (port in use, bad configuration) means nothing runs.
+func (r *Receiver) Start(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.srv != nil {
+		return ErrStarted
+	}
+	if r.Lib == nil && r.Sink == nil {
+		return fmt.Errorf("intake: start: %w: no library", ErrIncomplete)
+	}
+	sink := r.Sink
+	if sink == nil {
+		sink = LibrarySink{Lib: r.Lib}
+	}
+	sink = storedSink{r: r, next: sink}
+	cfg := r.Server
+	cfg.AETitles = slices.Clone(cfg.AETitles)
+	if cfg.Logger == nil {
+		cfg.Logger = r.Logger
+	}
+	if r.BurnAE != "" {
+		if r.Lib == nil || r.Handoff == nil || r.Queue == nil || r.Settings == nil {
+			return fmt.Errorf("intake: start: %w: auto-burn needs the library, handoff log, burn queue and settings", ErrIncomplete)
+		}
+		ab := &pacs.AutoBurn{Next: sink, BurnAE: r.BurnAE, Quiet: r.Quiet, Count: r.count, OnComplete: r.complete}
+		sink, r.ab = senderSink{r: r, ab: ab}, ab
+		if !slices.Contains(cfg.AETitles, r.BurnAE) {
+			cfg.AETitles = append(cfg.AETitles, r.BurnAE)
+		}
+	}
+	srv, err := pacs.NewServer(cfg, sink)
+	if err != nil {
+		return fmt.Errorf("intake: start: %w", err)
+	}
+	ln, err := srv.Listen(r.Listen)
+	if err != nil {
+		return fmt.Errorf("intake: start: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	r.srv, r.ln, r.cancel, r.done, r.stopped = srv, ln, cancel, make(chan struct{}), false
+	r.senders = map[string]string{}
+	go r.serve(ctx, srv, ln)
+	return nil
+}
+
+func (r *Receiver) serve(ctx context.Context, srv *pacs.Server, ln net.Listener) {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+		srv.Close()
+	case <-ctx.Done():
+		srv.Close() // aborts open associations and waits for them
+		err = <-errc
+	}
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
+	r.pending.Wait()
+	if err != nil {
+		r.log().Error("DICOM receiver stopped", "err", err)
+	}
+	r.mu.Lock()
+	r.err = err
+	r.mu.Unlock()
+	close(r.done)
+}
+
+// Addr is the listening address (nil before Start).
+func (r *Receiver) Addr() net.Addr {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ln == nil {
+		return nil
+	}
+	return r.ln.Addr()
+}
+
+// Done is closed when the receiver has stopped (nil before Start).
+func (r *Receiver) Done() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.done
+}
+
+// Stop closes the receiver, aborting open associations, waits for studies
+// being queued and returns the error that stopped serving, if any. Stop
+// before Start does nothing.
+func (r *Receiver) Stop() error {
+	r.mu.Lock()
+	cancel, done := r.cancel, r.done
+	r.mu.Unlock()
+	if cancel == nil {
+		return nil
+	}
+	cancel()
+	<-done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Watching returns the studies sent for auto-burn that are not complete
+// yet, with their received instance counts (none without auto-burn).
+func (r *Receiver) Watching() map[string]int {
+	r.mu.Lock()
+	ab := r.ab
+	r.mu.Unlock()
+	if ab == nil {
+		return map[string]int{}
+	}
+	return ab.Watching()
+}
+
+// storedSink reports each object the library took.
+type storedSink struct {
+	r    *Receiver
+	next pacs.Sink
+}
+
+func (s storedSink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
+	if err := s.next.Store(ctx, obj); err != nil {
+		return err
+	}
+	if s.r.Stored != nil {
+		s.r.Stored(obj.StudyInstanceUID)
+	}
+	return nil
+}
+
+// senderSink remembers who sent each study to the burn AE title (for the
+// request and for asking the sender for the instance count), then hands
+// the object to auto-burn.
+type senderSink struct {
+	r  *Receiver
+	ab *pacs.AutoBurn
+}
+
+func (s senderSink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
+	uid := obj.StudyInstanceUID
+	burn := obj.CalledAE == s.ab.BurnAE && uid != ""
+	if burn {
+		s.r.mu.Lock()
+		if _, ok := s.r.senders[uid]; !ok {
+			s.r.senders[uid] = obj.CallingAE
+		}
+		s.r.mu.Unlock()
+	}
+	err := s.ab.Store(ctx, obj)
+	if err != nil && burn {
+		if _, watched := s.ab.Watching()[uid]; !watched {
+			s.r.mu.Lock()
+			delete(s.r.senders, uid)
+			s.r.mu.Unlock()
+		}
+	}
+	return err
+}
+
+// count asks the count node, or the sender when it is a configured node,
+// for the study's Number of Study Related Instances.
+func (r *Receiver) count(ctx context.Context, uid string) (int, error) {
+	n := r.CountNode
+	if n == nil {
+		r.mu.Lock()
+		sender := r.senders[uid]
+		r.mu.Unlock()
+		for i := range r.Nodes {
+			if r.Nodes[i].AETitle == sender {
+				n = &r.Nodes[i]
+				break
+			}
+		}
+	}
+	if n == nil {
+		return 0, pacs.ErrNoCount
+	}
+	c := &pacs.Client{AETitle: r.Server.AETitles[0], Logger: r.Logger}
+	return c.StudyInstanceCount(ctx, *n, uid)
+}
+
+// complete queues a study auto-burn found complete.
+func (r *Receiver) complete(uid string) {
+	r.mu.Lock()
+	sender := r.senders[uid]
+	delete(r.senders, uid)
+	if r.stopped {
+		r.mu.Unlock()
+		r.log().Warn("auto-burn: a study completed after the receiver stopped; it was not queued")
+		return
+	}
+	r.pending.Add(1)
+	r.mu.Unlock()
+	defer r.pending.Done()
+	q, err := r.QueueStudy(uid, sender)
+	if err != nil {
+		r.log().Error("auto-burn: study not queued", "err", err)
+		if r.Problem != nil {
+			r.Problem(uid, err)
+		}
+		return
+	}
+	if q.Problem != nil {
+		r.log().Warn("auto-burn: job queued without a request", "job", q.Job.ID, "why", q.Problem)
+	} else {
+		r.log().Info("auto-burn: job queued", "job", q.Job.ID, "request", staff.RequestCode(q.Request.ID))
+	}
+	if r.Queued != nil {
+		r.Queued(q)
+	}
+}
+
+// QueueStudy makes the same-day pickup request for a complete study that
+// sender sent to the burn AE title and queues its disc on the default
+// target, the "no report" warning acknowledged in auto-burn's name. When
+// the request cannot be made the job is queued without one (Queued.Problem
+// says why); an error means nothing was queued.
+func (r *Receiver) QueueStudy(uid, sender string) (Queued, error) {
+	out := Queued{StudyUID: uid}
+	cur, err := r.Settings.Get()
+	if err != nil {
+		return out, fmt.Errorf("intake: queue study: %w", err)
+	}
+	st, err := r.Lib.Study(uid)
+	if err != nil {
+		return out, fmt.Errorf("intake: queue study: %w", err)
+	}
+	var j burnqueue.Job
+	req, rerr := r.Handoff.NewRequest(AutoBurnInput(st.Study, sender, r.BurnAE), handoff.Actor{Staff: AutoBurnStaff, Workstation: cur.Workstation})
+	if rerr == nil {
+		out.Request = &req
+		j, err = JobFor(cur, r.DataDir, req)
+	} else {
+		out.Problem = fmt.Errorf("intake: auto-burn request: %w", rerr)
+		id, _ := uuid.NewV7()
+		j, err = TargetJob(cur, r.DataDir, "AUTO"+strings.ToUpper(id.String()[len(id.String())-8:]))
+		j.StudyUIDs, j.Copies = []string{uid}, 1
+	}
+	if err != nil {
+		return out, err
+	}
+	if !st.HasReport {
+		j.Acks, j.AckedBy = []string{string(disc.WarnNoReport)}, AutoBurnStaff
+	}
+	if out.Job, err = r.Queue.Enqueue(j); err != nil {
+		return out, fmt.Errorf("intake: queue study: %w", err)
+	}
+	return out, nil
+}
