@@ -10,6 +10,7 @@ import (
 
 	"discdesk/burner/disc/pdi"
 	"discdesk/viewer/dcm"
+	"discdesk/viewer/jpegenc"
 	"discdesk/viewer/render"
 )
 
@@ -84,7 +85,13 @@ func maxInt(a, b int) int {
 
 func encodeJPEG(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQ}); err != nil {
+	var err error
+	if g, ok := img.(*image.Gray); ok {
+		err = jpegenc.Encode(&buf, g, jpegQ) // the fast greyscale encoder
+	} else {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQ})
+	}
+	if err != nil {
 		return nil, fmt.Errorf("disc: encode JPEG: %w", err)
 	}
 	return buf.Bytes(), nil
