@@ -7,17 +7,27 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
-	"discdesk/app/library"
+	"github.com/google/uuid"
+
+	"discdesk/app/burnqueue"
+	"discdesk/app/handoff"
+	"discdesk/app/intake"
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dimse"
+	"discdesk/app/settings"
+	"discdesk/app/staff"
+	"discdesk/burner"
+	"discdesk/burner/disc"
+	"discdesk/burner/drive"
 )
 
 func init() {
@@ -31,7 +41,7 @@ func init() {
 			port := fs.Int("port", 11112, "TCP port (0 = any free port, printed)")
 			allow := fs.String("allow", "", "calling AE titles allowed, AE[@HOST],... (required unless --any-caller)")
 			any := fs.Bool("any-caller", false, "accept any calling AE title (testing only)")
-			burnAE := fs.String("burn-ae", "", "extra called AE title for studies to burn, e.g. DISCDESK_BURN")
+			burnAE := fs.String("burn-ae", "", "extra called AE title: studies sent to it are queued for a disc once complete and burned on the settings' default target, e.g. DISCDESK_BURN")
 			maxAssoc := fs.Int("max-associations", 32, "concurrent associations")
 			maxPDU := fs.Int("max-pdu", dimse.DefaultMaxPDU, "largest PDU accepted, bytes")
 			idle := fs.Duration("idle", dimse.DefaultIdle, "abort an association silent this long")
@@ -40,6 +50,7 @@ func init() {
 			quiet := fs.Duration("quiet", 2*time.Minute, "with --burn-ae: a study silent this long is complete")
 			countFrom := fs.String("count-from", "", "with --burn-ae: PACS AE@HOST:PORT asked for Number of Study Related Instances")
 			out := fs.String("out", "", "store received files in this folder instead of the library")
+			queueOnly := fs.Bool("queue-only", false, "with --burn-ae: queue the discs, leave burning to the desk")
 			verbose := fs.Bool("v", false, "log associations to stderr")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) != 0 {
@@ -54,9 +65,6 @@ func init() {
 				}
 				cfg := pacs.Config{AETitles: []string{*ae}, Callers: callers, AnyCaller: *any, MaxAssociations: *maxAssoc,
 					Limits: dimse.Limits{MaxPDU: uint32(*maxPDU), Idle: *idle}}
-				if *burnAE != "" {
-					cfg.AETitles = append(cfg.AETitles, *burnAE)
-				}
 				if *cert != "" {
 					pair, err := tls.LoadX509KeyPair(*cert, *key)
 					if err != nil {
@@ -72,30 +80,26 @@ func init() {
 					return err
 				}
 				cfg.SpoolDir = spool
+				r := &intake.Receiver{Options: intake.Options{Server: cfg, Listen: netJoin(*host, *port)}, Sink: sink, Logger: cfg.Logger}
+				var burn *serveBurner
 				if *burnAE != "" {
-					ab := &pacs.AutoBurn{Next: sink, BurnAE: *burnAE, Quiet: *quiet, OnComplete: func(uid string) {
-						fmt.Fprintf(env.Stdout, "study complete for burning: %s\n", uid)
-					}}
-					if *countFrom != "" {
-						n, err := pacs.ParseNode(*countFrom)
-						if err != nil {
-							return &ExitError{Code: 2, Err: fmt.Errorf("serve: --count-from: %w", err)}
-						}
-						c := &pacs.Client{AETitle: *ae}
-						ab.Count = func(ctx context.Context, uid string) (int, error) { return c.StudyInstanceCount(ctx, n, uid) }
+					if *out != "" {
+						return &ExitError{Code: 2, Err: errors.New("serve: --burn-ae burns from the library: drop --out")}
 					}
-					sink = ab
+					if burn, err = newServeBurner(env, r, *burnAE, *quiet, *countFrom); err != nil {
+						return err
+					}
+					defer burn.close()
 				}
-				srv, err := pacs.NewServer(cfg, sink)
-				if err != nil {
+				if err := r.Start(ctx); err != nil {
 					return err
 				}
-				ln, err := srv.Listen(netJoin(*host, *port))
-				if err != nil {
-					return err
+				fmt.Fprintf(env.Stdout, "listening on %s as %s\n", r.Addr(), *ae)
+				if burn != nil && !*queueOnly {
+					stop := burn.run(ctx)
+					defer stop()
 				}
-				fmt.Fprintf(env.Stdout, "listening on %s as %s\n", ln.Addr(), *ae)
-				return serveUntilDone(ctx, srv, ln)
+				return serveUntilDone(ctx, r)
 			}
 		},
 	})
@@ -103,21 +107,17 @@ func init() {
 
 func netJoin(host string, port int) string { return host + ":" + strconv.Itoa(port) }
 
-// serveUntilDone serves on ln until ctx ends or the process gets SIGINT or
-// SIGTERM, then closes the server (aborting open associations).
-func serveUntilDone(ctx context.Context, srv *pacs.Server, ln net.Listener) error {
+// serveUntilDone serves until ctx ends, the process gets SIGINT or
+// SIGTERM, or the receiver fails, then stops it (aborting open
+// associations).
+func serveUntilDone(ctx context.Context, r *intake.Receiver) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
 	select {
-	case err := <-done:
-		srv.Close()
-		return err
+	case <-r.Done():
 	case <-ctx.Done():
-		srv.Close()
-		return <-done
 	}
+	return r.Stop()
 }
 
 // pacsSink returns where received objects go and the spool folder beside
@@ -137,31 +137,137 @@ func pacsSink(env *Env, out string) (pacs.Sink, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return librarySink{lib}, filepath.Join(dir, "pacs-spool"), nil
+	return intake.LibrarySink{Lib: lib}, intake.SpoolDir(dir), nil
 }
 
-// librarySink imports each received Part 10 file into the library, taking
-// the spool file by rename when it needs no repair (the spool folder is in
-// the data folder, on the library's file system).
-type librarySink struct{ lib *library.Library }
+// serveBurner is `serve --burn-ae`: complete studies become same-day
+// pickup requests and burn jobs (app/intake), and, since this process owns
+// the store, the burn queue runs here too, recording each verified disc in
+// the handoff log.
+type serveBurner struct {
+	env   *Env
+	queue *burnqueue.Queue
+	log   *handoff.Store
+	set   *settings.Store
 
-// errLibraryRejected means the library refused a received object.
-var errLibraryRejected = errors.New("library rejected the object")
+	mu       sync.Mutex
+	planners []*cliPlanner
+	trees    map[uuid.UUID][]burner.Tree
+}
 
-func (s librarySink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
-	rep, err := s.lib.Import(ctx, []string{obj.Part10Path()}, library.Options{Move: true})
+func newServeBurner(env *Env, r *intake.Receiver, burnAE string, quiet time.Duration, countFrom string) (*serveBurner, error) {
+	db, err := env.DB()
 	if err != nil {
-		return fmt.Errorf("import received object: %w", err)
+		return nil, err
 	}
-	if rep.Conflicts > 0 {
-		return fmt.Errorf("%w: %s", errLibraryRejected, rep.Problems[0].Reason)
+	b := &serveBurner{env: env, trees: map[uuid.UUID][]burner.Tree{}}
+	if b.queue, err = burnqueue.New(db); err != nil {
+		return nil, err
 	}
-	if rep.Rejected > 0 {
-		reason := ""
-		if len(rep.Problems) > 0 {
-			reason = rep.Problems[0].Reason
+	if b.set, err = settings.Open(db); err != nil {
+		return nil, err
+	}
+	if b.log, err = env.Handoff(); err != nil {
+		return nil, err
+	}
+	if r.Lib, err = env.Library(); err != nil {
+		return nil, err
+	}
+	dir, err := env.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := b.set.Get()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range cur.Nodes { // a sender that is a configured node is asked for the count
+		r.Nodes = append(r.Nodes, pacs.Node{AETitle: n.AETitle, Host: n.Host, Port: n.Port})
+	}
+	if countFrom != "" {
+		n, err := pacs.ParseNode(countFrom)
+		if err != nil {
+			return nil, &ExitError{Code: 2, Err: fmt.Errorf("serve: --count-from: %w", err)}
 		}
-		return fmt.Errorf("%w: %s", errLibraryRejected, reason)
+		r.CountNode = &n
 	}
-	return nil
+	r.BurnAE, r.Quiet, r.Handoff, r.Queue, r.Settings, r.DataDir = burnAE, quiet, b.log, b.queue, b.set, dir
+	r.Queued = func(q intake.Queued) {
+		req := "no request"
+		if q.Request != nil {
+			req = "request " + staff.RequestCode(q.Request.ID)
+		}
+		fmt.Fprintf(env.Stdout, "study complete for burning: %s: queued job %s (%s) to %s\n", q.StudyUID, q.Job.ID, req, q.Job.Drive)
+		if q.Problem != nil {
+			fmt.Fprintf(env.Stderr, "job %s has no request: %v\n", q.Job.ID, q.Problem)
+		}
+	}
+	r.Problem = func(uid string, err error) {
+		fmt.Fprintf(env.Stderr, "study complete for burning: %s: not queued: %v\n", uid, err)
+	}
+	return b, nil
+}
+
+// plan plans a job's discs, applying the warnings its creator acknowledged.
+func (b *serveBurner) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, error) {
+	p := &cliPlanner{env: b.env, who: &discPeople{}}
+	if slices.Contains(j.Acks, string(disc.WarnNoReport)) {
+		p.ack = j.AckedBy
+	}
+	b.mu.Lock()
+	b.planners = append(b.planners, p)
+	b.mu.Unlock()
+	trees, err := p.plan(ctx, j)
+	if err == nil {
+		b.mu.Lock()
+		b.trees[j.ID] = trees
+		b.mu.Unlock()
+	}
+	return trees, err
+}
+
+// event prints each verified disc and records it in the handoff log. (A
+// drive reports "done" when it finished writing, too; only the queue's
+// "done" for a disc it verified counts.)
+func (b *serveBurner) event(ev burnqueue.Event) {
+	if ev.Progress.Phase != drive.PhaseDone || ev.Disc.State != burnqueue.Done {
+		return
+	}
+	fmt.Fprintf(b.env.Stdout, "job %s: disc %d of %d verified: %s\n", ev.Job, ev.Disc.Index, ev.Disc.Of, ev.Disc.Target)
+	j, err := b.queue.Get(ev.Job)
+	if err != nil || j.RequestID == "" {
+		return
+	}
+	b.mu.Lock()
+	var tree *burner.Tree
+	if ts := b.trees[j.ID]; ev.Disc.Index >= 1 && ev.Disc.Index <= len(ts) {
+		tree = &ts[ev.Disc.Index-1]
+	}
+	b.mu.Unlock()
+	cur, _ := b.set.Get()
+	if _, err := b.log.RecordBurn(j.RequestID, intake.BurnRecord(j, ev.Disc, tree), handoff.Actor{Staff: "burn queue", Workstation: cur.Workstation}); err != nil {
+		fmt.Fprintf(b.env.Stderr, "job %s: record the burn in the handoff log: %v\n", j.ID, err)
+	}
+}
+
+// run runs the burn queue until ctx ends or the returned stop is called.
+func (b *serveBurner) run(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	w := &burnqueue.Worker{Queue: b.queue, Plan: b.plan, Event: b.event}
+	go func() {
+		defer close(done)
+		if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(b.env.Stderr, "burn queue stopped: %v\n", err)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func (b *serveBurner) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.planners {
+		p.Close()
+	}
 }
