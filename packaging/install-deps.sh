@@ -12,7 +12,7 @@ PKGS=(
   # discs and documents
   xorriso genisoimage poppler-utils libxml2-utils
   # GUI tests in a real window
-  xvfb xauth x11-utils xdotool imagemagick
+  xvfb xauth x11-utils imagemagick
   # benchmarks and packaging
   time zip file
 )
