@@ -6,16 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/google/uuid"
-
-	"discdesk/app/handoff"
+	"discdesk/app/ecopy"
 	"discdesk/app/settings"
-	"discdesk/burner"
 	"discdesk/burner/disc"
-	"discdesk/burner/drive"
 	"discdesk/internal/version"
 )
 
@@ -35,7 +30,7 @@ func init() {
 			who := discPeopleFlags(fs)
 			actor := actorFlags(fs)
 			return func(ctx context.Context, env *Env, args []string) error {
-				format, err := copyFormat(*to)
+				_, err := ecopy.Format(*to)
 				if err != nil || len(args) == 0 {
 					if err == nil {
 						err = errors.New("copy: give at least one STUDY-UID (or --files and paths)")
@@ -69,92 +64,24 @@ func init() {
 				if err != nil {
 					return err
 				}
-				var log *handoff.Store
-				if *reqID != "" {
-					if log, err = env.Handoff(); err != nil {
-						return err
-					}
-					if _, err := log.Request(*reqID); err != nil {
-						return err
-					}
-				}
-				for i, t := range trees {
-					spec := *to
-					if len(trees) > 1 {
-						spec = numberedSpec(spec, i+1)
-					}
-					dest, digest, err := writeCopy(ctx, spec, t)
-					if err != nil {
-						return fmt.Errorf("copy %d of %d: %w", i+1, len(trees), err)
-					}
+				opt := ecopy.Options{Studies: treeStudies(args, *filesMode), Done: func(c ecopy.Copy) {
 					fmt.Fprintf(env.Stdout, "copy %d of %d: %s %s (volume %s, %d files, read back and verified; manifest sha256 %s)\n",
-						i+1, len(trees), format.Label(), dest, t.VolumeID, len(t.Files), digest)
-					if log == nil {
-						continue
+						c.N, c.M, c.Format.Label(), c.Dest, c.VolumeID, c.Files, c.Digest)
+					if c.Event != "" {
+						fmt.Fprintf(env.Stdout, "logged as disc %s (event %s)\n", c.DiscUUID, c.Event)
 					}
-					b := handoff.Burn{DiscUUID: uuid.NewString(), N: i + 1, M: len(trees), ManifestHash: digest, Verified: true,
-						Studies: treeStudies(args, *filesMode), Instances: countDICOM(t), Format: format, Destination: dest}
-					ev, err := log.RecordBurn(*reqID, b, actor())
-					if err != nil {
-						return fmt.Errorf("copy %d of %d written and verified, but not logged: %w", i+1, len(trees), err)
+				}}
+				if *reqID != "" {
+					if opt.Log, err = env.Handoff(); err != nil {
+						return err
 					}
-					fmt.Fprintf(env.Stdout, "logged as disc %s (event %s)\n", b.DiscUUID, ev.ID)
+					opt.Request, opt.Actor = *reqID, actor()
 				}
-				return nil
+				_, err = ecopy.Write(ctx, trees, *to, opt)
+				return err
 			}
 		},
 	})
-}
-
-// copyFormat checks a --to spec and names its format.
-func copyFormat(spec string) (handoff.Format, error) {
-	kind, rest, _ := strings.Cut(spec, ":")
-	if strings.TrimSpace(rest) == "" {
-		return "", errors.New("copy: give --to zip:FILE, iso:FILE or usb:PATH")
-	}
-	switch kind {
-	case "zip":
-		return handoff.FormatZIP, nil
-	case "iso":
-		return handoff.FormatISO, nil
-	case "usb":
-		return handoff.FormatUSB, nil
-	}
-	return "", fmt.Errorf("copy: --to %q: want zip:FILE, iso:FILE or usb:PATH", spec)
-}
-
-// writeCopy writes one tree to spec, reads it back against the tree's
-// digests and returns the absolute destination and the manifest digest.
-// File targets end up 0600 (the patient's folder may be synced or shared).
-func writeCopy(ctx context.Context, spec string, t *burner.Tree) (string, string, error) {
-	d, err := drive.Open(spec, drive.Options{})
-	if err != nil {
-		return "", "", err
-	}
-	if err := d.Burn(ctx, t, nil); err != nil {
-		return "", "", errors.New(drive.Message(err))
-	}
-	if _, err := d.Verify(ctx, t, nil); err != nil {
-		return "", "", fmt.Errorf("read-back check: %s", drive.Message(err))
-	}
-	_, dest, _ := strings.Cut(d.Info().Spec, ":")
-	if fi, err := os.Stat(dest); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
-		if err := os.Chmod(dest, 0o600); err != nil {
-			return "", "", fmt.Errorf("make %s private: %w", dest, err)
-		}
-	}
-	return dest, disc.ManifestDigest(t), nil
-}
-
-// numberedSpec adds _n before the extension of a file target, or to a
-// folder target.
-func numberedSpec(spec string, n int) string {
-	kind, p, _ := strings.Cut(spec, ":")
-	if kind == "usb" {
-		return fmt.Sprintf("%s:%s_%d", kind, p, n)
-	}
-	ext := filepath.Ext(p)
-	return fmt.Sprintf("%s:%s_%d%s", kind, strings.TrimSuffix(p, ext), n, ext)
 }
 
 func treeStudies(args []string, files bool) []string {
@@ -162,17 +89,6 @@ func treeStudies(args []string, files bool) []string {
 		return nil
 	}
 	return append([]string(nil), args...)
-}
-
-// countDICOM counts the DICOM objects of a tree (everything under DICOM/).
-func countDICOM(t *burner.Tree) int {
-	n := 0
-	for _, f := range t.Files {
-		if strings.HasPrefix(f.Path, "DICOM/") {
-			n++
-		}
-	}
-	return n
 }
 
 // discInput gathers what a disc plan needs: the files of the studies (or
