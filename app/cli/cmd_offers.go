@@ -6,55 +6,32 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"discdesk/app/offers"
 )
 
-// offersSettings is the optional file <data>/offers.json: the discharge
-// feed (drop folder of the hospital's CSV lists, attribute rules) and the
-// quiet time after which a study counts as complete.
-type offersSettings struct {
-	CSVDir       string   `json:"csv_dir"`
-	Rules        []string `json:"rules"` // e.g. "(0008,1030) contains DISCHARGE"
-	QuietMinutes int      `json:"quiet_minutes"`
-}
-
-const offersSettingsFile = "offers.json"
-
-// openOffers opens the desk list with offers.json, overridden by flags.
+// openOffers opens the desk list with <data>/offers.json (offers.Settings),
+// overridden by flags.
 func openOffers(env *Env, csvDir string, rules []string, quiet time.Duration) (*offers.Desk, error) {
 	dir, err := env.DataDir()
 	if err != nil {
 		return nil, err
 	}
-	var set offersSettings
-	raw, err := os.ReadFile(filepath.Join(dir, offersSettingsFile))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", offersSettingsFile, err)
-	default:
-		if err := json.Unmarshal(raw, &set); err != nil {
-			return nil, fmt.Errorf("%s: %w", offersSettingsFile, err)
-		}
+	set, err := offers.ReadSettings(dir)
+	if err != nil {
+		return nil, err
 	}
-	cfg := offers.Config{CSVDir: set.CSVDir, Quiet: time.Duration(set.QuietMinutes) * time.Minute}
+	cfg, err := set.Config(rules...)
+	if err != nil {
+		return nil, &ExitError{Code: 2, Err: err}
+	}
 	if csvDir != "" {
 		cfg.CSVDir = csvDir
 	}
 	if quiet > 0 {
 		cfg.Quiet = quiet
-	}
-	for _, s := range append(set.Rules, rules...) {
-		r, err := offers.ParseRule(s)
-		if err != nil {
-			return nil, &ExitError{Code: 2, Err: err}
-		}
-		cfg.Rules = append(cfg.Rules, r)
 	}
 	lib, err := env.Library()
 	if err != nil {
