@@ -98,14 +98,7 @@ func init() {
 					}
 					c := &pacs.Client{AETitle: *callingAE}
 					opt.PACSName = node.String()
-					opt.Forward = func(ctx context.Context, paths []string) ([]error, error) {
-						res, err := c.Store(ctx, node, paths)
-						errs := make([]error, len(res))
-						for i, r := range res {
-							errs[i] = r.Err
-						}
-						return errs, err
-					}
+					opt.Forward = reconcile.ForwardTo(c, node)
 				}
 				res, err := reconcile.Run(ctx, lib, *p, local, opt)
 				if err != nil {

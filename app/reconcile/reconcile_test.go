@@ -200,15 +200,7 @@ func TestRunImportsForwardsAndRecordsReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := &pacs.Client{AETitle: "DISCDESK"}
-	forward := func(ctx context.Context, paths []string) ([]error, error) {
-		res, err := client.Store(ctx, node, paths)
-		errs := make([]error, len(res))
-		for i, r := range res {
-			errs[i] = r.Err
-		}
-		return errs, err
-	}
+	forward := ForwardTo(&pacs.Client{AETitle: "DISCDESK"}, node)
 	when := time.Date(2025, 3, 10, 14, 30, 0, 0, time.UTC)
 	local := handoff.Patient{Name: "Doe, J1", ID: localID}
 	res, err := Run(context.Background(), lib, d.Patients[0], local, Options{
