@@ -18,6 +18,7 @@ import (
 
 	"discdesk/app/cli"
 	"discdesk/app/handoff"
+	"discdesk/app/intake"
 	"discdesk/app/staff"
 )
 
@@ -67,12 +68,14 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 		}
 	}()
 	go d.watchQueue(ctx)
+	d.StartReceiving(ctx)
 	if script := os.Getenv(e2eEnv); script != "" {
 		go d.runE2E(ctx, script, env.Stdout)
 	}
 	d.ShowSignIn()
 	w.ShowAndRun()
 	cancel()
+	svc.StopReceiver()
 	wg.Wait()
 	return nil
 }
@@ -98,11 +101,12 @@ type Desk struct {
 
 	kioskIdle time.Duration // overrides the settings' idle timeout (tests)
 	quiet     time.Duration // no new object for this long: the study is complete
+	arrived   chan struct{} // signalled (coalesced) when the receiver stored an object
 }
 
 // New returns a desk showing nothing yet; call ShowSignIn.
 func New(a fyne.App, w fyne.Window, svc *Services) *Desk {
-	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}, quiet: defaultQuiet}
+	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}, quiet: defaultQuiet, arrived: make(chan struct{}, 1)}
 	if svc.OpenFile == nil {
 		svc.OpenFile = func(p string) error { return a.OpenURL(&url.URL{Scheme: "file", Path: p}) }
 	}
@@ -248,4 +252,71 @@ func plain(err error) string {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s
+}
+
+// StartReceiving starts the DICOM receiver when the settings enable it,
+// until ctx ends: received studies appear in the studies list, and a study
+// queued for a disc by auto-burn is announced in the status line. A
+// receiver that cannot start leaves the desk working; the settings screen
+// says why.
+func (d *Desk) StartReceiving(ctx context.Context) {
+	d.svc.StartReceiver(ctx, ReceiveHooks{
+		Stored: func(string) {
+			select {
+			case d.arrived <- struct{}{}:
+			default:
+			}
+		},
+		Queued: func(q intake.Queued) {
+			text := "A disc was queued automatically for a study that arrived complete (no request: " + plain(q.Problem) + ")."
+			if q.Request != nil {
+				text = fmt.Sprintf("Disc queued automatically for %s (request %s): the study arrived complete.", q.Request.Patient.Name, staff.RequestCode(q.Request.ID))
+			}
+			fyne.Do(func() {
+				if d.user == nil {
+					return // signed out or kiosk: no patient names on screen
+				}
+				d.notify(text)
+				if d.queue != nil {
+					d.queue.refresh()
+				}
+			})
+		},
+		Problem: func(_ string, err error) {
+			text := "A study sent for auto-burn arrived complete but could not be queued: " + plain(err)
+			fyne.Do(func() {
+				if d.user != nil {
+					d.notify(text)
+				}
+			})
+		},
+	})
+	go d.watchArrivals(ctx)
+}
+
+// arrivalSettle lets a burst of received objects land before the studies
+// list is redrawn once.
+const arrivalSettle = 250 * time.Millisecond
+
+// watchArrivals refreshes the studies list after objects arrive.
+func (d *Desk) watchArrivals(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.arrived:
+		}
+		t := time.NewTimer(arrivalSettle)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		fyne.Do(func() {
+			if d.studies != nil && d.user != nil {
+				d.studies.refresh()
+			}
+		})
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"discdesk/app/burnqueue"
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/docs"
+	"discdesk/app/intake"
 	"discdesk/app/library"
 	"discdesk/app/settings"
 	"discdesk/app/staff"
@@ -51,6 +52,9 @@ type Services struct {
 	DetectDrives func(ctx context.Context) ([]drive.Info, error)
 	// OpenDrive opens burn targets (nil: drive.Open); tests inject fakes.
 	OpenDrive burnqueue.OpenFunc
+	// ReceiveHost, when set, is the only address the DICOM receiver
+	// listens on (tests: loopback); the default is every interface.
+	ReceiveHost string
 
 	mu      sync.Mutex
 	acks    map[string][]disc.WarningCode // request ID -> warnings staff acknowledged
@@ -58,6 +62,7 @@ type Services struct {
 	trees   map[uuid.UUID][]burner.Tree
 	burning map[string]context.CancelFunc // target spec -> cancel of the disc being written
 	events  map[uuid.UUID]burnqueue.Event // latest progress per job
+	recv    *receiving                    // the DICOM receiver, once StartReceiver ran
 }
 
 // Options of OpenServices.
@@ -215,6 +220,9 @@ func (s *Services) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, er
 		p.Acknowledge(c, "desk")
 	}
 	s.mu.Unlock()
+	for _, c := range j.Acks { // acknowledged when the job was queued (auto-burn)
+		p.Acknowledge(disc.WarningCode(c), j.AckedBy)
+	}
 	if un := p.Unacknowledged(); len(un) > 0 {
 		p.Close()
 		return nil, fmt.Errorf("staff must acknowledge: %s", un[0].Message)
@@ -305,7 +313,9 @@ func (s *Services) event(ev burnqueue.Event) {
 	s.mu.Lock()
 	s.events[ev.Job] = ev
 	s.mu.Unlock()
-	if ev.Progress.Phase != drive.PhaseDone {
+	// A drive reports "done" when it finished writing, too: only the
+	// queue's "done" for a disc it verified is logged.
+	if ev.Progress.Phase != drive.PhaseDone || ev.Disc.State != burnqueue.Done {
 		return
 	}
 	j, err := s.Queue.Get(ev.Job)
@@ -313,17 +323,12 @@ func (s *Services) event(ev burnqueue.Event) {
 		return
 	}
 	s.mu.Lock()
-	trees := s.trees[ev.Job]
-	s.mu.Unlock()
-	b := handoff.Burn{DiscUUID: ev.Disc.UUID.String(), N: ev.Disc.Index, M: ev.Disc.Of, Verified: true, Studies: j.StudyUIDs}
-	if i := ev.Disc.Index - 1; i >= 0 && i < len(trees) {
-		b.ManifestHash = disc.ManifestDigest(&trees[i])
-		for _, f := range trees[i].Files {
-			if strings.HasPrefix(f.Path, "DICOM/") {
-				b.Instances++
-			}
-		}
+	var tree *burner.Tree
+	if ts := s.trees[ev.Job]; ev.Disc.Index >= 1 && ev.Disc.Index <= len(ts) {
+		tree = &ts[ev.Disc.Index-1]
 	}
+	s.mu.Unlock()
+	b := intake.BurnRecord(j, ev.Disc, tree)
 	if _, err := s.Handoff.RecordBurn(j.RequestID, b, handoff.Actor{Staff: "burn queue", Workstation: s.workstation()}); err != nil {
 		s.Logger.Printf("record burn of job %s: %v", j.ID, err)
 		return
@@ -357,62 +362,25 @@ func (s *Services) Enqueue(r handoff.Request) (burnqueue.Job, error) {
 	if err != nil {
 		return burnqueue.Job{}, err
 	}
-	t, ok := cur.DefaultTarget()
-	if !ok {
-		return burnqueue.Job{}, fmt.Errorf("desk: no burn target: %w", drive.ErrNoDrive)
+	j, err := intake.JobFor(cur, s.DataDir, r)
+	if err != nil {
+		return burnqueue.Job{}, err
 	}
-	if t.Kind == settings.TargetISO {
-		if err := os.MkdirAll(t.Path, 0o700); err != nil {
-			return burnqueue.Job{}, fmt.Errorf("desk: ISO folder: %w", err)
-		}
-	}
-	media := ""
-	if t.Kind == settings.TargetDevice {
-		media = string(cur.Media)
-	}
-	return s.Queue.Enqueue(burnqueue.Job{RequestID: r.ID, StudyUIDs: r.Studies.UIDs, Drive: t.Spec(strings.ReplaceAll(staff.RequestCode(r.ID), "-", "")),
-		Media: media, Copies: r.Copies})
+	return s.Queue.Enqueue(j)
 }
 
-// SameDayInput is the technologist's same-day verbal request for one study:
-// the patient asks for their own copy, picked up at the desk today, on a CD,
-// at the facility's usual fee; the technologist vouches for the order.
+// SameDayInput is the technologist's same-day verbal request for one study
+// (intake.SameDayInput): the patient's own copy, picked up at the desk
+// today, on a CD; the technologist vouches for the order.
 func SameDayInput(st library.Study, by staff.Member) handoff.RequestInput {
-	return handoff.RequestInput{
-		Patient:   handoff.Patient{Name: PersonName(st.Patient.Name), BirthDate: isoDate(st.Patient.BirthDate), ID: st.Patient.ID},
-		Requester: handoff.Requester{Kind: handoff.RequesterPatient},
-		Identity:  handoff.IdentityCheck{Method: "same-day verbal request to the technologist; identity checked at pickup", CheckedBy: by.Name},
-		Studies:   handoff.Studies{UIDs: []string{st.UID}},
-		Format:    handoff.FormatCD,
-		Delivery:  handoff.DeliveryPickup,
-		Urgency:   handoff.UrgencySameDay,
-	}
+	return intake.SameDayInput(st, by.Name, "same-day verbal request to the technologist")
 }
 
 // PersonName turns a DICOM PN ("Family^Given^Middle=...") into "Family, Given Middle".
-func PersonName(pn string) string {
-	first, _, _ := strings.Cut(pn, "=")
-	parts := strings.Split(first, "^")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	given := strings.TrimSpace(strings.Join(parts[1:min(len(parts), 3)], " "))
-	if given == "" {
-		return parts[0]
-	}
-	return parts[0] + ", " + given
-}
+func PersonName(pn string) string { return intake.PersonName(pn) }
 
 // isoDate turns YYYYMMDD into YYYY-MM-DD ("" stays "").
-func isoDate(d string) string {
-	if len(d) != 8 {
-		return ""
-	}
-	return d[:4] + "-" + d[4:6] + "-" + d[6:]
-}
+func isoDate(d string) string { return intake.ISODate(d) }
 
 // WriteDoc writes one of a request's documents (form, invoice, label) as a
 // PDF into <data>/documents, 0600, and returns its path.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -102,6 +103,20 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	nodes := name(d, "settings.nodes", widget.NewMultiLineEntry())
 	nodes.SetText(nodesText(cur.Nodes))
 	nodes.SetPlaceHolder("one per line: NAME AE-TITLE HOST:PORT")
+	recvOn := name(d, "settings.receive.enabled", widget.NewCheck("Receive from PACS", nil))
+	recvOn.SetChecked(cur.Receive.Enabled)
+	recvPort := e("receive.port", strconv.Itoa(cur.Receive.Port))
+	burnAE := e("receive.burnae", cur.Receive.BurnAE)
+	burnAE.SetPlaceHolder("e.g. DISCDESK_BURN (empty: no auto-burn)")
+	quiet := e("receive.quiet", strconv.Itoa(int(cur.Receive.Quiet()/time.Second)))
+	countNode := e("receive.countnode", cur.Receive.CountNode)
+	countNode.SetPlaceHolder("PACS node name (empty: the sending node)")
+	tlsCert := e("receive.tlscert", cur.Receive.TLSCert)
+	tlsCert.SetPlaceHolder("PEM certificate file (empty: no TLS)")
+	tlsKey := e("receive.tlskey", cur.Receive.TLSKey)
+	tlsKey.SetPlaceHolder("PEM key file")
+	recvStatus := name(d, "settings.receive.status", widget.NewLabel(d.svc.ReceiverStatus()))
+	recvStatus.Wrapping = fyne.TextWrapWord
 	method := name(d, "settings.fee.method", widget.NewSelect([]string{string(handoff.FeeFlat), string(handoff.FeeActual), string(handoff.FeeAverage)}, nil))
 	method.SetSelected(string(cur.Fees.Method))
 	flat := e("fee.flat", cents(cur.Fees.Flat))
@@ -159,6 +174,9 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 			n.Deadlines[u] = num(w, "deadline "+string(u))
 		}
 		n.Kiosk = settings.Kiosk{IdleSeconds: num(idle, "kiosk idle timeout"), Language: lang.Selected, LargeText: large.Checked, HighContrast: contrast.Checked}
+		n.Receive = settings.Receive{Enabled: recvOn.Checked, Port: num(recvPort, "receive port"), BurnAE: strings.TrimSpace(burnAE.Text),
+			QuietSeconds: num(quiet, "quiet time"), CountNode: strings.TrimSpace(countNode.Text),
+			TLSCert: strings.TrimSpace(tlsCert.Text), TLSKey: strings.TrimSpace(tlsKey.Text)}
 		if err == nil {
 			_, err = d.svc.Settings.Save(*d.user, n)
 		}
@@ -168,7 +186,16 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 			return
 		}
 		msg.Importance = widget.SuccessImportance
-		msg.SetText("Saved. New requests use the new fees and deadlines after the desk restarts.")
+		text := "Saved. New requests use the new fees and deadlines after the desk restarts."
+		if receiveChanged(cur, n) {
+			if rerr := d.svc.RestartReceiver(); rerr != nil {
+				msg.Importance = widget.WarningImportance
+			}
+			text += " " + d.svc.ReceiverStatus()
+		}
+		recvStatus.SetText(d.svc.ReceiverStatus())
+		cur = n
+		msg.SetText(text)
 		d.svc.Logger.Printf("settings saved by %s", d.user.ID)
 	}))
 	save.Importance = widget.HighImportance
@@ -177,6 +204,10 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 		widget.NewFormItem("Workstation", ws), widget.NewFormItem("Burn targets", targets), widget.NewFormItem("Default target", def),
 		widget.NewFormItem("Add ISO folder", isoDir), widget.NewFormItem("Default media", media),
 		widget.NewFormItem("Our AE title", ae), widget.NewFormItem("PACS nodes", nodes),
+		widget.NewFormItem("DICOM receiver", recvOn), widget.NewFormItem("Receive port", recvPort),
+		widget.NewFormItem("Auto-burn AE title", burnAE), widget.NewFormItem("Quiet time (seconds)", quiet),
+		widget.NewFormItem("Ask for instance count", countNode), widget.NewFormItem("TLS certificate", tlsCert), widget.NewFormItem("TLS key", tlsKey),
+		widget.NewFormItem("Receiver", recvStatus),
 		widget.NewFormItem("Fee method", method), widget.NewFormItem("Flat fee $", flat), widget.NewFormItem("Average cost $", avg), widget.NewFormItem("Labour per hour $", labour),
 		widget.NewFormItem("Legal limit (days)", legal),
 		widget.NewFormItem("Routine (hours)", dl[handoff.UrgencyRoutine]), widget.NewFormItem("Expedited (hours)", dl[handoff.UrgencyExpedited]), widget.NewFormItem("Discharge (hours)", dl[handoff.UrgencyDischarge]),
@@ -184,6 +215,12 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	)
 	s.content = container.NewVScroll(container.NewVBox(form, container.NewHBox(save), msg, widget.NewSeparator(), s.staffPanel()))
 	return s
+}
+
+// receiveChanged reports whether saving b over a changes what the receiver
+// does: its own settings, our AE title or the PACS nodes (its callers).
+func receiveChanged(a, b settings.Settings) bool {
+	return a.Receive != b.Receive || a.LocalAE != b.LocalAE || nodesText(a.Nodes) != nodesText(b.Nodes)
 }
 
 // staffPanel lists staff and adds members or resets PINs.
