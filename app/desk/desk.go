@@ -181,6 +181,7 @@ func (d *Desk) ShowMain() {
 		container.NewTabItem("Burn queue", d.queue.content),
 		container.NewTabItem("Requests", d.requests.content),
 	}
+	items = append(items, d.accessTabs()...) // offers, outside discs (offers.go)
 	if u.Role.Can(staff.ActionSettings) {
 		items = append(items, container.NewTabItem("Settings", newSettingsScreen(d).content))
 	}

@@ -39,6 +39,7 @@ type requestForm struct {
 	address, notes, copies *widget.Entry
 	msg                    *widget.Label
 	view                   fyne.CanvasObject
+	created                func(handoff.Request) // called once the request is saved (an offer records it)
 }
 
 func (s *studiesScreen) newRequest() {
@@ -207,6 +208,9 @@ func (f *requestForm) plan() {
 		if err != nil {
 			msg.SetText(plain(err))
 			return
+		}
+		if f.created != nil {
+			f.created(r)
 		}
 		d.svc.Acknowledge(r.ID, codes)
 		job, err := d.svc.Enqueue(r)

@@ -162,6 +162,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 		}))
 	}
 	r.detail.Add(container.NewHBox(docBtn("form", "Print request form"), docBtn("invoice", "Print invoice"), docBtn("label", "Print disc label")))
+	r.detail.Add(d.copyButton(q)) // electronic copy (copy.go)
 
 	// Handoff of the latest verified disc not yet handed over.
 	var disc *handoff.Disc

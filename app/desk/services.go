@@ -52,6 +52,9 @@ type Services struct {
 	DetectDrives func(ctx context.Context) ([]drive.Info, error)
 	// OpenDrive opens burn targets (nil: drive.Open); tests inject fakes.
 	OpenDrive burnqueue.OpenFunc
+	// DB is the store the domain packages are opened on (offers opens its
+	// buckets on it).
+	DB *bolt.DB
 	// ReceiveHost, when set, is the only address the DICOM receiver
 	// listens on (tests: loopback); the default is every interface.
 	ReceiveHost string
@@ -107,7 +110,7 @@ func openWith(db *bolt.DB, lib *library.Library, dataDir string, demo bool, now 
 		return nil, err
 	}
 	ring := support.NewRing(500)
-	s := &Services{Lib: lib, Handoff: hs, Staff: sf, Settings: st, Queue: q, Gate: staff.NewGate(hs, lib, now),
+	s := &Services{DB: db, Lib: lib, Handoff: hs, Staff: sf, Settings: st, Queue: q, Gate: staff.NewGate(hs, lib, now),
 		DataDir: dataDir, Demo: demo, Now: now, Log: ring, Logger: log.New(ring, "", log.LstdFlags),
 		Capture: support.CaptureScreens, OpenFile: openWithSystem, DetectDrives: func(ctx context.Context) ([]drive.Info, error) {
 			return drive.List(ctx, drive.Options{})
