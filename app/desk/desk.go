@@ -102,11 +102,14 @@ type Desk struct {
 	kioskIdle time.Duration // overrides the settings' idle timeout (tests)
 	quiet     time.Duration // no new object for this long: the study is complete
 	arrived   chan struct{} // signalled (coalesced) when the receiver stored an object
+	// uiDo runs UI work from background goroutines (fyne.Do; tests run it
+	// on the test goroutine, as the real driver does on the main one).
+	uiDo func(func())
 }
 
 // New returns a desk showing nothing yet; call ShowSignIn.
 func New(a fyne.App, w fyne.Window, svc *Services) *Desk {
-	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}, quiet: defaultQuiet, arrived: make(chan struct{}, 1)}
+	d := &Desk{app: a, win: w, svc: svc, named: map[string]fyne.CanvasObject{}, quiet: defaultQuiet, arrived: make(chan struct{}, 1), uiDo: fyne.Do}
 	if svc.OpenFile == nil {
 		svc.OpenFile = func(p string) error { return a.OpenURL(&url.URL{Scheme: "file", Path: p}) }
 	}
@@ -273,7 +276,7 @@ func (d *Desk) StartReceiving(ctx context.Context) {
 			if q.Request != nil {
 				text = fmt.Sprintf("Disc queued automatically for %s (request %s): the study arrived complete.", q.Request.Patient.Name, staff.RequestCode(q.Request.ID))
 			}
-			fyne.Do(func() {
+			d.uiDo(func() {
 				if d.user == nil {
 					return // signed out or kiosk: no patient names on screen
 				}
@@ -285,7 +288,7 @@ func (d *Desk) StartReceiving(ctx context.Context) {
 		},
 		Problem: func(_ string, err error) {
 			text := "A study sent for auto-burn arrived complete but could not be queued: " + plain(err)
-			fyne.Do(func() {
+			d.uiDo(func() {
 				if d.user != nil {
 					d.notify(text)
 				}
@@ -314,7 +317,7 @@ func (d *Desk) watchArrivals(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		fyne.Do(func() {
+		d.uiDo(func() {
 			if d.studies != nil && d.user != nil {
 				d.studies.refresh()
 			}

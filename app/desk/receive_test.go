@@ -20,11 +20,30 @@ import (
 	"discdesk/internal/corpus"
 )
 
-// eventually waits up to 20 s for cond, failing with what.
-func eventually(t *testing.T, what string, cond func() bool) {
+// mainLoop runs the desk's background UI work on the test goroutine, as
+// the real driver runs fyne.Do on the main one.
+type mainLoop chan func()
+
+func (m mainLoop) do(fn func()) { m <- fn }
+
+// pump runs the UI work posted so far.
+func (m mainLoop) pump() {
+	for {
+		select {
+		case fn := <-m:
+			fn()
+		default:
+			return
+		}
+	}
+}
+
+// eventually waits up to 20 s for cond, running posted UI work meanwhile,
+// failing with what.
+func (m mainLoop) eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
+	for m.pump(); !cond(); m.pump() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting: %s", what)
 		}
@@ -46,6 +65,9 @@ func TestDeskReceivesFromPACSAndAutoBurns(t *testing.T) {
 	files = files[:3]
 	f := newFixture(t, true)
 	f.svc.ReceiveHost = "127.0.0.1"
+	ui := make(mainLoop, 64)
+	f.d.uiDo = ui.do
+	eventually := ui.eventually
 	ctx, cancel := context.WithCancel(context.Background())
 	f.d.StartReceiving(ctx)
 	t.Cleanup(func() { cancel(); f.svc.StopReceiver() })
@@ -132,6 +154,7 @@ func TestDeskReceivesFromPACSAndAutoBurns(t *testing.T) {
 
 	cancel()
 	f.svc.StopReceiver()
+	ui.pump()
 	if f.svc.ReceiverAddr() != nil {
 		t.Error("receiver still listed after stop")
 	}

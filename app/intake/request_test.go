@@ -93,3 +93,20 @@ func TestQueueStudyWithoutARequest(t *testing.T) {
 		t.Error("a study not in the library was queued")
 	}
 }
+
+// PersonName reads Patient's Name from received objects: outside input.
+func FuzzPersonName(f *testing.F) {
+	for _, s := range []string{"DOE^JANE", "Yamada^Tarou=山田^太郎=やまだ^たろう", "^^^^", "=", "a^b^c^d^e", "\x00^\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, pn string) {
+		got := intake.PersonName(pn)
+		if strings.ContainsAny(got, "^=") {
+			t.Errorf("PersonName(%q) = %q keeps PN delimiters", pn, got)
+		}
+		first, _, _ := strings.Cut(pn, "=")
+		if len(got) > len(first)+2 {
+			t.Errorf("PersonName(%q) = %q grew", pn, got)
+		}
+	})
+}
