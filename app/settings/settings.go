@@ -297,7 +297,7 @@ func (s Settings) HandoffConfig() handoff.Config {
 
 // DiscFacility is the facility as the disc's README.TXT shows it.
 func (s Settings) DiscFacility() disc.Facility {
-	return disc.Facility{Name: s.Facility.Name, Address: s.Facility.Address, Phone: s.Facility.Phone}
+	return disc.Facility{Name: s.Facility.Name, Address: s.Facility.Address, Phone: s.Facility.Phone, Email: s.Facility.Email}
 }
 
 // DocsFacility is the facility as forms, invoices and labels show it.
