@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 
 	"discdesk/burner"
@@ -90,23 +89,3 @@ func hashFile(name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// VolumeIDFor makes a level 1 volume id from a name (upper case, A-Z 0-9 _,
-// at most 16), or "DISCDESK" when nothing is left.
-func VolumeIDFor(name string) string {
-	var b strings.Builder
-	for _, c := range strings.ToUpper(name) {
-		switch {
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
-			b.WriteRune(c)
-		case c == '-' || c == ' ' || c == '.':
-			b.WriteByte('_')
-		}
-		if b.Len() == 16 {
-			break
-		}
-	}
-	if b.Len() == 0 {
-		return "DISCDESK"
-	}
-	return b.String()
-}

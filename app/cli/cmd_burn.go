@@ -88,7 +88,7 @@ func init() {
 						}
 						j.Files, j.VolumeID = abs, *volid
 						if j.VolumeID == "" {
-							j.VolumeID = burnqueue.VolumeIDFor(filepath.Base(abs))
+							j.VolumeID = disc.FileSetID(filepath.Base(abs))
 						}
 					}
 					if job, err = q.Enqueue(j); err != nil {

@@ -69,8 +69,8 @@ func TestShortNamesAndFileSetID(t *testing.T) {
 		t.Errorf("names collided: %v", used)
 	}
 	for in, want := range map[string]string{"dd-2026.01": "DD_2026_01", "ÄÖ": "DISCDESK", "a very long file set id": "A_VERY_LONG_FILE"} {
-		if got := fileSetID(in); got != want {
-			t.Errorf("fileSetID(%q) = %q, want %q", in, got, want)
+		if got := FileSetID(in); got != want {
+			t.Errorf("FileSetID(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -555,7 +555,7 @@ func (p *Plan) split() error {
 	if base == "" {
 		base = "DD" + p.Options.Now().Format("0601021504")
 	}
-	base = fileSetID(base)
+	base = FileSetID(base)
 	p.Size = 0
 	for i, b := range bins {
 		d := &Disc{Index: i + 1, Count: m, FileSetID: base}
@@ -614,8 +614,10 @@ func fileIDs(objs []*Object) map[*Object]string {
 	return out
 }
 
-// fileSetID makes s a valid File-set ID: up to 16 of A-Z 0-9 _.
-func fileSetID(s string) string {
+// FileSetID makes s a valid File-set ID (and ISO 9660 volume id): up to 16
+// of A-Z 0-9 _, space, '-' and '.' becoming '_', "DISCDESK" when nothing is
+// left.
+func FileSetID(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {
 		switch {
