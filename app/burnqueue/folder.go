@@ -88,4 +88,3 @@ func hashFile(name string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
-

@@ -394,10 +394,23 @@ func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, strin
 		}
 	}
 	buf := copyBufs.Get().(*[]byte)
-	// hide any WriterTo of r: os.File's falls back to 32 KiB copies
-	c, err := io.CopyBuffer(w, struct{ io.Reader }{r}, *buf)
-	copyBufs.Put(buf)
+	defer copyBufs.Put(buf)
+	var c int64
+	if src, ok := r.(*os.File); ok && n == 0 {
+		// A whole file: let the kernel copy it (copy_file_range), then
+		// checksum what was stored, reading it back from the page cache.
+		c, err = f.ReadFrom(src)
+		if err == nil {
+			err = checksumAt(f, c, h, *buf)
+		}
+	} else {
+		// hide any WriterTo of r: os.File's falls back to 32 KiB copies
+		c, err = io.CopyBuffer(w, struct{ io.Reader }{r}, *buf)
+	}
 	n += c
+	if err == nil {
+		startWriteback(f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -406,6 +419,23 @@ func (l *Library) copyIn(r io.Reader, df *dcm.File, fixMeta bool) (string, strin
 		return "", "", 0, fmt.Errorf("copy failed: %w", err)
 	}
 	return f.Name(), hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// checksumAt feeds the first n bytes of f into h.
+func checksumAt(f *os.File, n int64, h io.Writer, buf []byte) error {
+	for off := int64(0); off < n; {
+		k := int64(len(buf))
+		if n-off < k {
+			k = n - off
+		}
+		m, err := f.ReadAt(buf[:k], off)
+		h.Write(buf[:m])
+		off += int64(m)
+		if err != nil && !(err == io.EOF && off == n) {
+			return err
+		}
+	}
+	return nil
 }
 
 // ensureDir creates an object folder once per process.
