@@ -152,8 +152,13 @@ func TestReconcileOutsideDisc(t *testing.T) {
 	f.typ("reconcile.p.0.acc.MOF5026", "LAKE-1")
 	w[*widget.Entry](f, "reconcile.p.0.sender").SetText("Riverside Hospital")
 	f.tap("reconcile.p.0.run")
+	// done: the receipt is shown after the result, or the result is an error
 	f.waitFor("the run", func() bool {
-		return w[*widget.Entry](f, "reconcile.p.0.receipt").Visible() || f.label("reconcile.p.0.result") != "Importing…"
+		res := f.label("reconcile.p.0.result")
+		if res == "Importing…" {
+			return false
+		}
+		return !strings.HasPrefix(res, "Imported") || w[*widget.Entry](f, "reconcile.p.0.receipt").Visible()
 	})
 	res := f.label("reconcile.p.0.result")
 	if !strings.Contains(res, "Imported 16 object(s)") || !strings.Contains(res, "PatientID 583295 → MRN0042") || !strings.Contains(res, "AccessionNumber MOF5026 → LAKE-1") {
