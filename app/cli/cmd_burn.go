@@ -195,6 +195,9 @@ func (p *cliPlanner) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, 
 	if p.ack != "" {
 		plan.Acknowledge(disc.WarnNoReport, p.ack)
 	}
+	for _, c := range j.Acks { // acknowledged when the job was queued (desk, auto-burn)
+		plan.Acknowledge(disc.WarningCode(c), j.AckedBy)
+	}
 	trees, err := plan.Build(ctx, nil)
 	if err != nil {
 		return nil, err

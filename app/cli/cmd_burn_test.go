@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"discdesk/app/burnqueue"
+	"discdesk/app/store"
+	"discdesk/burner/disc"
 	"discdesk/burner/drive"
 	"discdesk/burner/drive/iso9660"
 	"discdesk/internal/corpus"
@@ -192,5 +195,33 @@ func TestBurnStudyUID(t *testing.T) {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
 		}
+	}
+}
+
+// A job queued with its warnings acknowledged (by the desk or auto-burn)
+// runs from `burn --retry` without the acknowledgement being given again.
+func TestBurnRetryAppliesTheJobsAcknowledgements(t *testing.T) {
+	data := t.TempDir()
+	if code, _, stderr := runCLI(data, "import", filepath.Join(corpus.Dir(t), "mr_series", "dcm4che_mr16")); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	iso := filepath.Join(t.TempDir(), "acked.iso")
+	db, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := burnqueue.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := q.Enqueue(burnqueue.Job{StudyUIDs: []string{mrStudyUID}, Drive: "stdio:" + iso, Media: "cd", Copies: 1,
+		Acks: []string{string(disc.WarnNoReport)}, AckedBy: "auto-burn"})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(data, "burn", "--retry", job.ID.String())
+	if code != 0 || len(discLine.FindAllString(stdout, -1)) != 1 {
+		t.Fatalf("burn --retry of an acknowledged job: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
