@@ -88,6 +88,13 @@ func newFixture(t *testing.T, demo bool) *fixture {
 	f.d = New(a, f.win, svc)
 	f.d.firstPIN = pin
 	f.d.ShowSignIn()
+	// No kiosk idle timer may outlive its test and redraw into the next
+	// one (Fyne's test caches are global).
+	t.Cleanup(func() {
+		if k := f.d.kiosk; k != nil {
+			k.stop()
+		}
+	})
 	return f
 }
 
