@@ -188,16 +188,9 @@ func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Rep
 		}
 	}
 	cancel()
-	// drain workers so no temporary file outlives the import
-	go func() {
-		for i := range results {
-			select {
-			case p := <-results[i]:
-				l.discard(p)
-			default:
-			}
-		}
-	}()
+	// Each result channel holds its one result, so workers never block:
+	// wait for them, then discard what was prepared but not committed, so
+	// no temporary file outlives the import.
 	wg.Wait()
 	for i := range results {
 		select {
