@@ -181,6 +181,16 @@ func (s *Store) Return(discUUID, reason string, by Actor) (Event, error) {
 	return s.event(&Event{Kind: EventReturned, Disc: strings.ToLower(discUUID), Text: strings.TrimSpace(reason)}, by, nil)
 }
 
+// Spoil records that a logged disc must never leave the building (found
+// damaged or unreadable at the desk, or back from the post unusable); the
+// request then needs a replacement disc.
+func (s *Store) Spoil(discUUID, reason string, by Actor) (Event, error) {
+	if strings.TrimSpace(reason) == "" {
+		return Event{}, fieldErr("reason", ErrMissing, "say why the disc is spoiled")
+	}
+	return s.event(&Event{Kind: EventSpoiled, Disc: strings.ToLower(discUUID), Text: strings.TrimSpace(reason)}, by, nil)
+}
+
 // Cancel closes a request with a reason.
 func (s *Store) Cancel(requestID, reason string, by Actor) (Event, error) {
 	if strings.TrimSpace(reason) == "" {

@@ -72,16 +72,13 @@ func apply(r *Request, ev *Event) (*Request, error) {
 		n.Discs = append(n.Discs, Disc{UUID: b.DiscUUID, N: b.N, M: b.M, ManifestHash: b.ManifestHash, Verified: b.Verified, Studies: b.Studies, Instances: b.Instances,
 			Format: b.Format, Destination: b.Destination, Burned: ev.Time})
 	case EventHandedOver, EventMailed:
-		d, err := disc()
-		if err != nil {
+		if _, err := disc(); err != nil {
 			return nil, err
 		}
-		if !d.Verified {
-			return nil, wrong("disc %s failed verification and must not leave the building", d.UUID)
+		if err := n.CanHandOver(ev.Disc, ev.Kind == EventMailed); err != nil {
+			return nil, fmt.Errorf("handoff: %s event for request %s: %w", ev.Kind, ev.Request, err)
 		}
-		if !d.HandedOver.IsZero() && d.Returned.IsZero() {
-			return nil, wrong("disc %s already left on %s", d.UUID, d.HandedOver.Format("2006-01-02"))
-		}
+		d, _ := disc()
 		if ev.Handover == nil {
 			return nil, wrong("no handover data")
 		}
@@ -108,6 +105,21 @@ func apply(r *Request, ev *Event) (*Request, error) {
 			return nil, wrong("disc %s already returned", d.UUID)
 		}
 		d.Returned = ev.Time
+	case EventSpoiled:
+		d, err := disc()
+		if err != nil {
+			return nil, err
+		}
+		if ev.Text == "" {
+			return nil, wrong("say why the disc is spoiled")
+		}
+		if !d.Spoiled.IsZero() {
+			return nil, wrong("disc %s already spoiled", d.UUID)
+		}
+		if !d.HandedOver.IsZero() && d.Returned.IsZero() {
+			return nil, wrong("disc %s is out of the building: record it returned first", d.UUID)
+		}
+		d.Spoiled = ev.Time
 	case EventCancelled:
 		if ev.Text == "" {
 			return nil, wrong("a cancellation needs a reason")
@@ -147,7 +159,7 @@ func status(r *Request) Status {
 	}
 	good, handed, received := 0, 0, 0
 	for _, d := range r.Discs {
-		if !d.Verified || !d.Returned.IsZero() {
+		if !d.Good() || !d.Returned.IsZero() {
 			continue
 		}
 		good++

@@ -30,6 +30,9 @@ const (
 	// EventSenderConfirmed records that staff confirmed the receipt of an
 	// outside disc to the facility that sent it.
 	EventSenderConfirmed EventKind = "sender-confirmed"
+	// EventSpoiled records that a logged disc must never leave the building
+	// (found damaged, unreadable, mislabelled); a replacement is burned.
+	EventSpoiled EventKind = "spoiled"
 )
 
 // An Actor is who did something, and where.

@@ -192,6 +192,7 @@ type Disc struct {
 	Tracking     string    `json:"tracking,omitempty"`
 	Received     time.Time `json:"received,omitzero"`
 	Returned     time.Time `json:"returned,omitzero"`
+	Spoiled      time.Time `json:"spoiled,omitzero"` // never to leave the building (see Good)
 }
 
 // A Request is the current state of one request, replayed from its events.
@@ -233,7 +234,7 @@ func (r *Request) ToTell() bool {
 func (r *Request) goodDiscs() int {
 	n := 0
 	for _, d := range r.Discs {
-		if d.Verified && d.Returned.IsZero() {
+		if d.Good() && d.Returned.IsZero() {
 			n++
 		}
 	}

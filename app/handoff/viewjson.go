@@ -355,6 +355,7 @@ func (w *jsonWriter) disc(d *Disc) {
 	w.optStr("tracking", d.Tracking)
 	w.optTime("received", d.Received)
 	w.optTime("returned", d.Returned)
+	w.optTime("spoiled", d.Spoiled)
 	w.b = append(w.b, '}')
 }
 
