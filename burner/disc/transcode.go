@@ -55,11 +55,31 @@ func (o *Object) writeTranscoded(w io.Writer) error {
 			return fmt.Errorf("disc: transcode %s: %w", o.Source, err)
 		}
 	}
+	dropGroupLengths(ds)
 	ds.Sort()
 	if err := dcm.WriteExplicitLE(w, ds, ts); err != nil {
 		return fmt.Errorf("disc: transcode %s: %w", o.Source, err)
 	}
 	return nil
+}
+
+// dropGroupLengths removes every group length (gggg,0000) from ds and its
+// items. A rewritten object's groups change size (attributes added, pixels
+// decoded, values swapped), so the source's lengths would be stale; outside
+// the File Meta Information they are retired (PS3.5 7.2), so they are left
+// out rather than recomputed. The meta group gets its own, true length.
+func dropGroupLengths(ds *dcm.DataSet) {
+	keep := ds.Elements[:0]
+	for _, e := range ds.Elements {
+		if e.Tag.Element() == 0x0000 {
+			continue
+		}
+		for _, it := range e.Items {
+			dropGroupLengths(it)
+		}
+		keep = append(keep, e)
+	}
+	ds.Elements = keep
 }
 
 // lossyMethod is the Lossy Image Compression Method (0028,2114) defined
