@@ -22,6 +22,13 @@ var (
 	ErrNoTransferSyntax = errors.New("File Meta Information has no Transfer Syntax UID (0002,0010)")
 	// ErrBadSequence means a sequence or item is malformed.
 	ErrBadSequence = errors.New("malformed sequence or item")
+	// ErrTrailingData means zero bytes after the last element are followed
+	// by something else (zero padding alone is accepted, see File.Padding).
+	ErrTrailingData = errors.New("data after the zero padding that follows the last element")
+	// ErrInflateLimit means a deflated data set inflates beyond the bound
+	// set with MaxInflated, or would hold more than DefaultMaxHeld bytes of
+	// values in memory (a deflate bomb).
+	ErrInflateLimit = errors.New("deflated data set inflates beyond the limit")
 	// ErrTooDeep means sequences are nested deeper than MaxDepth.
 	ErrTooDeep = errors.New("sequences nested too deeply")
 )

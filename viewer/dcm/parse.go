@@ -15,9 +15,16 @@ import (
 // encapsulated pixel data (PS3.5 7.1.1).
 const UndefinedLength = 0xFFFFFFFF
 
-// maxUnsizedValue bounds a single value when the input size is unknown
-// (deflated data sets).
-const maxUnsizedValue = 1 << 30
+// Bounds for input of unknown size (deflated data sets), where a declared
+// length cannot be checked against the file: DefaultMaxInflated bounds the
+// whole inflated stream (so a small file cannot make a reader inflate
+// gigabytes), DefaultMaxHeld the bytes of values kept in memory (so a few
+// huge declared values cannot exhaust memory; skipped pixel data is read
+// through, not held).
+const (
+	DefaultMaxInflated = 2 << 30
+	DefaultMaxHeld     = 128 << 20
+)
 
 // An Element is one data element with its raw value.
 type Element struct {
@@ -71,14 +78,21 @@ type File struct {
 	// Information (PS3.10 7.1 not met): Syntax was inferred from its first
 	// bytes and Meta is empty. Writers must add a proper meta group.
 	NoMeta bool
+	// Padding counts zero bytes after the last element, ignored (seen in
+	// real files; dcmtk, GDCM and pydicom read them with a warning).
+	Padding int64
+	// Inflated is the size of the inflated data set of a deflated file.
+	Inflated int64
 }
 
 // An Option changes how Parse reads.
 type Option func(*options)
 
 type options struct {
-	skipPixels bool
-	stopAt     Tag
+	skipPixels  bool
+	stopAt      Tag
+	maxInflated int64
+	maxHeld     int64
 }
 
 // SkipPixelData leaves pixel data (and its fragments) unread: their location
@@ -88,6 +102,10 @@ func SkipPixelData() Option { return func(o *options) { o.skipPixels = true } }
 // StopAt stops reading the data set before the first top-level element whose
 // tag is >= t.
 func StopAt(t Tag) Option { return func(o *options) { o.stopAt = t } }
+
+// MaxInflated bounds the inflated size of a deflated data set (default
+// DefaultMaxInflated); a larger stream fails with ErrInflateLimit.
+func MaxInflated(n int64) Option { return func(o *options) { o.maxInflated = n } }
 
 // ParseFile parses the Part 10 file at path.
 func ParseFile(path string, opts ...Option) (*File, error) {
@@ -111,7 +129,7 @@ func ParseBytes(b []byte, opts ...Option) (*File, error) {
 // Parse reads a Part 10 file of size bytes from r (size < 0: unknown). When
 // r is an io.Seeker, skipped pixel data is seeked over rather than read.
 func Parse(r io.Reader, size int64, opts ...Option) (*File, error) {
-	var o options
+	o := options{maxInflated: DefaultMaxInflated, maxHeld: DefaultMaxHeld}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -154,22 +172,56 @@ func Parse(r io.Reader, size int64, opts ...Option) (*File, error) {
 		return nil, &ParseError{Offset: rd.pos, Tag: TransferSyntaxUID, Err: ErrNoTransferSyntax}
 	}
 	f.Syntax = SyntaxOf(ts)
+	var inflated *limitReader
 	if f.Syntax.Deflated {
-		rd = newReader(flate.NewReader(rd.src()), -1)
+		inflated = &limitReader{r: flate.NewReader(rd.src()), limit: o.maxInflated}
+		rd = newReader(inflated, -1)
 		rd.pos = 0
+		rd.maxHeld = o.maxHeld
 		p.rd = rd
 	}
 	ds := &DataSet{BigEndian: f.Syntax.BigEndian}
-	if err := p.dataSet(ds, f.Syntax.Implicit, f.Syntax.BigEndian, -1, 0, true); err != nil {
+	err := p.dataSet(ds, f.Syntax.Implicit, f.Syntax.BigEndian, -1, 0, true)
+	f.Padding = p.padding
+	if inflated != nil {
+		f.Inflated = inflated.n
+	}
+	if err != nil {
 		return f, err
 	}
 	f.DataSet = ds
 	return f, nil
 }
 
+// limitReader fails with ErrInflateLimit once more than limit bytes came
+// through.
+type limitReader struct {
+	r     io.Reader
+	limit int64
+	n     int64
+}
+
+func (l *limitReader) Read(b []byte) (int, error) {
+	if l.n >= l.limit {
+		// one byte more tells a stream that ends exactly at the limit
+		var one [1]byte
+		if n, _ := l.r.Read(one[:]); n == 0 {
+			return 0, io.EOF
+		}
+		return 0, fmt.Errorf("%w (%d bytes)", ErrInflateLimit, l.limit)
+	}
+	if int64(len(b)) > l.limit-l.n {
+		b = b[:l.limit-l.n]
+	}
+	n, err := l.r.Read(b)
+	l.n += int64(n)
+	return n, err
+}
+
 type parser struct {
-	rd   *reader
-	opts options
+	rd      *reader
+	opts    options
+	padding int64
 }
 
 // dataSet reads elements into ds until length bytes are consumed (length < 0:
@@ -195,10 +247,24 @@ func (p *parser) dataSet(ds *DataSet, implicit, big bool, length int64, depth in
 				return nil
 			}
 		}
+		if top && end < 0 {
+			if b, err := p.rd.br.Peek(4); err == nil && b[0]|b[1]|b[2]|b[3] == 0 {
+				// Tag (0000,0000) cannot start a data set element: zero
+				// padding after the last element, if zeros run to the end.
+				return p.trailingZeros()
+			}
+		}
 		e, err := p.element(ds, implicit, big, depth)
 		if err != nil {
-			if errors.Is(err, io.EOF) && end < 0 && top {
-				return nil // clean end of file between elements
+			if errors.Is(err, io.EOF) {
+				if end < 0 && top {
+					return nil // clean end of file between elements
+				}
+				what := "an undefined-length item"
+				if end >= 0 {
+					what = fmt.Sprintf("an item declared to end at byte %d", end)
+				}
+				return &ParseError{Offset: p.rd.pos, Err: fmt.Errorf("%w: end of file inside %s", ErrTruncated, what)}
 			}
 			return err
 		}
@@ -222,6 +288,28 @@ func (p *parser) dataSet(ds *DataSet, implicit, big bool, length int64, depth in
 	}
 }
 
+// trailingZeros reads the rest of the input, which must be zero bytes, and
+// records it as padding.
+func (p *parser) trailingZeros() error {
+	start := p.rd.pos
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := p.rd.Read(buf)
+		for i, c := range buf[:n] {
+			if c != 0 {
+				return &ParseError{Offset: start, Err: fmt.Errorf("%w: zero bytes, then a non-zero byte at %d", ErrTrailingData, p.rd.pos-int64(n)+int64(i))}
+			}
+		}
+		if err == io.EOF {
+			p.padding = p.rd.pos - start
+			return nil
+		}
+		if err != nil {
+			return &ParseError{Offset: p.rd.pos, Err: err}
+		}
+	}
+}
+
 // element reads one element (and, for sequences, everything inside it).
 // At the very start of the input an io.EOF is returned unwrapped.
 func (p *parser) element(ds *DataSet, implicit, big bool, depth int) (*Element, error) {
@@ -233,7 +321,7 @@ func (p *parser) element(ds *DataSet, implicit, big bool, depth int) (*Element, 
 		if n == 0 && errors.Is(err, io.EOF) {
 			return nil, io.EOF
 		}
-		return nil, &ParseError{Offset: off, Err: ErrTruncated}
+		return nil, &ParseError{Offset: off, Err: truncated(err)}
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
 	if big {
@@ -309,18 +397,18 @@ func (p *parser) element(ds *DataSet, implicit, big bool, depth int) (*Element, 
 		return fail(fmt.Errorf("%w: undefined length on a %s element", ErrBadLength, e.VR))
 	}
 	if err := rd.fits(int64(e.Length)); err != nil {
-		return fail(fmt.Errorf("%w: %d bytes declared, %s", ErrBadLength, e.Length, err))
+		return fail(fmt.Errorf("%w: %d bytes declared, %w", ErrBadLength, e.Length, err))
 	}
 	if (tag == PixelData || tag == FloatPixelData || tag == DoubleFloatPixelData) && p.opts.skipPixels {
 		if err := rd.skip(int64(e.Length)); err != nil {
-			return fail(ErrTruncated)
+			return fail(truncated(err))
 		}
 		e.Skipped = true
 		return e, nil
 	}
 	v, err := rd.read(int64(e.Length))
 	if err != nil {
-		return fail(ErrTruncated)
+		return fail(truncated(err))
 	}
 	e.Value = v
 	return e, nil
@@ -331,7 +419,7 @@ func (p *parser) sequence(ds *DataSet, e *Element, implicit, big bool, depth int
 	end := int64(-1)
 	if e.Length != UndefinedLength {
 		if err := rd.fits(int64(e.Length)); err != nil {
-			return &ParseError{Offset: e.Offset, Tag: e.Tag, Err: fmt.Errorf("%w: sequence of %d bytes, %s", ErrBadLength, e.Length, err)}
+			return &ParseError{Offset: e.Offset, Tag: e.Tag, Err: fmt.Errorf("%w: sequence of %d bytes, %w", ErrBadLength, e.Length, err)}
 		}
 		end = rd.pos + int64(e.Length)
 	}
@@ -361,7 +449,7 @@ func (p *parser) sequence(ds *DataSet, e *Element, implicit, big bool, depth int
 			if it.Length != UndefinedLength {
 				l = int64(it.Length)
 				if err := rd.fits(l); err != nil {
-					return &ParseError{Offset: it.Offset, Tag: e.Tag, Err: fmt.Errorf("%w: item of %d bytes, %s", ErrBadLength, it.Length, err)}
+					return &ParseError{Offset: it.Offset, Tag: e.Tag, Err: fmt.Errorf("%w: item of %d bytes, %w", ErrBadLength, it.Length, err)}
 				}
 			}
 			if err := p.dataSet(item, implicit, big, l, depth+1, false); err != nil {
@@ -402,22 +490,31 @@ func (p *parser) fragments(e *Element, big bool) error {
 			return &ParseError{Offset: off, Tag: e.Tag, Err: fmt.Errorf("%w: fragment of undefined length", ErrBadLength)}
 		}
 		if err := rd.fits(int64(l)); err != nil {
-			return &ParseError{Offset: off, Tag: e.Tag, Err: fmt.Errorf("%w: fragment of %d bytes, %s", ErrBadLength, l, err)}
+			return &ParseError{Offset: off, Tag: e.Tag, Err: fmt.Errorf("%w: fragment of %d bytes, %w", ErrBadLength, l, err)}
 		}
 		fr := Fragment{Offset: rd.pos, Length: l}
 		if p.opts.skipPixels {
 			if err := rd.skip(int64(l)); err != nil {
-				return &ParseError{Offset: off, Tag: e.Tag, Err: ErrTruncated}
+				return &ParseError{Offset: off, Tag: e.Tag, Err: truncated(err)}
 			}
 		} else {
 			b, err := rd.read(int64(l))
 			if err != nil {
-				return &ParseError{Offset: off, Tag: e.Tag, Err: ErrTruncated}
+				return &ParseError{Offset: off, Tag: e.Tag, Err: truncated(err)}
 			}
 			fr.Data = b
 		}
 		e.Fragments = append(e.Fragments, fr)
 	}
+}
+
+// truncated is the error for a read that came up short: the inflate limit
+// when that was the cause, else ErrTruncated.
+func truncated(err error) error {
+	if errors.Is(err, ErrInflateLimit) {
+		return err
+	}
+	return ErrTruncated
 }
 
 // reader tracks the position in the stream and the bytes left.
@@ -426,6 +523,8 @@ type reader struct {
 	raw  io.Reader
 	pos  int64
 	size int64 // -1 unknown
+	// for unknown sizes: bytes of values held so far, and the bound
+	held, maxHeld int64
 }
 
 func newReader(r io.Reader, size int64) *reader {
@@ -453,15 +552,29 @@ func (r *reader) fits(n int64) error {
 		}
 		return nil
 	}
-	if n > maxUnsizedValue {
-		return fmt.Errorf("over %d bytes", maxUnsizedValue)
-	}
 	return nil
 }
 
 func (r *reader) read(n int64) ([]byte, error) {
 	if err := r.fits(n); err != nil {
 		return nil, err
+	}
+	if r.maxHeld > 0 && n > r.maxHeld-r.held {
+		return nil, fmt.Errorf("%w: its values would hold over %d MiB in memory", ErrInflateLimit, r.maxHeld>>20)
+	}
+	if r.size < 0 {
+		// Unknown size: grow with what arrives, so a declared length the
+		// stream never delivers allocates nothing.
+		r.held += n
+		var buf bytes.Buffer
+		if n > 1<<20 {
+			buf.Grow(1 << 20)
+		}
+		m, err := io.CopyN(&buf, r, n)
+		if err == nil && m < n {
+			err = io.ErrUnexpectedEOF
+		}
+		return buf.Bytes(), err
 	}
 	b := make([]byte, n)
 	if err := r.full(b); err != nil {
