@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -304,4 +305,81 @@ func TestTwentyAssociationsWhileOneMisbehaves(t *testing.T) {
 		t.Error("the broken transfer was stored")
 	}
 	assertSpoolEmpty(t, sink)
+}
+
+// TestHostileMaxPDULengthAgainstServer (issue 15.1): A-ASSOCIATE-RQs with
+// Maximum PDU Length 1..6 followed by a C-ECHO are refused with
+// A-ASSOCIATE-RJ; the server keeps serving (echoscu still gets through).
+func TestHostileMaxPDULengthAgainstServer(t *testing.T) {
+	_, n, _ := startServer(t, Config{})
+	for maxPDU := uint32(1); maxPDU <= 6; maxPDU++ {
+		conn, err := net.Dial("tcp", n.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rq := &dimse.AssociateRQ{ProtocolVersion: 1, CalledAE: n.AETitle, CallingAE: callerAE, AppContext: dimse.ApplicationContext,
+			Contexts: []dimse.ContextRQ{{ID: 1, AbstractSyntax: VerificationSOPClass, TransferSyntaxes: []string{dimse.ImplicitVRLittleEndian}}},
+			UserInfo: dimse.UserInfo{MaxPDULength: maxPDU}}
+		echo := (&dimse.Command{Field: dimse.CEchoRQ, MessageID: 1, AffectedSOPClass: VerificationSOPClass}).Encode()
+		pdu := binary.BigEndian.AppendUint32([]byte{byte(dimse.TypePDataTF), 0}, uint32(len(echo)+6))
+		pdu = append(binary.BigEndian.AppendUint32(pdu, uint32(len(echo)+2)), 1, 3)
+		conn.Write(append(append(rq.Encode(), pdu...), echo...))
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b := make([]byte, 10) // the A-ASSOCIATE-RJ; then the server waits for us to close
+		k, _ := io.ReadFull(conn, b)
+		b = b[:k]
+		conn.Close()
+		want := dimse.Reject{Result: dimse.RejectPermanent, Source: dimse.SourceServiceProviderACSE, Reason: dimse.ReasonNoReason}.Encode()
+		if !bytes.Equal(b, want) {
+			t.Errorf("max PDU %d: got % x, want A-ASSOCIATE-RJ % x", maxPDU, b[:min(len(b), 32)], want)
+		}
+	}
+	if out, err := tool(t, 10*time.Second, "echoscu", "-aet", callerAE, "-aec", ourAE, n.Host, portArg(n)); err != nil {
+		t.Fatalf("echoscu after the hostile requests: %v\n%s", err, out)
+	}
+}
+
+// TestHostileSCPMaxPDULength (issue 15.1, SCU side): an SCP that accepts
+// with Maximum PDU Length 1..6 makes echo fail with an error, promptly.
+func TestHostileSCPMaxPDULength(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var maxPDU atomic.Uint32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				hdr := make([]byte, 6)
+				if _, err := io.ReadFull(c, hdr); err != nil {
+					return
+				}
+				io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(hdr[2:])))
+				ac := &dimse.AssociateAC{ProtocolVersion: 1, CalledAE: "HOSTILE", CallingAE: ourAE, AppContext: dimse.ApplicationContext,
+					Contexts: []dimse.ContextAC{{ID: 1, Result: dimse.ResultAcceptance, TransferSyntax: dimse.ExplicitVRLittleEndian}},
+					UserInfo: dimse.UserInfo{MaxPDULength: maxPDU.Load()}}
+				c.Write(ac.Encode())
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	node := Node{AETitle: "HOSTILE", Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}
+	for v := uint32(1); v <= 6; v++ {
+		maxPDU.Store(v)
+		start := time.Now()
+		err := (&Client{AETitle: ourAE}).Echo(context.Background(), node)
+		if !errors.Is(err, dimse.ErrPeerPDUTooSmall) {
+			t.Errorf("max PDU %d: echo gave %v", v, err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("max PDU %d: echo took %v", v, d)
+		}
+	}
 }

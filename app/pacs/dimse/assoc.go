@@ -32,6 +32,13 @@ const (
 	maxCommandSize = 64 << 10
 	maxAssocPDU    = 256 << 10 // A-ASSOCIATE-RQ/AC bodies
 	minPDU         = 4096
+	maxPDUCeiling  = 16 << 20 // the largest receive limit this side will use
+
+	// MinPeerPDU is the smallest Maximum PDU Length (PS3.8 D.1) a peer may
+	// announce. Anything lower (1..5 cannot even carry a PDV header; 6 a
+	// PDV without data) is refused: as acceptor with A-ASSOCIATE-RJ, as
+	// requestor with A-ABORT. Zero means "no limit" and is allowed.
+	MinPeerPDU = 1024
 )
 
 // Limits bound what a peer can make this side wait for or allocate.
@@ -47,6 +54,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPDU < minPDU {
 		l.MaxPDU = minPDU
+	}
+	if l.MaxPDU > maxPDUCeiling {
+		l.MaxPDU = maxPDUCeiling
 	}
 	if l.ARTIM == 0 {
 		l.ARTIM = DefaultARTIM
@@ -156,13 +166,22 @@ func Dial(ctx context.Context, addr string, o DialOptions) (*Association, error)
 	if err != nil {
 		return nil, fmt.Errorf("associate with %s: %w", addr, err)
 	}
+	a, err := associate(ctx, conn, l, o)
+	if err != nil {
+		return nil, fmt.Errorf("associate with %s as %s: %w", addr, o.CalledAE, err)
+	}
+	return a, nil
+}
+
+// associate runs the requestor side of association establishment on an
+// open connection; on error the connection is closed.
+func associate(ctx context.Context, conn net.Conn, l Limits, o DialOptions) (*Association, error) {
 	a := newAssociation(conn, l)
 	a.CallingAE, a.CalledAE = o.CallingAE, o.CalledAE
 	a.watch(ctx)
 	if err := a.request(o); err != nil {
-		a.conn.Close()
-		a.closed = true
-		return nil, fmt.Errorf("associate with %s as %s: %w", addr, o.CalledAE, err)
+		a.Close()
+		return nil, err
 	}
 	return a, nil
 }
@@ -195,6 +214,10 @@ func (a *Association) request(o DialOptions) error {
 	case TypeAssociateAC:
 		ac, err := DecodeAssociateAC(body)
 		if err != nil {
+			a.abortLocal(AbortInvalidParmValue)
+			return err
+		}
+		if err := checkPeerPDU(ac.UserInfo.MaxPDULength); err != nil {
 			a.abortLocal(AbortInvalidParmValue)
 			return err
 		}
@@ -269,6 +292,12 @@ func (acc *Acceptor) Accept(conn net.Conn) (*Association, error) {
 		return nil, fmt.Errorf("accept association: %w", err)
 	}
 	a.CallingAE, a.CalledAE = rq.CallingAE, rq.CalledAE
+	if err := checkPeerPDU(rq.UserInfo.MaxPDULength); err != nil {
+		rj := Reject{RejectPermanent, SourceServiceProviderACSE, ReasonNoReason}
+		a.write(rj.Encode(), l.ARTIM)
+		a.drain()
+		return nil, fmt.Errorf("accept association from %q: %w: %w", rq.CallingAE, &RejectError{rj}, err)
+	}
 	rj := acc.check(rq, conn.RemoteAddr())
 	if rj != nil {
 		a.write(rj.Encode(), l.ARTIM)
@@ -528,12 +557,24 @@ func (a *Association) ReadData(pc *PresentationContext, w io.Writer) (int64, err
 	}
 }
 
-// maxData is the largest PDV value that fits the peer's maximum PDU length.
+// checkPeerPDU refuses a peer's Maximum PDU Length below MinPeerPDU.
+func checkPeerPDU(n uint32) error {
+	if n != 0 && n < MinPeerPDU {
+		return fmt.Errorf("%w: peer announced Maximum PDU Length %d, below the minimum %d", ErrPeerPDUTooSmall, n, MinPeerPDU)
+	}
+	return nil
+}
+
+// maxData is the largest PDV value that fits the peer's maximum PDU length
+// (the PDU carries a 6-byte PDV header: length, context, control). A peer
+// with no limit, or a higher one than ours, gets PDUs of our own size.
 func (a *Association) maxData() int {
 	m := a.maxSend
 	if m == 0 || m > a.limits.MaxPDU {
-		// Peer sets no limit: keep our own PDU size.
 		m = a.limits.MaxPDU
+	}
+	if m < MinPeerPDU {
+		m = MinPeerPDU // never reached: negotiation refuses such peers
 	}
 	return int(m) - 6
 }
@@ -558,6 +599,9 @@ type sizedReader interface {
 
 func (a *Association) writePDVs(ctx byte, command bool, r io.Reader) error {
 	max := a.maxData()
+	if max <= 0 {
+		return fmt.Errorf("write message: %w: no room for data in a PDU", ErrPeerPDUTooSmall)
+	}
 	if cap(a.wbuf) < max+12 {
 		a.wbuf = make([]byte, max+12)
 	}

@@ -31,6 +31,9 @@ var (
 	ErrInterrupted = errors.New("association interrupted")
 	// ErrNoContext: no accepted presentation context fits the request.
 	ErrNoContext = errors.New("no accepted presentation context")
+	// ErrPeerPDUTooSmall: the peer announced a Maximum PDU Length below
+	// MinPeerPDU; the association was refused.
+	ErrPeerPDUTooSmall = errors.New("peer's maximum PDU length too small")
 )
 
 // Errors of the element codec.

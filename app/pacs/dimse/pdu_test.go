@@ -144,38 +144,6 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	return seeds
 }
 
-// FuzzAcceptor feeds arbitrary bytes to the acceptor as if from a peer: it
-// must never panic, hang past its timeouts or allocate past its limits.
-func FuzzAcceptor(f *testing.F) {
-	for _, s := range fuzzSeeds(f) {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		server := &bytesConn{r: bytes.NewReader(in)}
-		acc := &Acceptor{
-			Abstract: func(string) bool { return true },
-			Transfer: func(_, ts string) bool { return ts == ExplicitVRLittleEndian || ts == ImplicitVRLittleEndian },
-			Limits:   Limits{MaxPDU: 64 << 10, ARTIM: 50 * time.Millisecond, Idle: 50 * time.Millisecond},
-		}
-		a, err := acc.Accept(server)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		for range 100 {
-			pc, cmd, err := a.ReadCommand()
-			if err != nil {
-				return
-			}
-			if cmd.HasData {
-				if _, err := a.ReadData(pc, io.Discard); err != nil {
-					return
-				}
-			}
-		}
-	})
-}
-
 // FuzzDecode runs the PDU, command and data set decoders on arbitrary bytes.
 func FuzzDecode(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
