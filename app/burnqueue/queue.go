@@ -22,6 +22,8 @@ var (
 	ErrBadJob = errors.New("burnqueue: job incomplete")
 	// ErrNotRetryable means Retry was asked of a job that is done or running.
 	ErrNotRetryable = errors.New("burnqueue: job cannot be retried now")
+	// ErrRunning means Cancel was asked of a job that is writing a disc.
+	ErrRunning = errors.New("burnqueue: job is writing a disc now")
 )
 
 var (
@@ -40,6 +42,7 @@ const (
 	Done      State = "done"
 	Failed    State = "failed"  // the job cannot be planned; staff must act, then Retry
 	Spoiled   State = "spoiled" // a disc written but not verified: never hand it out
+	Cancelled State = "cancelled"
 )
 
 // A Job is one request to write studies to discs.
@@ -53,18 +56,21 @@ type Job struct {
 	// Acks are plan warnings (burner/disc warning codes such as
 	// "no-report") that whoever queued the job accepted, kept with the job
 	// so a planner applies them after a restart too; AckedBy names them.
-	Acks      []string  `json:"acks,omitempty"`
-	AckedBy   string    `json:"acked_by,omitempty"`
-	Drive     string    `json:"drive"`           // target spec (drive.Open)
-	Media     string    `json:"media,omitempty"` // cd, dvd, bd or ""
-	Copies    int       `json:"copies"`
-	State     State     `json:"state"`
-	Held      bool      `json:"held,omitempty"` // waiting for staff (LastError says what to do)
-	Attempts  int       `json:"attempts"`
-	LastError string    `json:"last_error,omitempty"` // plain message for staff
-	Discs     []Disc    `json:"discs,omitempty"`
-	Created   time.Time `json:"created"`
-	Updated   time.Time `json:"updated"`
+	Acks    []string `json:"acks,omitempty"`
+	AckedBy string   `json:"acked_by,omitempty"`
+	// Plan holds the plan options the job was queued with (app/station
+	// owns their format), so the burn plans the disc staff were shown.
+	Plan      json.RawMessage `json:"plan,omitempty"`
+	Drive     string          `json:"drive"`           // target spec (drive.Open)
+	Media     string          `json:"media,omitempty"` // cd, dvd, bd or ""
+	Copies    int             `json:"copies"`
+	State     State           `json:"state"`
+	Held      bool            `json:"held,omitempty"` // waiting for staff (LastError says what to do)
+	Attempts  int             `json:"attempts"`
+	LastError string          `json:"last_error,omitempty"` // plain message for staff
+	Discs     []Disc          `json:"discs,omitempty"`
+	Created   time.Time       `json:"created"`
+	Updated   time.Time       `json:"updated"`
 }
 
 // A Disc is one written disc (or image, folder) of a job.
@@ -258,6 +264,36 @@ func (q *Queue) Retry(id uuid.UUID) (Job, error) {
 		q.signal()
 	}
 	return j, err
+}
+
+// Cancel takes a job that is not writing a disc out of the queue for good.
+func (q *Queue) Cancel(id uuid.UUID) (Job, error) {
+	return q.update(id, func(j *Job) error {
+		switch j.State {
+		case Burning, Verifying:
+			return fmt.Errorf("burnqueue: cancel job %s: %w", id, ErrRunning)
+		case Done, Cancelled:
+			return nil
+		}
+		j.State, j.Held = Cancelled, false
+		return nil
+	})
+}
+
+// FindDisc returns the job that wrote the disc and the disc.
+func (q *Queue) FindDisc(disc uuid.UUID) (Job, Disc, error) {
+	jobs, err := q.List()
+	if err != nil {
+		return Job{}, Disc{}, err
+	}
+	for _, j := range jobs {
+		for _, d := range j.Discs {
+			if d.UUID == disc {
+				return j, d, nil
+			}
+		}
+	}
+	return Job{}, Disc{}, fmt.Errorf("burnqueue: disc %s: %w", disc, ErrNotFound)
 }
 
 // Recover runs at startup, before any worker: every disc left burning or

@@ -117,6 +117,8 @@ func (r *Request) CanTell() error {
 		return fmt.Errorf("request %s is an outside disc: %w", r.ID, ErrNothingToTell)
 	case r.ToTell():
 		return nil
+	case r.Status == StatusDelivered && r.Delivery == DeliveryPickup:
+		return fmt.Errorf("request %s: the disc was handed over at the desk: %w", r.ID, ErrNothingToTell)
 	case r.goodDiscs() > 0 && r.Delivery != DeliveryPickup:
 		return fmt.Errorf("request %s: the copy has not arrived yet (confirm its receipt first): %w", r.ID, ErrNothingToTell)
 	}

@@ -107,6 +107,15 @@ type Receive struct {
 	TLSKey  string `json:"tls_key,omitempty"`
 }
 
+// Audit is the audit record repository (PS3.15 A.5, RFC 5424 syslog)
+// handoff audit messages are sent to; with no address they stay in the
+// handoff log only.
+type Audit struct {
+	SyslogAddr string `json:"syslog_addr,omitempty"`    // host:port
+	SyslogTLS  bool   `json:"syslog_tls,omitempty"`     // RFC 5425
+	CAFile     string `json:"syslog_ca_file,omitempty"` // PEM roots for the collector; "" = system roots
+}
+
 // DefaultReceivePort is the IANA-registered DICOM port (PS3.8 9.1.2.1:
 // 104 is the well-known port, 11112 the registered one, usable without
 // administrator rights).
@@ -134,8 +143,12 @@ type Settings struct {
 	LegalDays   int                     `json:"legal_days"`
 	Deadlines   map[handoff.Urgency]int `json:"deadline_hours"` // target turnaround in hours; same-day is end of day
 	Kiosk       Kiosk                   `json:"kiosk"`
-	Updated     time.Time               `json:"updated,omitzero"`
-	UpdatedBy   string                  `json:"updated_by,omitempty"`
+	// AuditSourceID names this desk in PS3.15 audit messages ("" =
+	// DISCDESK@host); Audit says where they are sent.
+	AuditSourceID string    `json:"audit_source_id,omitempty"`
+	Audit         Audit     `json:"audit,omitzero"`
+	Updated       time.Time `json:"updated,omitzero"`
+	UpdatedBy     string    `json:"updated_by,omitempty"`
 }
 
 // Default returns the settings of a new desk: no facility details yet,

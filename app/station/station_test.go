@@ -1,0 +1,121 @@
+package station_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"discdesk/app/burnqueue"
+	"discdesk/burner/drive"
+	"discdesk/burner/drive/drivetest"
+
+	"discdesk/app/handoff"
+	"discdesk/app/station"
+	"discdesk/app/station/stationtest"
+	"discdesk/app/store/storetest"
+	"discdesk/burner/disc"
+)
+
+// direct drives the station as a Go caller does.
+type direct struct {
+	st *station.Station
+	by handoff.Actor
+}
+
+func (d direct) Record(t *testing.T, in handoff.RequestInput) (string, error) {
+	r, err := d.st.Record(in, d.by)
+	return r.ID, err
+}
+
+func (d direct) Burn(t *testing.T, id string, acks []disc.WarningCode, by string) error {
+	j, err := d.st.QueueRequest(context.Background(), id, station.Burn{Acks: acks, By: by})
+	if err != nil {
+		return err
+	}
+	_, _, err = d.st.Worker(nil, nil).RunJob(context.Background(), j.ID)
+	return err
+}
+
+func (d direct) HandOver(t *testing.T, disc string, mail bool, h handoff.Handover) error {
+	_, err := d.st.HandOver(disc, mail, h, d.by)
+	return err
+}
+
+func (d direct) ConfirmReceipt(t *testing.T, disc, who string) error {
+	_, err := d.st.ConfirmReceipt(disc, who, d.by)
+	return err
+}
+
+func (d direct) Spoil(t *testing.T, disc, reason string) error {
+	_, err := d.st.Spoil(disc, reason, d.by)
+	return err
+}
+
+func (d direct) Cancel(t *testing.T, id, reason string) error {
+	_, err := d.st.Cancel(id, reason, d.by)
+	return err
+}
+
+func (d direct) Tell(t *testing.T, id, how string) error {
+	_, err := d.st.TellPatient(id, how, d.by)
+	return err
+}
+
+func TestLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	db := storetest.MustOpen(t, dir)
+	st, err := station.Open(db, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	study := stationtest.Import(t, st.Lib)
+	stationtest.Run(t, direct{st: st, by: handoff.Actor{Staff: "Ann", Workstation: "desk-1"}}, st, study, nil)
+}
+
+// A disc whose read-back fails is spoiled by the queue: never logged,
+// refused at handover, and Reburn writes the job on a new blank disc.
+func TestSpoiledInTheDriveIsNeverHandedOver(t *testing.T) {
+	dir := t.TempDir()
+	db := storetest.MustOpen(t, dir)
+	st, err := station.Open(db, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	study := stationtest.Import(t, st.Lib)
+	by := handoff.Actor{Staff: "Ann", Workstation: "desk-1"}
+	r, err := st.Record(stationtest.Pickup(study), by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := drivetest.NewFake("fake0", drivetest.Corrupt)
+	open := func(string, drive.MediaKind) (drive.Drive, error) { return fake, nil }
+	j, err := st.QueueRequest(context.Background(), r.ID, station.Burn{Acks: []disc.WarningCode{disc.WarnNoReport}, By: "Ann", Target: "fake0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := st.Worker(open, nil)
+	done, _, err := w.RunJob(context.Background(), j.ID)
+	if err == nil || len(done.Discs) != 1 || done.Discs[0].State != burnqueue.Spoiled {
+		t.Fatalf("corrupt read-back: %v %+v", err, done.Discs)
+	}
+	spoiled := done.Discs[0].UUID.String()
+	if _, err := st.HandOver(spoiled, false, handoff.Handover{To: "Test, Patient", IdentityCheck: "driver licence"}, by); !errors.Is(err, station.ErrSpoiledDisc) {
+		t.Fatalf("handover of a spoiled disc: %v", err)
+	}
+	if got, _ := st.Log.Request(r.ID); len(got.Discs) != 0 {
+		t.Fatalf("a spoiled disc was logged: %+v", got.Discs)
+	}
+	fake.InsertBlank()
+	if _, err := st.Reburn(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.RunJob(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Log.Request(r.ID)
+	if len(got.Discs) != 1 || got.Discs[0].UUID == spoiled || got.CanHandOver(got.Discs[0].UUID, false) != nil {
+		t.Fatalf("re-burn: %+v", got.Discs)
+	}
+}
