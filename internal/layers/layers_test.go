@@ -51,7 +51,7 @@ var fyneFree = []string{
 	"discdesk/viewer/dcm", "discdesk/viewer/codec", "discdesk/viewer/render", "discdesk/viewer/dicomdir", "discdesk/viewer/study",
 	"discdesk/burner", "discdesk/app/library", "discdesk/app/handoff", "discdesk/app/store",
 	"discdesk/app/pacs", "discdesk/app/burnqueue", "discdesk/app/intake", "discdesk/app/offers", "discdesk/app/reconcile",
-	"discdesk/app/ecopy", "discdesk/app/staff", "discdesk/app/settings",
+	"discdesk/app/ecopy", "discdesk/app/staff", "discdesk/app/settings", "discdesk/app/station",
 }
 
 func TestLayers(t *testing.T) {
