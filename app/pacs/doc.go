@@ -22,7 +22,17 @@
 // user, calling AE title not recognized). A called AE title not in
 // Config.AETitles gets reason 7 (called AE title not recognized). Beyond
 // Config.MaxAssociations concurrent associations a caller gets a transient
-// rejection (service provider, local limit exceeded). TLS (the Basic TLS
+// rejection (service provider, local limit exceeded); when callers are
+// listed with a host, a quarter of the associations is kept for those
+// hosts. A peer announcing a Maximum PDU Length below 1024 bytes is
+// rejected (permanent, service provider ACSE).
+//
+// Before its A-ASSOCIATE-RQ has arrived a connection is "pending": it may
+// stay so for dimse.Limits.Request (3 s by default), at most
+// Config.MaxPendingPerHost per remote address, at most Config.MaxPending
+// from hosts not named in Config.Callers. A new connection beyond either
+// bound closes the oldest pending one of that host or of those strangers,
+// so idle or garbage connections can never keep a new peer out. TLS (the Basic TLS
 // Secure Transport Connection Profile, PS3.15 B.1) is on when Config.TLS is
 // set.
 //

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -380,6 +382,32 @@ func TestHostileSCPMaxPDULength(t *testing.T) {
 		}
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("max PDU %d: echo took %v", v, d)
+		}
+	}
+}
+
+// TestStartupRemovesSpoolLeftovers (issue 15.13, receive side): a serve
+// killed mid-receive leaves .part files; the next start removes those of
+// dead processes and keeps a live process's and anything else.
+func TestStartupRemovesSpoolLeftovers(t *testing.T) {
+	spool := t.TempDir()
+	dead := exec.Command("true")
+	must(t, dead.Run())
+	leftover := filepath.Join(spool, fmt.Sprintf(".rx-%d-123.part", dead.Process.Pid))
+	live := filepath.Join(spool, fmt.Sprintf(".rx-%d-456.part", os.Getppid()))
+	other := filepath.Join(spool, "keep.dcm")
+	for _, p := range []string{leftover, live, other} {
+		must(t, os.WriteFile(p, []byte("partial"), 0o600))
+	}
+	if _, err := NewServer(Config{AETitles: []string{ourAE}, SpoolDir: spool}, FileSink{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("leftover of a dead process kept: %v", err)
+	}
+	for _, p := range []string{live, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s removed: %v", filepath.Base(p), err)
 		}
 	}
 }

@@ -53,7 +53,7 @@ func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *di
 // error means the association failed; otherwise status says whether the
 // object may be stored.
 func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.PresentationContext, cmd *dimse.Command) (*ReceivedObject, uint16, string, error) {
-	f, err := os.CreateTemp(r.spoolDir, ".rx-*.part")
+	f, err := os.CreateTemp(r.spoolDir, spoolPattern())
 	if err != nil {
 		// Keep the association in step: read and drop the data set.
 		if _, rerr := a.ReadData(pc, io.Discard); rerr != nil {

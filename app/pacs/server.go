@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"discdesk/app/pacs/dimse"
 )
@@ -68,8 +69,18 @@ type Config struct {
 	AnyCaller bool
 	// TLS, when set, makes the listener speak TLS (PS3.15 B.1).
 	TLS *tls.Config
-	// MaxAssociations bounds concurrent associations (default 32).
+	// MaxAssociations bounds concurrent associations (default 32). When a
+	// caller is listed with a Host, a quarter of them (at least one) is
+	// kept for connections from those hosts.
 	MaxAssociations int
+	// MaxPending bounds connections, from hosts not named in Callers, that
+	// have not yet sent a whole A-ASSOCIATE-RQ (default 64); a new one
+	// beyond it closes the oldest of them. MaxPendingPerHost bounds them
+	// per remote address, allowlisted hosts included (default 16): a new
+	// connection beyond it closes that host's oldest. So idle or garbage
+	// connections can neither lock out a new peer nor pile up; how long
+	// one may stay pending is Limits.Request.
+	MaxPending, MaxPendingPerHost int
 	// Limits bounds PDU size, set-up/release time (ARTIM) and idle time.
 	Limits dimse.Limits
 	// SpoolDir receives objects while they arrive; put it on the sink's file
@@ -84,14 +95,20 @@ type Server struct {
 	cfg  Config
 	recv receiver
 
-	mu     sync.Mutex
-	ln     net.Listener
-	active map[*dimse.Association]struct{}
-	open   int // connections being served (handshake included)
-	closed bool
-	wg     sync.WaitGroup
-	ctx    context.Context
-	cancel context.CancelFunc
+	mu          sync.Mutex
+	ln          net.Listener
+	active      map[*dimse.Association]struct{}
+	open        int // connections being served (handshake included)
+	pending     map[net.Conn]*pendingConn
+	pendingHost map[string]int
+	strangers   int             // pending connections from hosts not allowlisted
+	seq         uint64          // accept order of pending connections
+	allowHosts  map[string]bool // addresses of the Callers that name a Host
+	reserved    int             // association slots kept for allowlisted hosts
+	closed      bool
+	wg          sync.WaitGroup
+	ctx         context.Context
+	cancel      context.CancelFunc
 }
 
 // NewServer checks cfg and returns a server that hands objects to sink.
@@ -107,6 +124,12 @@ func NewServer(cfg Config, sink Sink) (*Server, error) {
 	if cfg.MaxAssociations <= 0 {
 		cfg.MaxAssociations = 32
 	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 64
+	}
+	if cfg.MaxPendingPerHost <= 0 {
+		cfg.MaxPendingPerHost = 16
+	}
 	if cfg.SpoolDir == "" {
 		cfg.SpoolDir = os.TempDir()
 	}
@@ -117,13 +140,121 @@ func NewServer(cfg Config, sink Sink) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if n, err := cleanSpool(cfg.SpoolDir); err != nil {
+		log.Warn("spool: leftovers not removed", "err", err)
+	} else if n > 0 {
+		log.Info("spool: removed partly received objects left by an earlier run", "files", n)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{
+	s := &Server{
 		cfg:    cfg,
 		recv:   receiver{spoolDir: cfg.SpoolDir, sink: sink, log: log},
 		active: map[*dimse.Association]struct{}{},
 		ctx:    ctx, cancel: cancel,
-	}, nil
+		pending: map[net.Conn]*pendingConn{}, pendingHost: map[string]int{},
+		allowHosts: allowlistedHosts(ctx, cfg.Callers),
+	}
+	if len(s.allowHosts) > 0 {
+		s.reserved = max(1, cfg.MaxAssociations/4)
+	}
+	return s, nil
+}
+
+// pendingConn is a connection whose A-ASSOCIATE-RQ has not arrived yet.
+type pendingConn struct {
+	conn    net.Conn
+	host    string
+	seq     uint64
+	allowed bool
+}
+
+// allowlistedHosts resolves the hosts named in callers (an IP as is, a
+// name by a lookup bounded to two seconds).
+func allowlistedHosts(ctx context.Context, callers []Caller) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range callers {
+		if c.Host == "" {
+			continue
+		}
+		if ip := net.ParseIP(c.Host); ip != nil {
+			out[ip.String()] = true
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		addrs, err := net.DefaultResolver.LookupHost(lctx, c.Host)
+		cancel()
+		if err == nil {
+			for _, a := range addrs {
+				out[a] = true
+			}
+		}
+	}
+	return out
+}
+
+func hostOf(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.String()
+	}
+	h, _, _ := net.SplitHostPort(a.String())
+	return h
+}
+
+// hardConnLimit bounds open connections of any kind (file descriptors);
+// pending ones are bounded far below it by eviction.
+const hardConnLimit = 1024
+
+// admit registers a new connection as pending, closing the oldest pending
+// connection of its host, or of the strangers, to make room. It reports
+// false when the connection was refused. Called with s.mu held.
+func (s *Server) admit(conn net.Conn) bool {
+	if s.closed || s.open >= hardConnLimit {
+		return false
+	}
+	host := hostOf(conn.RemoteAddr())
+	allowed := s.allowHosts[host]
+	if s.pendingHost[host] >= s.cfg.MaxPendingPerHost {
+		s.evictOldest(func(p *pendingConn) bool { return p.host == host })
+	} else if !allowed && s.strangers >= s.cfg.MaxPending {
+		s.evictOldest(func(p *pendingConn) bool { return !p.allowed })
+	}
+	s.seq++
+	s.pending[conn] = &pendingConn{conn: conn, host: host, seq: s.seq, allowed: allowed}
+	s.pendingHost[host]++
+	if !allowed {
+		s.strangers++
+	}
+	return true
+}
+
+// evictOldest closes the oldest pending connection that match selects.
+func (s *Server) evictOldest(match func(*pendingConn) bool) {
+	var old *pendingConn
+	for _, p := range s.pending {
+		if match(p) && (old == nil || p.seq < old.seq) {
+			old = p
+		}
+	}
+	if old != nil {
+		s.unpend(old.conn)
+		old.conn.Close()
+	}
+}
+
+// unpend removes a connection from the pending set (once its request has
+// arrived, or when it ends). Called with s.mu held.
+func (s *Server) unpend(conn net.Conn) {
+	p := s.pending[conn]
+	if p == nil {
+		return
+	}
+	delete(s.pending, conn)
+	if s.pendingHost[p.host]--; s.pendingHost[p.host] <= 0 {
+		delete(s.pendingHost, p.host)
+	}
+	if !p.allowed {
+		s.strangers--
+	}
 }
 
 // ListenAndServe listens on addr ("127.0.0.1:11112") and serves until Close.
@@ -158,6 +289,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.mu.Unlock()
+	var backoff time.Duration
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -167,16 +299,19 @@ func (s *Server) Serve(ln net.Listener) error {
 			if closed {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("serve: %w", err)
 			}
-			return fmt.Errorf("serve: %w", err)
+			// Out of file descriptors or a connection reset before it was
+			// accepted: wait a little and go on, as net/http does.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.recv.log.Warn("accept failed; retrying", "err", err, "in", backoff)
+			time.Sleep(backoff)
+			continue
 		}
+		backoff = 0
 		s.mu.Lock()
-		// Connections beyond twice the association limit are not even
-		// read: a flood cannot pile up goroutines waiting on ARTIM.
-		if s.open >= 2*s.cfg.MaxAssociations || s.closed {
+		if !s.admit(conn) {
 			s.mu.Unlock()
 			conn.Close()
 			continue
@@ -218,6 +353,7 @@ func (s *Server) Close() error {
 func (s *Server) serveConn(conn net.Conn) {
 	defer func() {
 		s.mu.Lock()
+		s.unpend(conn)
 		s.open--
 		s.mu.Unlock()
 		s.wg.Done()
@@ -230,6 +366,11 @@ func (s *Server) serveConn(conn net.Conn) {
 				return ts == dimse.ImplicitVRLittleEndian || ts == dimse.ExplicitVRLittleEndian
 			}
 			return transferSet[ts]
+		},
+		Received: func() {
+			s.mu.Lock()
+			s.unpend(conn)
+			s.mu.Unlock()
 		},
 		Limits: s.cfg.Limits,
 	}
@@ -275,7 +416,11 @@ func (s *Server) check(rq *dimse.AssociateRQ, remote net.Addr) *dimse.Reject {
 		return &dimse.Reject{Result: dimse.RejectPermanent, Source: dimse.SourceServiceUser, Reason: dimse.ReasonCallingAENotRecognized}
 	}
 	s.mu.Lock()
-	full := len(s.active) >= s.cfg.MaxAssociations
+	limit := s.cfg.MaxAssociations
+	if !s.allowHosts[hostOf(remote)] {
+		limit -= s.reserved
+	}
+	full := len(s.active) >= limit
 	s.mu.Unlock()
 	if full {
 		return &dimse.Reject{Result: dimse.RejectTransient, Source: dimse.SourceServiceProviderPresentn, Reason: dimse.ReasonLocalLimitExceeded}

@@ -28,6 +28,7 @@ const (
 const (
 	DefaultMaxPDU  = 256 << 10 // the largest PDU we accept, announced to peers
 	DefaultARTIM   = 10 * time.Second
+	DefaultRequest = 3 * time.Second
 	DefaultIdle    = 60 * time.Second
 	maxCommandSize = 64 << 10
 	maxAssocPDU    = 256 << 10 // A-ASSOCIATE-RQ/AC bodies
@@ -46,6 +47,11 @@ type Limits struct {
 	MaxPDU uint32        // largest P-DATA-TF accepted and announced; 0 = DefaultMaxPDU
 	ARTIM  time.Duration // wait for association set-up and release; 0 = DefaultARTIM
 	Idle   time.Duration // longest silence while associated; 0 = DefaultIdle
+	// Request bounds how long an acceptor waits, after the connection
+	// (and any TLS handshake) opened, for the whole A-ASSOCIATE-RQ; 0 =
+	// DefaultRequest, and never longer than ARTIM. Kept short so idle or
+	// trickling connections cannot hold the listener's room.
+	Request time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -64,6 +70,10 @@ func (l Limits) withDefaults() Limits {
 	if l.Idle == 0 {
 		l.Idle = DefaultIdle
 	}
+	if l.Request == 0 {
+		l.Request = DefaultRequest
+	}
+	l.Request = min(l.Request, l.ARTIM)
 	return l
 }
 
@@ -263,6 +273,9 @@ type Acceptor struct {
 	// Transfer reports whether a transfer syntax is accepted for an
 	// abstract syntax; the peer's first acceptable proposal wins.
 	Transfer func(abstract, ts string) bool
+	// Received, when set, is called once the A-ASSOCIATE-RQ has arrived
+	// whole and decoded, before Check.
+	Received func()
 	Limits   Limits
 }
 
@@ -272,7 +285,7 @@ type Acceptor struct {
 func (acc *Acceptor) Accept(conn net.Conn) (*Association, error) {
 	l := acc.Limits.withDefaults()
 	a := newAssociation(conn, l)
-	conn.SetReadDeadline(time.Now().Add(l.ARTIM))
+	conn.SetReadDeadline(time.Now().Add(l.Request))
 	t, body, err := readPDU(a.br, maxAssocPDU, nil)
 	if err != nil {
 		if r, ok := abortReason(err); ok {
@@ -291,17 +304,20 @@ func (acc *Acceptor) Accept(conn net.Conn) (*Association, error) {
 		a.abortLocal(AbortInvalidParmValue)
 		return nil, fmt.Errorf("accept association: %w", err)
 	}
+	if acc.Received != nil {
+		acc.Received()
+	}
 	a.CallingAE, a.CalledAE = rq.CallingAE, rq.CalledAE
 	if err := checkPeerPDU(rq.UserInfo.MaxPDULength); err != nil {
 		rj := Reject{RejectPermanent, SourceServiceProviderACSE, ReasonNoReason}
 		a.write(rj.Encode(), l.ARTIM)
-		a.drain()
+		a.drainFor(l.Request)
 		return nil, fmt.Errorf("accept association from %q: %w: %w", rq.CallingAE, &RejectError{rj}, err)
 	}
 	rj := acc.check(rq, conn.RemoteAddr())
 	if rj != nil {
 		a.write(rj.Encode(), l.ARTIM)
-		a.drain()
+		a.drainFor(l.Request)
 		return nil, fmt.Errorf("accept association from %q: %w", rq.CallingAE, &RejectError{*rj})
 	}
 	ac := &AssociateAC{
@@ -345,8 +361,12 @@ func (acc *Acceptor) check(rq *AssociateRQ, remote net.Addr) *Reject {
 
 // drain waits (ARTIM) for the peer to close after a rejection, abort or
 // release reply, then closes (PS3.8 9.2, states Sta13).
-func (a *Association) drain() {
-	a.conn.SetReadDeadline(time.Now().Add(a.limits.ARTIM))
+func (a *Association) drain() { a.drainFor(a.limits.ARTIM) }
+
+// drainFor is drain with its own wait: a rejected requestor gets only the
+// short request timeout, so rejected connections do not pile up.
+func (a *Association) drainFor(d time.Duration) {
+	a.conn.SetReadDeadline(time.Now().Add(d))
 	io.Copy(io.Discard, io.LimitReader(a.br, 1<<20))
 	a.Close()
 }
