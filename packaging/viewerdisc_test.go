@@ -1,7 +1,6 @@
 package packaging
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -15,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"discdesk/burner"
 	"discdesk/burner/disc"
+	"discdesk/burner/drive"
 	"discdesk/internal/corpus"
+	"discdesk/internal/xvfbtest"
 )
 
 // buildLinuxViewer runs packaging/build-viewer.sh linux (the Go build cache
@@ -107,41 +109,6 @@ func copyReadOnly(t *testing.T, src, dst string) {
 	t.Cleanup(func() { exec.Command("chmod", "-R", "u+w", dst).Run() })
 }
 
-// startXvfb starts Xvfb on a display it picks itself (-displayfd) and
-// returns ":N"; the server is stopped when the test ends.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	var stderr bytes.Buffer
-	x.Stderr = &stderr
-	if err := x.Start(); err != nil {
-		t.Fatalf("Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- strings.TrimSpace(s)
-		r.Close()
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			t.Fatalf("Xvfb gave no display number:\n%s", stderr.String())
-		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatalf("Xvfb did not start within 20 s:\n%s", stderr.String())
-	}
-	return ""
-}
-
 // screen captures the root window of display as an image (ImageMagick's
 // import, as the GUI tests do).
 func screen(display string) (image.Image, error) {
@@ -207,9 +174,7 @@ func TestDiscCarriesViewerThatRunsReadOnly(t *testing.T) {
 		t.Fatalf("Build: %v", err)
 	}
 	discDir := filepath.Join(tmp, "disc")
-	if err := disc.WriteFolder(trees[0], discDir); err != nil {
-		t.Fatal(err)
-	}
+	burnTo(t, trees[0], "dir:"+discDir)
 
 	// The viewer folder holds every binary packaging built, byte for byte.
 	built, _ := os.ReadDir(viewerDir)
@@ -241,9 +206,7 @@ func TestDiscCarriesViewerThatRunsReadOnly(t *testing.T) {
 
 	// The ISO image that is burned carries the viewer under its 8.3 name.
 	iso := filepath.Join(tmp, "disc.iso")
-	if err := disc.WriteISO(context.Background(), trees[0], iso); err != nil {
-		t.Fatalf("WriteISO: %v", err)
-	}
+	burnTo(t, trees[0], "iso:"+iso)
 	// ISO 9660 level 1 writes a name without extension as "NAME.;1".
 	if out, err := exec.Command("isoinfo", "-f", "-i", iso).Output(); err != nil || !strings.Contains(string(out), "/"+disc.ViewerFolder+"/DISCVIEW.;1\n") {
 		t.Errorf("the ISO lacks /%s/DISCVIEW.;1: %v\n%s", disc.ViewerFolder, err, out)
@@ -258,7 +221,7 @@ func TestDiscCarriesViewerThatRunsReadOnly(t *testing.T) {
 		t.Fatalf("read-only copy has only %d entries", len(before))
 	}
 
-	display := startXvfb(t)
+	display := xvfbtest.Start(t)
 	home := filepath.Join(tmp, "home")
 	os.MkdirAll(home, 0o700)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -319,5 +282,18 @@ func TestDiscCarriesViewerThatRunsReadOnly(t *testing.T) {
 		if _, ok := after[p]; !ok {
 			t.Errorf("the viewer removed %s from the disc", p)
 		}
+	}
+}
+
+// burnTo writes a disc tree to a burner/drive target (dir:FOLDER or
+// iso:FILE), as the desk does.
+func burnTo(t *testing.T, tree *burner.Tree, spec string) {
+	t.Helper()
+	d, err := drive.Open(spec, drive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Burn(context.Background(), tree, nil); err != nil {
+		t.Fatalf("burn %s: %v", spec, err)
 	}
 }

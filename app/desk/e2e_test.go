@@ -2,7 +2,6 @@ package desk
 
 import (
 	"bufio"
-	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -18,42 +17,8 @@ import (
 	"discdesk/app/handoff"
 	"discdesk/app/store"
 	"discdesk/app/support"
+	"discdesk/internal/xvfbtest"
 )
-
-// freeDisplay finds an X display number with no server.
-func freeDisplay() int {
-	for n := 91; n < 300; n++ {
-		_, e1 := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
-		_, e2 := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n))
-		if os.IsNotExist(e1) && os.IsNotExist(e2) {
-			return n
-		}
-	}
-	return 0
-}
-
-// startXvfb starts a virtual screen and returns its DISPLAY value.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Fatalf("Xvfb is needed for the end-to-end test (apt install xvfb): %v", err)
-	}
-	n := freeDisplay()
-	cmd := exec.Command(bin, fmt.Sprintf(":%d", n), "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
-			return fmt.Sprintf(":%d", n)
-		}
-	}
-	t.Fatalf("Xvfb :%d did not start", n)
-	return ""
-}
 
 // colours counts distinct colours of img (up to limit).
 func colours(img image.Image, limit int) int {
@@ -91,7 +56,7 @@ func TestEndToEndUnderXvfb(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	display := startXvfb(t)
+	display := xvfbtest.Start(t)
 	t.Setenv("DISPLAY", display)
 	artifacts := os.Getenv("DISCDESK_E2E_ARTIFACTS")
 	if artifacts == "" {

@@ -15,44 +15,9 @@ import (
 	"github.com/kbinani/screenshot"
 
 	"discdesk/internal/corpus"
+	"discdesk/internal/xvfbtest"
 	"discdesk/viewer/study/studytest"
 )
-
-// startXvfb starts Xvfb on a free display and returns its name.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("Xvfb")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Xvfb missing under CI: %v", err)
-		}
-		t.Skipf("SKIPPED: Xvfb not installed: %v", err)
-	}
-	for n := 90; n < 140; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		disp := fmt.Sprintf(":%d", n)
-		cmd := exec.Command(bin, disp, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return disp
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not start", disp)
-	}
-	t.Fatal("no free X display between :90 and :139")
-	return ""
-}
 
 // snapshot lists every file under dir with its size and modification time.
 func snapshot(t *testing.T, dir string) map[string]string {
@@ -97,7 +62,7 @@ func TestDiscViewerOnXvfb(t *testing.T) {
 		t.Skip("end-to-end test under Xvfb skipped with -short")
 	}
 	corpus.Dir(t)
-	disp := startXvfb(t)
+	disp := xvfbtest.Start(t)
 	tmp := t.TempDir()
 	disc := studytest.MakeDisc(t, filepath.Join(tmp, "disc"), studytest.Default)
 	exe := filepath.Join(disc, "VIEWER", "DISCVIEW")
