@@ -1,0 +1,20 @@
+package facility_test
+
+import (
+	"testing"
+
+	"discdesk/app/facility"
+	"discdesk/app/facility/facilitytest"
+	"discdesk/internal/pgtest"
+)
+
+func TestConformanceBolt(t *testing.T) {
+	facilitytest.Run(t, openBolt)
+}
+
+func TestConformancePostgreSQL(t *testing.T) {
+	srv := pgtest.Start(t)
+	facilitytest.Run(t, func(t *testing.T) facility.Backend {
+		return newFacilityDB(t, srv).open(t)
+	})
+}
