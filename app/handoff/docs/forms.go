@@ -20,6 +20,12 @@ func RequestForm(w io.Writer, f Facility, r *handoff.Request, printed time.Time)
 	pdf.AddPage()
 	pdf.SetFont(family, "B", 16)
 	pdf.CellFormat(0, 9, "Patient Record Request Form", "", 1, "L", false, 0, "")
+	if r != nil {
+		// The code the patient keeps: the kiosk and the desk find the
+		// request by it.
+		pdf.SetFont(family, "B", 12)
+		pdf.CellFormat(0, 7, "Request code "+RequestCode(r.ID), "", 1, "L", false, 0, "")
+	}
 	pdf.SetFont(family, "", 9)
 	pdf.MultiCell(0, 4.5, "Request for a copy of medical imaging (right of access, 45 CFR 164.524). Copies are provided within 30 calendar days; ask us about faster service.", "", "L", false)
 	pdf.Ln(2)
@@ -41,9 +47,9 @@ func RequestForm(w io.Writer, f Facility, r *handoff.Request, printed time.Time)
 	pdf.Ln(3)
 
 	var in handoff.RequestInput
-	var id, due string
+	var code, due string
 	if r != nil {
-		in, id, due = r.RequestInput, r.ID, r.Due.Format(time.DateOnly)
+		in, code, due = r.RequestInput, RequestCode(r.ID), r.Due.Format(time.DateOnly)
 	}
 	const full = 180
 	section := func(title string) {
@@ -108,7 +114,7 @@ func RequestForm(w io.Writer, f Facility, r *handoff.Request, printed time.Time)
 	pdf.Ln(8)
 	if r != nil {
 		pair(pdf, "Due:", due, "Fee quoted:", r.Fee.Total.String()+" ("+string(r.Fee.Method)+")")
-		field(pdf, "Request ID:", id, full)
+		field(pdf, "Request code:", code, full)
 	}
 	pdf.Ln(4)
 	field(pdf, "Signature of patient or representative:", "", full)
@@ -119,6 +125,7 @@ func RequestForm(w io.Writer, f Facility, r *handoff.Request, printed time.Time)
 }
 
 // Invoice writes the itemized invoice of a request's fee (US Letter).
+// number is normally InvoiceNumber(r.ID).
 func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued time.Time) error {
 	pdf := newDoc("P", "Letter", issued)
 	pdf.SetMargins(18, 16, 18)
@@ -132,7 +139,7 @@ func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued t
 	pdf.CellFormat(0, 10, "Invoice", "", 1, "L", false, 0, "")
 	pdf.SetFont(family, "", 10)
 	for _, kv := range [][2]string{
-		{"Invoice number", number}, {"Date", issued.Format(time.DateOnly)}, {"Request", r.ID},
+		{"Invoice number", number}, {"Date", issued.Format(time.DateOnly)}, {"Request code", RequestCode(r.ID)},
 		{"Patient", r.Patient.Name}, {"Billed to", r.Requester.Name + orgSuffix(r.Requester.Organization)},
 		{"Fee method", feeMethod(r.Fee.Method)},
 	} {
@@ -193,4 +200,56 @@ func feeMethod(m handoff.FeeMethod) string {
 		return "average cost"
 	}
 	return string(m)
+}
+
+// Receipt writes the slip the patient takes home (80 mm wide, the width of
+// receipt printers; it also prints centred on any sheet): the request code
+// in large type, what was asked for, when it is due, the fee, and how to
+// use the code at the kiosk.
+func Receipt(w io.Writer, f Facility, r handoff.Request, printed time.Time) error {
+	const width, height, margin = 80.0, 150.0, 5.0
+	pdf := newDocSize(width, height, printed)
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetAutoPageBreak(true, margin)
+	pdf.AddPage()
+	inner := width - 2*margin
+	pdf.SetFont(family, "B", 11)
+	pdf.MultiCell(inner, 5.5, f.Name, "", "C", false)
+	pdf.SetFont(family, "", 8)
+	if lines := addressBlock(f.Address); lines != "" {
+		pdf.MultiCell(inner, 4, lines, "", "C", false)
+	}
+	if f.Phone != "" {
+		pdf.CellFormat(inner, 4.5, f.Phone, "", 1, "C", false, 0, "")
+	}
+	pdf.Ln(3)
+	pdf.SetFont(family, "", 9)
+	pdf.CellFormat(inner, 5, "Your request code", "", 1, "C", false, 0, "")
+	pdf.SetFont(family, "B", 24)
+	pdf.CellFormat(inner, 12, RequestCode(r.ID), "", 1, "C", false, 0, "")
+	pdf.Ln(2)
+	row := func(k, v string) {
+		if v == "" {
+			return
+		}
+		pdf.SetFont(family, "B", 8.5)
+		pdf.CellFormat(22, 5, k, "", 0, "L", false, 0, "")
+		pdf.SetFont(family, "", 8.5)
+		pdf.MultiCell(inner-22, 5, v, "", "L", false)
+	}
+	row("Patient", r.Patient.Name)
+	row("Requested", r.Created.Format(time.DateOnly))
+	row("Copy", r.Format.Label())
+	row("Delivery", r.Delivery.Label())
+	if !r.Due.IsZero() {
+		row("Ready by", r.Due.Format(time.DateOnly))
+	}
+	row("Fee", r.Fee.Total.String())
+	pdf.Ln(3)
+	pdf.SetFont(family, "", 8)
+	pdf.MultiCell(inner, 4, "Keep this slip. To see your images at our kiosk, enter the request code and your date of birth. Tell us the code when you call or pick up your copy.", "", "L", false)
+	if f.Email != "" {
+		pdf.MultiCell(inner, 4, "Questions: "+f.Email, "", "L", false)
+	}
+	return output(pdf, w, "receipt")
 }

@@ -6,11 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
 	"rsc.io/qr"
 
 	"discdesk/app/handoff"
-	"discdesk/assets/fonts"
+	"discdesk/internal/pdftext"
 )
 
 // Facility is who issues the documents.
@@ -22,35 +21,31 @@ type Facility struct {
 	Email   string
 }
 
+// family is the only family the layout code names; page.SetFont maps it
+// (and its bold) to the embedded DejaVu Sans and, run by run, to the CJK
+// font (fonts.go).
 const family = "DejaVu"
 
-// newDoc returns a PDF in millimetres with the UTF-8 fonts registered.
-func newDoc(orientation, size string, created time.Time) *fpdf.Fpdf {
-	pdf := fpdf.New(orientation, "mm", size, "")
-	pdf.AddUTF8FontFromBytes(family, "", fonts.DejaVuSans)
-	pdf.AddUTF8FontFromBytes(family, "B", fonts.DejaVuSansBold)
-	pdf.SetCreator("DiscDesk", true)
-	pdf.SetCreationDate(created)
-	pdf.SetModificationDate(created)
-	pdf.SetCatalogSort(true)
-	pdf.SetFont(family, "", 10)
-	return pdf
+// page is the document being laid out (see internal/pdftext).
+type page = pdftext.Doc
+
+func newDoc(orientation, size string, created time.Time) *page {
+	return pdftext.New(orientation, size, created)
 }
 
+func newDocSize(w, h float64, created time.Time) *page { return pdftext.NewSize(w, h, created) }
+
 // output writes the PDF or the first error met while building it.
-func output(pdf *fpdf.Fpdf, w io.Writer, what string) error {
-	if err := pdf.Error(); err != nil {
+func output(pdf *page, w io.Writer, what string) error {
+	if err := pdf.Write(w); err != nil {
 		return fmt.Errorf("docs: %s: %w", what, err)
-	}
-	if err := pdf.Output(w); err != nil {
-		return fmt.Errorf("docs: write %s: %w", what, err)
 	}
 	return nil
 }
 
 // drawQR draws text as a QR code (level M) with its top-left corner at
 // (x, y) and side size mm, quiet zone included.
-func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
+func drawQR(pdf *page, text string, x, y, size float64) error {
 	c, err := qr.Encode(text, qr.M)
 	if err != nil {
 		return fmt.Errorf("docs: QR code: %w", err)
@@ -80,7 +75,7 @@ func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
 func addressBlock(a handoff.Address) string { return strings.Join(a.Lines(), "\n") }
 
 // field draws "Label: value" with a rule to write on when value is empty.
-func field(pdf *fpdf.Fpdf, label, value string, w float64) {
+func field(pdf *page, label, value string, w float64) {
 	pdf.SetFont(family, "B", 9)
 	lw := pdf.GetStringWidth(label) + 2
 	pdf.CellFormat(lw, 6.2, label, "", 0, "L", false, 0, "")
@@ -88,7 +83,7 @@ func field(pdf *fpdf.Fpdf, label, value string, w float64) {
 	pdf.CellFormat(w-lw, 6.2, value, "B", 1, "L", false, 0, "")
 }
 
-func box(pdf *fpdf.Fpdf, label string, checked bool) {
+func box(pdf *page, label string, checked bool) {
 	pdf.SetFont(family, "", 10)
 	x, y := pdf.GetX(), pdf.GetY()
 	pdf.Rect(x, y+1.5, 4, 4, "D")
@@ -102,7 +97,7 @@ func box(pdf *fpdf.Fpdf, label string, checked bool) {
 }
 
 // pair draws label/value pairs side by side on one line (180 mm).
-func pair(pdf *fpdf.Fpdf, kv ...string) {
+func pair(pdf *page, kv ...string) {
 	n := len(kv) / 2
 	w := 180 / float64(n)
 	for i := 0; i < n; i++ {
