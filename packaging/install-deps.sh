@@ -17,7 +17,7 @@ PKGS=(
   time zip file lintian
   # second round: facility database, printing, every script in print,
   # current codecs, browser-viewer tests, the third DICOM peer (npm)
-  postgresql cups cups-client printer-driver-cups-pdf fonts-noto-cjk fonts-dejavu-core
+  postgresql cups cups-client printer-driver-cups-pdf fonts-noto-cjk fonts-dejavu-core fonts-droid-fallback
   openjph-tools libopenjph-dev libjxl-dev libjxl-tools chromium firefox-esr
 )
 missing=()
