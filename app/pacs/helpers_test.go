@@ -102,6 +102,11 @@ func corpusFiles(t testing.TB) ([]string, map[string]Meta) {
 		if m, _, err = storeMeta(p); err != nil || m.SOPInstanceUID != dataSetInstance(t, p) {
 			return nil
 		}
+		// Objects without a valid Study or Series Instance UID are refused
+		// (TestStoreRefusesMissingOrInvalidStudyUID covers them).
+		if info := dataSetInfo(t, p); !validUID(info.StudyInstanceUID) || !validUID(info.SeriesInstanceUID) {
+			return nil
+		}
 		if _, dup := metas[m.SOPInstanceUID]; dup {
 			return nil // the same instance in two folders
 		}
@@ -162,7 +167,9 @@ func checkArrived(t testing.TB, sink FileSink, paths []string) {
 	}
 }
 
-func dataSetInstance(t testing.TB, p string) string {
+func dataSetInstance(t testing.TB, p string) string { return dataSetInfo(t, p).SOPInstanceUID }
+
+func dataSetInfo(t testing.TB, p string) dimse.DataSetInfo {
 	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +179,7 @@ func dataSetInstance(t testing.TB, p string) string {
 	st, _ := f.Stat()
 	f.Seek(off, 0)
 	info, _ := dimse.CheckDataSet(f, st.Size()-off, m.TransferSyntaxUID)
-	return info.SOPInstanceUID
+	return info
 }
 
 func studyUIDOf(t testing.TB, path string, m Meta) string {

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -410,4 +412,68 @@ func TestStartupRemovesSpoolLeftovers(t *testing.T) {
 			t.Errorf("%s removed: %v", filepath.Base(p), err)
 		}
 	}
+}
+
+// TestStoreRefusesMissingOrInvalidStudyUID (issue 15.3): a data set
+// without a Study Instance UID gets A900, one whose UID holds a 0xFF byte
+// C000; neither is stored, and the log names the reason, not the patient.
+func TestStoreRefusesMissingOrInvalidStudyUID(t *testing.T) {
+	var logBuf syncBuffer
+	_, n, sink := startServer(t, Config{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	src := corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm")
+	dir := t.TempDir()
+	noStudy, badStudy := filepath.Join(dir, "no-study.dcm"), filepath.Join(dir, "bad-study.dcm")
+	for _, p := range []string{noStudy, badStudy} {
+		b, err := os.ReadFile(src)
+		must(t, err)
+		must(t, os.WriteFile(p, b, 0o600))
+	}
+	if out, err := tool(t, 10*time.Second, "dcmodify", "-nb", "-ea", "(0020,000D)", noStudy); err != nil {
+		t.Fatalf("dcmodify: %v\n%s", err, out)
+	}
+	if out, err := tool(t, 10*time.Second, "dcmodify", "-nb", "-m", "(0020,000D)=1.2.3\xff4", badStudy); err != nil {
+		t.Fatalf("dcmodify: %v\n%s", err, out)
+	}
+	res, err := (&Client{AETitle: callerAE}).Store(context.Background(), n, []string{noStudy, badStudy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Status != dimse.StatusDataSetMismatch || res[1].Status != dimse.StatusCannotUnderstand {
+		t.Errorf("statuses %04X, %04X; want A900 (no study UID), C000 (invalid study UID)", res[0].Status, res[1].Status)
+	}
+	// dcmtk's storescu sees the failure too.
+	out, _ := tool(t, 10*time.Second, "storescu", "-v", "-aet", callerAE, "-aec", ourAE, n.Host, portArg(n), badStudy)
+	if !strings.Contains(out, "Error: CannotUnderstand") {
+		t.Errorf("storescu did not report the failure:\n%s", lastLines(out, 8))
+	}
+	if got := countFiles(t, sink.Dir); got != 0 {
+		t.Errorf("%d files stored", got)
+	}
+	logs := logBuf.String()
+	for _, want := range []string{"no Study Instance UID (0020,000D)", "Study Instance UID (0020,000D): not a valid UID: byte 0xFF"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "HEAD") {
+		t.Errorf("log names the patient:\n%s", logs)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

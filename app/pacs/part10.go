@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"discdesk/app/pacs/dimse"
+	"discdesk/viewer/dcm"
 )
 
 // Meta is the File Meta Information DiscDesk writes and reads (PS3.10 7.1).
@@ -133,21 +134,6 @@ func ReadMetaFile(path string) (Meta, int64, error) {
 	return m, off, nil
 }
 
-// validUID reports whether s is a syntactically valid UID (PS3.5 9.1): digits
-// and dots, at most 64 characters. Received UIDs name files, so this also
-// keeps path separators out.
-func validUID(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '.' || s[len(s)-1] == '.' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && c != '.' {
-			return false
-		}
-		if c == '.' && s[i-1] == '.' {
-			return false
-		}
-	}
-	return true
-}
+// validUID reports whether s is a valid UID (PS3.5 9.1, dcm.CheckUID).
+// Received UIDs name files, so this also keeps path separators out.
+func validUID(s string) bool { return dcm.CheckUID(s) == nil }

@@ -10,7 +10,53 @@ import (
 	"os"
 
 	"discdesk/app/pacs/dimse"
+	"discdesk/viewer/dcm"
 )
+
+// uidProblem says what is wrong with a UID without repeating it.
+func uidProblem(uid string) string {
+	err := dcm.CheckUID(uid)
+	if err == nil {
+		return "valid"
+	}
+	return err.Error()
+}
+
+// Errors a Sink returns (wrapped with %w) to choose the C-STORE status
+// instead of A700 (out of resources). See SinkStatus.
+var (
+	// ErrAlreadyHeld: the sink already holds this instance with the same
+	// content (possibly in another transfer syntax or with another File
+	// Meta): nothing new was stored and the sender gets success, so a
+	// retrieve or forward carries on.
+	ErrAlreadyHeld = errors.New("the same instance is already held")
+	// ErrConflict: the sink holds different content under this SOP
+	// Instance UID and kept the new object aside for staff: status
+	// StatusConflict.
+	ErrConflict = errors.New("a different instance with this SOP Instance UID is already held")
+	// ErrCannotUnderstand: the sink cannot file the object (an invalid
+	// UID, a data set it cannot index): status C000.
+	ErrCannotUnderstand = errors.New("the object cannot be filed")
+)
+
+// StatusConflict is the C-STORE status for ErrConflict: 0111, Duplicate
+// SOP Instance (PS3.7 C.5.7), a failure that is neither "out of resources"
+// nor "cannot understand".
+const StatusConflict uint16 = 0x0111
+
+// SinkStatus maps a Sink error to the C-STORE status and error comment
+// answered to the sender.
+func SinkStatus(err error) (uint16, string) {
+	switch {
+	case err == nil, errors.Is(err, ErrAlreadyHeld):
+		return dimse.StatusSuccess, ""
+	case errors.Is(err, ErrConflict):
+		return StatusConflict, "another instance with this SOP Instance UID is held"
+	case errors.Is(err, ErrCannotUnderstand), errors.Is(err, dcm.ErrBadUID):
+		return dimse.StatusCannotUnderstand, "cannot be filed"
+	}
+	return dimse.StatusOutOfResources, "storage failed"
+}
 
 // receiver turns C-STORE requests into spooled, checked objects for a sink.
 type receiver struct {
@@ -38,12 +84,16 @@ func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *di
 	}
 	if status == dimse.StatusSuccess {
 		if serr := r.sink.Store(ctx, obj); serr != nil {
-			status, comment = dimse.StatusOutOfResources, "storage failed"
-			r.log.Warn("store: sink refused object", "calling", a.CallingAE, "err", serr)
+			status, comment = SinkStatus(serr)
+			if status == dimse.StatusSuccess {
+				r.log.Info("store: instance already held; answered success", "calling", a.CallingAE, "why", serr.Error())
+			} else {
+				r.log.Warn("store: sink refused object", "calling", a.CallingAE, "status", fmt.Sprintf("%04X", status), "err", serr)
+			}
 		}
 	}
 	if status != dimse.StatusSuccess {
-		r.log.Info("store: refused", "calling", a.CallingAE, "status", fmt.Sprintf("%04X", status), "why", comment)
+		r.log.Warn("store: refused", "calling", a.CallingAE, "status", fmt.Sprintf("%04X", status), "why", comment)
 	}
 	rsp.Status, rsp.ErrorComment = status, comment
 	return a.WriteMessage(pc, rsp, nil, 0)
@@ -90,9 +140,9 @@ func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.
 	case pc.AbstractSyntax != cmd.AffectedSOPClass:
 		f.Close()
 		return obj, dimse.StatusSOPClassNotSupport, "SOP class differs from the presentation context", nil
-	case !validUID(cmd.AffectedSOPInstance):
+	case dcm.CheckUID(cmd.AffectedSOPInstance) != nil:
 		f.Close()
-		return obj, dimse.StatusCannotUnderstand, "invalid Affected SOP Instance UID", nil
+		return obj, dimse.StatusCannotUnderstand, "Affected SOP Instance UID: " + uidProblem(cmd.AffectedSOPInstance), nil
 	}
 	info, err := dimse.CheckDataSet(io.NewSectionReader(f, obj.metaLen, n), n, pc.TransferSyntax)
 	f.Close()
@@ -101,6 +151,19 @@ func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.
 	}
 	if info.SOPClassUID != cmd.AffectedSOPClass || info.SOPInstanceUID != cmd.AffectedSOPInstance {
 		return obj, dimse.StatusDataSetMismatch, "SOP class or instance differs from the command", nil
+	}
+	// Study and Series Instance UID are Type 1 in every storage IOD (PS3.3
+	// C.7.2.1, C.7.3.1); the library files studies by them, so an object
+	// without them could be stored but never found again (issue 15.3).
+	switch {
+	case info.StudyInstanceUID == "":
+		return obj, dimse.StatusDataSetMismatch, "no Study Instance UID (0020,000D)", nil
+	case dcm.CheckUID(info.StudyInstanceUID) != nil:
+		return obj, dimse.StatusCannotUnderstand, "Study Instance UID (0020,000D): " + uidProblem(info.StudyInstanceUID), nil
+	case info.SeriesInstanceUID == "":
+		return obj, dimse.StatusDataSetMismatch, "no Series Instance UID (0020,000E)", nil
+	case dcm.CheckUID(info.SeriesInstanceUID) != nil:
+		return obj, dimse.StatusCannotUnderstand, "Series Instance UID (0020,000E): " + uidProblem(info.SeriesInstanceUID), nil
 	}
 	obj.StudyInstanceUID, obj.SeriesInstanceUID = info.StudyInstanceUID, info.SeriesInstanceUID
 	return obj, dimse.StatusSuccess, "", nil
