@@ -11,7 +11,7 @@ import (
 
 // ErrLibraryRejected means the library refused a received object (a
 // conflict with a stored instance, or a file it cannot index); the sender
-// gets C-STORE status A700 and nothing is kept.
+// gets C-STORE status 0111 (conflict) or C000 (cannot be filed).
 var ErrLibraryRejected = errors.New("library rejected the object")
 
 // LibrarySink imports each received Part 10 file into the library, taking
@@ -30,7 +30,13 @@ func (s LibrarySink) Store(ctx context.Context, obj *pacs.ReceivedObject) error 
 		if len(rep.Problems) > 0 {
 			reason = rep.Problems[0].Reason
 		}
-		return fmt.Errorf("import received object: %w: %s", ErrLibraryRejected, reason)
+		// The sentinel picks the C-STORE status: a conflict is 0111, an
+		// object the library cannot file C000, never A700 (issue 16.1).
+		kind := pacs.ErrCannotUnderstand
+		if rep.Conflicts > 0 {
+			kind = pacs.ErrConflict
+		}
+		return fmt.Errorf("import received object: %w: %w: %s", ErrLibraryRejected, kind, reason)
 	}
 	return nil
 }
