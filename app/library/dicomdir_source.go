@@ -35,23 +35,27 @@ func dicomdirFiles(dir, ddPath string, rep *Report) ([]candidate, error) {
 			rep.reject(ddPath+" -> "+ref, "Referenced File ID points outside the disc folder; ignored")
 			continue
 		}
-		p := resolveCase(dir, r.FileID)
+		p, why := resolveCase(dir, r.FileID)
 		if p == "" {
-			rep.reject(filepath.Join(dir, filepath.FromSlash(ref)), "referenced by the DICOMDIR but missing")
+			if why == "" {
+				why = "referenced by the DICOMDIR but missing"
+			}
+			rep.reject(filepath.Join(dir, filepath.FromSlash(ref)), why)
 			continue
 		}
 		if seen[p] {
 			continue
 		}
 		seen[p] = true
-		out = append(out, candidate{name: p, path: p})
+		out = append(out, candidate{name: p, path: p, source: ref})
 	}
 	return out, nil
 }
 
 // resolveCase finds the file for a File ID, accepting a different letter
-// case on the file system (discs mounted with lowercase names).
-func resolveCase(dir string, comps []string) string {
+// case on the file system (discs mounted with lowercase names). When it
+// finds none, why says so if the reason is not simply a missing file.
+func resolveCase(dir string, comps []string) (path, why string) {
 	cur := dir
 	for _, c := range comps {
 		next := filepath.Join(cur, c)
@@ -61,7 +65,7 @@ func resolveCase(dir string, comps []string) string {
 		}
 		ents, err := os.ReadDir(cur)
 		if err != nil {
-			return ""
+			return "", ""
 		}
 		found := ""
 		for _, e := range ents {
@@ -71,22 +75,23 @@ func resolveCase(dir string, comps []string) string {
 			}
 		}
 		if found == "" {
-			return ""
+			return "", ""
 		}
 		cur = found
 	}
+	// never follow a link out of the disc folder
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		root = dir
+	}
+	if real, err := filepath.EvalSymlinks(cur); err != nil || real != cur {
+		if why := linkProblem(root, cur); why != "" {
+			return "", why
+		}
+	}
 	fi, err := os.Stat(cur)
 	if err != nil || !fi.Mode().IsRegular() {
-		return ""
+		return "", ""
 	}
-	// never follow a link out of the disc folder
-	real, err := filepath.EvalSymlinks(cur)
-	if err != nil {
-		return ""
-	}
-	root, _ := filepath.EvalSymlinks(dir)
-	if rel, err := filepath.Rel(root, real); err != nil || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	return cur
+	return cur, ""
 }

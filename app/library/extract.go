@@ -40,24 +40,29 @@ func extract(f *dcm.File) (*header, error) {
 	sopInst := ds.String(dcm.SOPInstanceUID)
 	sopClass := ds.String(dcm.SOPClassUID)
 	if f.Meta.String(dcm.MediaStorageSOPClassUID) == dcm.MediaStorageDirectoryStorage {
-		return nil, fmt.Errorf("is a DICOMDIR (a directory, not an object)")
-	}
-	missing := func(name string, t dcm.Tag) error {
-		return fmt.Errorf("missing %s %s", name, t)
-	}
-	switch {
-	case sopInst == "":
-		return nil, missing("SOP Instance UID", dcm.SOPInstanceUID)
-	case sopClass == "":
-		return nil, missing("SOP Class UID", dcm.SOPClassUID)
+		return nil, invalidf("is a DICOMDIR (a directory, not an object)")
 	}
 	studyUID := ds.String(dcm.StudyInstanceUID)
 	seriesUID := ds.String(dcm.SeriesInstanceUID)
-	if studyUID == "" {
-		return nil, missing("Study Instance UID", dcm.StudyInstanceUID)
+	for _, k := range []struct {
+		name string
+		t    dcm.Tag
+		v    string
+	}{
+		{"SOP Instance UID", dcm.SOPInstanceUID, sopInst},
+		{"SOP Class UID", dcm.SOPClassUID, sopClass},
+		{"Study Instance UID", dcm.StudyInstanceUID, studyUID},
+		{"Series Instance UID", dcm.SeriesInstanceUID, seriesUID},
+	} {
+		if k.v == "" {
+			return nil, withKind(fmt.Errorf("missing %s %s", k.name, k.t), ErrInvalidObject, ErrInvalidUID)
+		}
+		if err := dcm.CheckUID(k.v); err != nil {
+			return nil, withKind(fmt.Errorf("invalid %s %s: %w", k.name, k.t, err), ErrInvalidObject, ErrInvalidUID)
+		}
 	}
-	if seriesUID == "" {
-		return nil, missing("Series Instance UID", dcm.SeriesInstanceUID)
+	if imagePixelModule(ds) && !ds.Has(dcm.PixelData) && !ds.Has(dcm.FloatPixelData) && !ds.Has(dcm.DoubleFloatPixelData) {
+		return nil, invalidf("an image (Rows, Columns and Bits Allocated present) without Pixel Data (7FE0,0010): the file was probably cut short")
 	}
 	if !f.NoMeta && !metaAgrees(f) {
 		h.badMeta = fmt.Sprintf("File Meta SOP Class/Instance UIDs (0002,0002)/(0002,0003) differ from the data set's %q", sopInst)
@@ -107,6 +112,13 @@ func extract(f *dcm.File) (*header, error) {
 	}
 	h.expects, _ = ds.Int(dcm.NumberOfStudyRelatedInstances)
 	return h, nil
+}
+
+// imagePixelModule reports whether the data set carries the Image Pixel
+// module's description of an image (PS3.3 C.7.6.3): Rows, Columns and Bits
+// Allocated at the top level.
+func imagePixelModule(ds *dcm.DataSet) bool {
+	return ds.Has(dcm.Rows) && ds.Has(dcm.Columns) && ds.Has(dcm.BitsAllocated)
 }
 
 // merge folds one instance's keys into its study's summary: the first

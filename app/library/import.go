@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
@@ -38,6 +39,22 @@ type Options struct {
 	// Progress, when set, is called after each batch with the number of
 	// candidates handled so far and in all.
 	Progress func(done, total int)
+	// MaxInflated bounds the bytes inflated from deflated data sets and
+	// ZIP entries over the whole import (default 16 GiB); each deflated
+	// file is also bounded by dcm.DefaultMaxInflated.
+	MaxInflated int64
+}
+
+// inflateBudget is what an import may still inflate (shared by its workers).
+type inflateBudget struct{ left atomic.Int64 }
+
+// limit is the bound for the next file, or an error when nothing is left.
+func (b *inflateBudget) limit() (int64, error) {
+	left := b.left.Load()
+	if left <= 0 {
+		return 0, fmt.Errorf("%w: this import already inflated its limit of deflated and zipped data", ErrTooLarge)
+	}
+	return min(left, dcm.DefaultMaxInflated), nil
 }
 
 // Problem is one line of the import report.
@@ -45,6 +62,9 @@ type Problem struct {
 	File   string `json:"file"`
 	Kind   string `json:"kind"` // "rejected" or "conflict"
 	Reason string `json:"reason"`
+	// Err is the error behind Reason, for errors.Is against the package's
+	// sentinels (ErrInvalidObject, ErrInvalidUID, ErrConflict, ...).
+	Err error `json:"-"`
 }
 
 // Report is what an import did.
@@ -60,18 +80,20 @@ type Report struct {
 	mu sync.Mutex
 }
 
-func (r *Report) reject(file, reason string) {
+func (r *Report) reject(file, reason string) { r.rejectErr(file, errors.New(reason)) }
+
+func (r *Report) rejectErr(file string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Rejected++
-	r.Problems = append(r.Problems, Problem{File: file, Kind: "rejected", Reason: reason})
+	r.Problems = append(r.Problems, Problem{File: file, Kind: "rejected", Reason: err.Error(), Err: err})
 }
 
 func (r *Report) conflict(file, reason string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.Conflicts++
-	r.Problems = append(r.Problems, Problem{File: file, Kind: "conflict", Reason: reason})
+	r.Problems = append(r.Problems, Problem{File: file, Kind: "conflict", Reason: reason, Err: fmt.Errorf("%w: %s", ErrConflict, reason)})
 }
 
 // prepared is one candidate after parsing (and, when managed, copying to a
@@ -84,6 +106,7 @@ type prepared struct {
 	err error
 	// repaired says why the stored copy got a new meta group ("" = byte copy)
 	repaired string
+	note     string // a report note on an accepted file (padding ignored)
 }
 
 // Import reads the given files, folders, ZIP archives and disc folders into
@@ -97,8 +120,13 @@ func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Rep
 	if opt.BatchBytes <= 0 {
 		opt.BatchBytes = 1 << 30
 	}
+	if opt.MaxInflated <= 0 {
+		opt.MaxInflated = 16 << 30
+	}
+	budget := &inflateBudget{}
+	budget.left.Store(opt.MaxInflated)
 	rep := &Report{}
-	cands, closers := gather(paths, opt.InPlace, rep)
+	cands, closers := gather(paths, opt.InPlace, rep, budget)
 	defer func() {
 		for _, c := range closers {
 			c.Close()
@@ -122,7 +150,7 @@ func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Rep
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i] <- l.prepare(cands[i], opt)
+				results[i] <- l.prepare(cands[i], opt, budget)
 			}
 		}()
 	}
@@ -151,20 +179,18 @@ func (l *Library) Import(ctx context.Context, paths []string, opt Options) (*Rep
 			break
 		}
 		if p.err != nil {
-			rep.reject(p.c.name, p.err.Error())
+			rep.rejectErr(p.c.name, p.err)
 			continue
 		}
 		if prev, dup := b.seen[p.h.inst.SOPInstanceUID]; dup {
-			l.discard(p)
-			if prev.sum == p.sum && sameFiles(l.tmpOrPath(prev), l.tmpOrPath(p)) {
-				rep.Duplicates++
-			} else {
-				rep.conflict(p.c.name, fmt.Sprintf("SOP Instance UID %s was already imported from %s with different content; not overwritten", p.h.inst.SOPInstanceUID, prev.c.name))
-			}
+			l.judge(p, stored{path: l.tmpOrPath(prev), crc: prev.sum, syntax: prev.h.inst.TransferSyntax, from: prev.c.name}, rep)
 			continue
 		}
 		if p.repaired != "" {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s; stored with a repaired File Meta Information", p.c.name, p.repaired))
+		}
+		if p.note != "" {
+			rep.Notes = append(rep.Notes, p.c.name+": "+p.note)
 		}
 		b.seen[p.h.inst.SOPInstanceUID] = p
 		b.items = append(b.items, p)
@@ -219,9 +245,23 @@ func (l *Library) discard(p *prepared) {
 
 // prepare parses one candidate and, for a managed import, copies it into a
 // private temporary file while hashing it.
-func (l *Library) prepare(c candidate, opt Options) *prepared {
+func (l *Library) prepare(c candidate, opt Options, budget *inflateBudget) *prepared {
 	inPlace := opt.InPlace
 	p := &prepared{c: c}
+	lim, err := budget.limit()
+	if err != nil {
+		p.err = err
+		return p
+	}
+	parse := func(r io.Reader, size int64) (*dcm.File, error) {
+		df, err := dcm.Parse(r, size, dcm.SkipPixelData(), dcm.MaxInflated(lim), dcm.InflateBudget(&budget.left))
+		if df != nil {
+			if err == nil && df.Padding > 0 {
+				p.note = fmt.Sprintf("%d bytes of zero padding after the last element ignored (the file is kept as it is)", df.Padding)
+			}
+		}
+		return df, err
+	}
 	if c.path != "" {
 		f, err := os.Open(c.path)
 		if err != nil {
@@ -234,7 +274,7 @@ func (l *Library) prepare(c candidate, opt Options) *prepared {
 			p.err = err
 			return p
 		}
-		df, err := dcm.Parse(f, fi.Size(), dcm.SkipPixelData())
+		df, err := parse(f, fi.Size())
 		if err != nil {
 			p.err = describe(err)
 			return p
@@ -246,6 +286,7 @@ func (l *Library) prepare(c candidate, opt Options) *prepared {
 		}
 		h.inst.Size = fi.Size()
 		h.inst.ModTime = fi.ModTime()
+		h.inst.Source = c.source
 		p.h = h
 		if inPlace && h.badMeta != "" {
 			p.err = fmt.Errorf("%s; import it without --in-place to store a repaired copy", h.badMeta)
@@ -259,6 +300,19 @@ func (l *Library) prepare(c candidate, opt Options) *prepared {
 			}
 			h.inst.Path = abs
 			h.inst.InPlace = true
+			// The content checksum, so a rewrite that keeps size and
+			// time is still caught (CheckContent).
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				p.err = err
+				return p
+			}
+			crc := crc32.New(castagnoli)
+			if _, err := io.Copy(crc, f); err != nil {
+				p.err = fmt.Errorf("cannot read: %w", err)
+				return p
+			}
+			p.sum = hex.EncodeToString(crc.Sum(nil))
+			h.inst.CRC32C = p.sum
 			return p
 		}
 		if opt.Move && h.badMeta == "" && !df.NoMeta {
@@ -288,7 +342,13 @@ func (l *Library) prepare(c candidate, opt Options) *prepared {
 		return p
 	}
 	p.tmp, p.sum = tmp, sum
-	df, err := dcm.ParseFile(tmp, dcm.SkipPixelData())
+	var df *dcm.File
+	if tf, oerr := os.Open(tmp); oerr != nil {
+		err = oerr
+	} else {
+		df, err = parse(tf, size)
+		tf.Close()
+	}
 	fix := err == nil && !df.NoMeta && !metaAgrees(df)
 	if err == nil && (df.NoMeta || fix) {
 		// Rewrite with a good meta group: re-copy from the temporary file.
@@ -317,6 +377,7 @@ func (l *Library) prepare(c candidate, opt Options) *prepared {
 		return p
 	}
 	h.inst.Size = size
+	h.inst.Source = c.source
 	p.h = h
 	return p
 }
@@ -324,8 +385,11 @@ func (l *Library) prepare(c candidate, opt Options) *prepared {
 // describe turns parser errors into report text.
 func describe(err error) error {
 	var pe *dcm.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("not a readable DICOM file: %v", pe)
+	switch {
+	case errors.Is(err, dcm.ErrInflateLimit):
+		return withKind(fmt.Errorf("not a readable DICOM file: %w", err), ErrInvalidObject, ErrTooLarge)
+	case errors.As(err, &pe):
+		return withKind(fmt.Errorf("not a readable DICOM file: %w", err), ErrInvalidObject)
 	}
 	return err
 }
@@ -606,23 +670,62 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 	return nil
 }
 
+// stored is the object a new file is judged against: in the index, or
+// earlier in the same import (from names it then).
+type stored struct {
+	path, crc, syntax, from string
+}
+
 // judgeKnown decides whether a file whose SOP Instance UID is indexed is the
-// same object again (a no-op) or a conflicting one (reported, not stored).
-// Equal checksums are confirmed byte for byte.
+// same object again or a conflicting one.
 func (l *Library) judgeKnown(p *prepared, old Instance, rep *Report) {
+	l.judge(p, stored{path: l.FilePath(old), crc: old.CRC32C, syntax: old.TransferSyntax}, rep)
+}
+
+// judge settles a file whose SOP Instance UID is already held: the same
+// object again is a no-op (byte-identical, or the same data set in another
+// transfer syntax or File Meta); anything else is a conflict, reported and
+// kept in quarantine, never stored over the one held.
+func (l *Library) judge(p *prepared, old stored, rep *Report) {
 	defer l.discard(p)
-	oldPath := l.FilePath(old)
-	same := false
-	if p.sum == "" || old.CRC32C == "" || p.sum == old.CRC32C {
-		same = sameFiles(l.tmpOrPath(p), oldPath)
-	}
+	same, note, why := l.sameAs(p, old)
 	if same {
 		rep.mu.Lock()
 		rep.Duplicates++
+		if note != "" {
+			rep.Notes = append(rep.Notes, p.c.name+": "+note)
+		}
 		rep.mu.Unlock()
 		return
 	}
-	rep.conflict(p.c.name, fmt.Sprintf("SOP Instance UID %s is already in the library with different content; not overwritten", old.SOPInstanceUID))
+	sop := p.h.inst.SOPInstanceUID
+	msg := fmt.Sprintf("SOP Instance UID %s is already in the library with different content (%s); not overwritten", sop, why)
+	if old.from != "" {
+		msg = fmt.Sprintf("SOP Instance UID %s was already imported from %s with different content (%s); not overwritten", sop, old.from, why)
+	}
+	if kept, err := l.quarantine(l.tmpOrPath(p), p.tmp != "", Quarantined{
+		Source: p.c.name, SOPInstanceUID: sop, StudyUID: p.h.inst.StudyUID, Reason: why, Stored: old.path,
+	}); err == nil {
+		msg += "; the new copy is kept for staff as " + kept
+	}
+	rep.conflict(p.c.name, msg)
+}
+
+// sameAs compares a prepared object with one already held: bytes first,
+// then the data sets.
+func (l *Library) sameAs(p *prepared, old stored) (same bool, note, why string) {
+	if p.sum == "" || old.crc == "" || p.sum == old.crc {
+		if sameFiles(l.tmpOrPath(p), old.path) {
+			return true, "", ""
+		}
+	}
+	if same, why := sameObject(old.path, l.tmpOrPath(p)); !same {
+		return false, "", why
+	}
+	if p.h.inst.TransferSyntax != old.syntax {
+		return true, fmt.Sprintf("the same instance as the one held, in %s (held in %s); the held copy is kept", dcm.SyntaxName(p.h.inst.TransferSyntax), dcm.SyntaxName(old.syntax)), ""
+	}
+	return true, "the same instance as the one held, with other File Meta Information or element encoding; the held copy is kept", ""
 }
 
 // tmpOrPath is where a prepared object's bytes are now.

@@ -58,7 +58,12 @@ type Instance struct {
 	InPlace        bool      `json:"inPlace,omitempty"`
 	Size           int64     `json:"size"`
 	ModTime        time.Time `json:"modTime"`
-	CRC32C         string    `json:"crc32c,omitempty"` // managed files' checksum; in-place files are checked by size and time
+	CRC32C         string    `json:"crc32c,omitempty"` // content checksum taken at import (managed and in-place files), see CheckContent
+	// Source names the file as staff imported it, relative to what was
+	// imported: a path inside the imported folder or disc, the file's name
+	// for a single file, "archive.zip!entry" for a ZIP entry, or
+	// "received from AE" for an object received over the network.
+	Source string `json:"source,omitempty"`
 	Frames         int       `json:"frames,omitempty"`
 	Received       time.Time `json:"received"`
 }

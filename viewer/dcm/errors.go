@@ -47,7 +47,10 @@ func (e *ParseError) Error() string {
 	if e.Tag == 0 {
 		return fmt.Sprintf("at byte %d: %v", e.Offset, e.Err)
 	}
-	return fmt.Sprintf("element %s %s at byte %d: %v", e.Tag, e.Tag.Name(), e.Offset, e.Err)
+	if name := e.Tag.Name(); name != e.Tag.String() {
+		return fmt.Sprintf("element %s %s at byte %d: %v", e.Tag, name, e.Offset, e.Err)
+	}
+	return fmt.Sprintf("element %s at byte %d: %v", e.Tag, e.Offset, e.Err)
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 )
 
 // UndefinedLength is the 0xFFFFFFFF length of sequences, items and
@@ -93,6 +94,7 @@ type options struct {
 	stopAt      Tag
 	maxInflated int64
 	maxHeld     int64
+	budget      *atomic.Int64
 }
 
 // SkipPixelData leaves pixel data (and its fragments) unread: their location
@@ -106,6 +108,11 @@ func StopAt(t Tag) Option { return func(o *options) { o.stopAt = t } }
 // MaxInflated bounds the inflated size of a deflated data set (default
 // DefaultMaxInflated); a larger stream fails with ErrInflateLimit.
 func MaxInflated(n int64) Option { return func(o *options) { o.maxInflated = n } }
+
+// InflateBudget charges every inflated byte to b, shared by several
+// parses (an import's files): once it is spent, inflating fails with
+// ErrInflateLimit.
+func InflateBudget(b *atomic.Int64) Option { return func(o *options) { o.budget = b } }
 
 // ParseFile parses the Part 10 file at path.
 func ParseFile(path string, opts ...Option) (*File, error) {
@@ -174,7 +181,7 @@ func Parse(r io.Reader, size int64, opts ...Option) (*File, error) {
 	f.Syntax = SyntaxOf(ts)
 	var inflated *limitReader
 	if f.Syntax.Deflated {
-		inflated = &limitReader{r: flate.NewReader(rd.src()), limit: o.maxInflated}
+		inflated = &limitReader{r: flate.NewReader(rd.src()), limit: o.maxInflated, budget: o.budget}
 		rd = newReader(inflated, -1)
 		rd.pos = 0
 		rd.maxHeld = o.maxHeld
@@ -196,9 +203,10 @@ func Parse(r io.Reader, size int64, opts ...Option) (*File, error) {
 // limitReader fails with ErrInflateLimit once more than limit bytes came
 // through.
 type limitReader struct {
-	r     io.Reader
-	limit int64
-	n     int64
+	r      io.Reader
+	limit  int64
+	n      int64
+	budget *atomic.Int64
 }
 
 func (l *limitReader) Read(b []byte) (int, error) {
@@ -215,6 +223,9 @@ func (l *limitReader) Read(b []byte) (int, error) {
 	}
 	n, err := l.r.Read(b)
 	l.n += int64(n)
+	if l.budget != nil && l.budget.Add(-int64(n)) < 0 {
+		return n, fmt.Errorf("%w (the shared budget is spent)", ErrInflateLimit)
+	}
 	return n, err
 }
 

@@ -280,3 +280,22 @@ func WriteExplicitLE(w io.Writer, ds *DataSet, transferSyntax string) error {
 	}
 	return enc.Flush()
 }
+
+// LittleEndianValue is e's value in little-endian byte order: as stored
+// for a little-endian data set, byte-swapped by its VR for a big-endian one.
+// Padding is normalised to the even length PS3.5 6.2 requires, so values
+// from differently encoded copies of one data set compare equal.
+func LittleEndianValue(e *Element, bigEndian bool) []byte {
+	vr := e.VR
+	if vr == "UN" || vr == "" {
+		vr = DictVR(e.Tag)
+	}
+	v := e.Value
+	if bigEndian {
+		v = swap(v, vr)
+	}
+	if len(v)%2 == 1 {
+		v = append(append([]byte(nil), v...), padByte(vr))
+	}
+	return v
+}
