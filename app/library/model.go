@@ -63,9 +63,9 @@ type Instance struct {
 	// imported: a path inside the imported folder or disc, the file's name
 	// for a single file, "archive.zip!entry" for a ZIP entry, or
 	// "received from AE" for an object received over the network.
-	Source string `json:"source,omitempty"`
-	Frames         int       `json:"frames,omitempty"`
-	Received       time.Time `json:"received"`
+	Source   string    `json:"source,omitempty"`
+	Frames   int       `json:"frames,omitempty"`
+	Received time.Time `json:"received"`
 }
 
 // StudyDetail is a study with its series and instances, for `discdesk study`.
