@@ -121,7 +121,7 @@ func (p *Plan) buildDisc(ctx context.Context, d *Disc, work map[*Object]string, 
 				return nil, fmt.Errorf("disc: %w", err)
 			}
 			if fi.Size() != o.SourceSize {
-				return nil, fmt.Errorf("%w: %s", ErrSourceChanged, o.Source)
+				return nil, fmt.Errorf("%w: %s", ErrSourceChanged, o.Describe())
 			}
 		case Transcode:
 			f.Source = work[o]

@@ -3,16 +3,15 @@ package disc
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"discdesk/viewer/dcm"
 	"discdesk/viewer/dicomdir"
 )
 
 // instances turns objects into the DICOMDIR builder's view: File ID, the
 // meta UIDs and transfer syntax the file will have on the disc, and the
-// header with any staff-supplied values already written in.
+// header with any staff-supplied values already written in. Messages name
+// each object as staff know it (Object.Describe).
 func instances(objs []*Object, ids func(*Object) string) []dicomdir.Instance {
 	out := make([]dicomdir.Instance, len(objs))
 	for i, o := range objs {
@@ -22,10 +21,7 @@ func instances(objs []*Object, ids func(*Object) string) []dicomdir.Instance {
 			MetaSOPInstanceUID: o.SOPInstance,
 			TransferSyntaxUID:  o.Syntax,
 			DataSet:            o.header,
-			Source:             o.Source,
-		}
-		if out[i].Source == "" {
-			out[i].Source = "generated report " + o.SOPInstance
+			Source:             o.Describe(),
 		}
 	}
 	return out
@@ -33,11 +29,16 @@ func instances(objs []*Object, ids func(*Object) string) []dicomdir.Instance {
 
 // directory builds (and, when encode is set, encodes) the DICOMDIR of objs.
 func (p *Plan) directory(fileSetID string, objs []*Object, ids func(*Object) string, encode bool) ([]byte, []string, error) {
-	d, warns, err := dicomdir.Build(fileSetID, instances(objs, ids), nil)
+	d, warns, err := dicomdir.Build(fileSetID, instances(objs, ids))
 	if err != nil {
-		var mk *dicomdir.MissingKeyError
-		if errors.As(err, &mk) {
-			return nil, nil, &MissingKeyError{File: mk.File, Record: mk.Record, Attribute: mk.Attribute, Tag: tagOfKey(mk.Key), Invalid: mk.Invalid}
+		var all dicomdir.MissingKeys
+		if errors.As(err, &all) {
+			out := make(MissingKeys, len(all))
+			for i, mk := range all {
+				o := objs[mk.Instance]
+				out[i] = &MissingKeyError{File: o.Source, Name: o.Describe(), Record: mk.Record, Attribute: mk.Attribute, Tag: mk.Tag, Invalid: mk.Invalid}
+			}
+			return nil, nil, out
 		}
 		return nil, nil, fmt.Errorf("disc: DICOMDIR: %w", err)
 	}
@@ -53,18 +54,4 @@ func (p *Plan) directory(fileSetID string, objs []*Object, ids func(*Object) str
 		return nil, nil, fmt.Errorf("disc: encode DICOMDIR: %w", err)
 	}
 	return b, ws, nil
-}
-
-// tagOfKey reads the tag out of a dicomdir supplied-value key "UID|(GGGG,EEEE)".
-func tagOfKey(key string) dcm.Tag {
-	i := strings.LastIndex(key, "|(")
-	if i < 0 || len(key) < i+12 {
-		return 0
-	}
-	g, err1 := strconv.ParseUint(key[i+2:i+6], 16, 16)
-	e, err2 := strconv.ParseUint(key[i+7:i+11], 16, 16)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return dcm.T(uint16(g), uint16(e))
 }

@@ -3,6 +3,7 @@ package disc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"discdesk/burner"
+	"discdesk/burner/drive"
 	"discdesk/internal/corpus"
 )
 
@@ -97,9 +99,7 @@ func TestSmokeCT(t *testing.T) {
 	p := plan(t, Input{Files: files(t, "disc_layouts/philips_ct_partial/DICOM/S21610/S2010")}, Options{})
 	trees := build(t, p)
 	dir := filepath.Join(t.TempDir(), "disc")
-	if err := WriteFolder(trees[0], dir); err != nil {
-		t.Fatal(err)
-	}
+	burnTo(t, trees[0], "dir:"+dir)
 	validate(t, dir, false)
 	for _, w := range p.Warnings {
 		t.Log(w)
@@ -108,3 +108,34 @@ func TestSmokeCT(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// burnTo writes the tree to a burner/drive target (dir:FOLDER or
+// iso:FILE), as the desk and the command line do.
+func burnTo(t *testing.T, tree *burner.Tree, spec string) {
+	t.Helper()
+	if err := burnSpec(context.Background(), tree, spec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func burnSpec(ctx context.Context, tree *burner.Tree, spec string) error {
+	d, err := drive.Open(spec, drive.Options{})
+	if err != nil {
+		return err
+	}
+	if err := d.Burn(ctx, tree, nil); err != nil {
+		return fmt.Errorf("burn %s: %w", spec, err)
+	}
+	return nil
+}
+
+// WriteISO and WriteFolder write a tree through burner/drive for tests
+// (the package's own writers went: the desk and the command line burn
+// through burner/drive, and so do the tests).
+func WriteISO(ctx context.Context, tree *burner.Tree, path string) error {
+	return burnSpec(ctx, tree, "iso:"+path)
+}
+
+func WriteFolder(tree *burner.Tree, dir string) error {
+	return burnSpec(context.Background(), tree, "dir:"+dir)
+}

@@ -3,8 +3,9 @@
 // into a Plan (File IDs per PS3.10 8.2 and PS3.11 D, which objects are copied
 // byte for byte and which are transcoded to Explicit VR Little Endian for
 // STD-GEN-CD, the generated files of the IHE RAD PDI profile, the size and
-// how many discs), and materialises a plan as burner.Tree values written to a
-// folder or to an ISO 9660 level 1 image (PS3.12 F) built by xorriso.
+// how many discs), and materialises a plan as burner.Tree values that
+// burner/drive writes to a drive, an ISO 9660 level 1 image (PS3.12 F), a
+// folder or a USB stick.
 //
 // # Flow
 //
@@ -12,7 +13,8 @@
 //	// show plan.Warnings; staff acknowledge the ones that need it:
 //	plan.Acknowledge(disc.WarnNoReport, "staff name")
 //	trees, err := plan.Build(ctx, nil) // one burner.Tree per disc
-//	err = disc.WriteFolder(trees[0], dir) // or disc.WriteISO(ctx, trees[0], "disc.iso")
+//	d, err := drive.Open("iso:disc.iso", drive.Options{}) // or a drive, dir:, usb:
+//	err = d.Burn(ctx, trees[0], nil)
 //
 // Library files are never copied before burning: a Tree refers to them in
 // place (burner.File.Source). Transcoded objects are written once to the
@@ -25,6 +27,6 @@
 // A study too large for one medium becomes several complete, independent
 // discs ("disc n of m"); a series is never split, so a single series larger
 // than the medium is refused (ErrSeriesTooLarge). Objects whose pixel data
-// this build cannot decode (JPEG XL, HTJ2K) are refused for STD-GEN-CD
+// this build cannot decode (see viewer/codec) are refused for STD-GEN-CD
 // rather than put on the disc in a syntax the profile forbids.
 package disc

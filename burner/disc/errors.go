@@ -3,6 +3,7 @@ package disc
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"discdesk/viewer/dcm"
 )
@@ -14,8 +15,8 @@ var (
 	// ErrNotDICOM means an input file is not a readable DICOM object.
 	ErrNotDICOM = errors.New("disc: not a readable DICOM object")
 	// ErrMissingKey means an object lacks a Type 1 key the DICOMDIR needs
-	// and staff supplied no value: the wrapping *MissingKeyError names the
-	// file and the attribute.
+	// and staff supplied no value: the MissingKeys error lists every
+	// *MissingKeyError, each naming the file and the attribute.
 	ErrMissingKey = errors.New("disc: a required DICOMDIR key is missing")
 	// ErrSeriesTooLarge means one series does not fit on the chosen medium;
 	// series are never split across discs.
@@ -40,13 +41,15 @@ var (
 	ErrBadName = errors.New("disc: disc path is not ISO 9660 level 1")
 )
 
-// MissingKeyError names the file and the attribute of a missing Type 1
-// DICOMDIR key (PS3.3 F.5). The text is shown to staff as is.
+// MissingKeyError names the file and the attribute of a missing (or
+// invalid) Type 1 DICOMDIR key (PS3.3 F.5). The text is shown to staff as
+// is.
 type MissingKeyError struct {
-	File      string  // the input file's path
+	File      string  // the input file's path (Supplied.File to replace the value)
+	Name      string  // the file as staff know it, with its series and study (Object.Describe)
 	Record    string  // directory record type, e.g. "STUDY"
 	Attribute string  // name and tag, e.g. "Study ID (0020,0010)"
-	Tag       dcm.Tag // the attribute's tag, for a Supplied value (0 if unknown)
+	Tag       dcm.Tag // the attribute's tag, for a Supplied value
 	Invalid   bool    // the object has a value, but not a valid one for its VR
 }
 
@@ -55,10 +58,49 @@ func (e *MissingKeyError) Error() string {
 	if e.Invalid {
 		what = "whose value in the object is not valid"
 	}
-	return fmt.Sprintf("%s: %s record needs %s, %s; supply the value or fix the object", e.File, e.Record, e.Attribute, what)
+	name := e.Name
+	if name == "" {
+		name = e.File
+	}
+	return fmt.Sprintf("%s: %s record needs %s, %s; supply the value or fix the object", name, e.Record, e.Attribute, what)
 }
 
 func (e *MissingKeyError) Unwrap() error { return ErrMissingKey }
+
+// MissingKeys is every missing or invalid Type 1 key of a plan, reported
+// at once so staff supply them in one go. errors.As finds the first
+// *MissingKeyError; errors.Is(err, ErrMissingKey) holds.
+type MissingKeys []*MissingKeyError
+
+func (m MissingKeys) Error() string {
+	if len(m) == 1 {
+		return m[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d required DICOMDIR keys are missing or invalid:", len(m))
+	for _, e := range m {
+		what := "missing"
+		if e.Invalid {
+			what = "not valid"
+		}
+		name := e.Name
+		if name == "" {
+			name = e.File
+		}
+		fmt.Fprintf(&b, "\n  %s: %s (%s record) %s", name, e.Attribute, e.Record, what)
+	}
+	b.WriteString("\nsupply the values or fix the objects")
+	return b.String()
+}
+
+// Unwrap gives the missing keys one by one.
+func (m MissingKeys) Unwrap() []error {
+	out := make([]error, len(m))
+	for i, e := range m {
+		out[i] = e
+	}
+	return out
+}
 
 // ToolError reports a failed external program (xorriso).
 type ToolError struct {

@@ -3,7 +3,9 @@ package disc
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"discdesk/viewer/dcm"
 )
@@ -34,6 +36,9 @@ const (
 // An Object is one DICOM object of the plan.
 type Object struct {
 	Source string // input path ("" for generated objects)
+	// Name is what staff know the file as (Input.Names, else the base
+	// name of Source).
+	Name   string
 	FileID string // e.g. DICOM/P0000001/S0000001/I0000001
 	Action Action
 	Reason string // why it is transcoded (empty for Copy)
@@ -55,11 +60,13 @@ type Object struct {
 	// Supplied lists staff-supplied values written into this object.
 	Supplied []Supplied
 
-	header      *dcm.DataSet // trimmed header (no pixel data, no private elements)
-	pixelLen    int64        // encoded length of the pixel data in the input
-	metaProblem string       // why the meta group must be rewritten ("" = fine)
-	addEmpty    []dcm.Tag    // Type 2 attributes the object lacks, added empty
-	generated   []byte       // complete Part 10 bytes of a generated object
+	header      *dcm.DataSet     // trimmed header (no pixel data, no private elements)
+	now         func() time.Time // the plan's clock, for rewritten objects
+	software    string           // the plan's Software and Version
+	pixelLen    int64            // encoded length of the pixel data in the input
+	metaProblem string           // why the meta group must be rewritten ("" = fine)
+	addEmpty    []dcm.Tag        // Type 2 attributes the object lacks, added empty
+	generated   []byte           // complete Part 10 bytes of a generated object
 }
 
 // Header returns the object's trimmed header (top-level keys without pixel
@@ -80,10 +87,10 @@ var bulkSequences = map[dcm.Tag]bool{
 }
 
 // readObject parses the header of one input file.
-func readObject(path string) (*Object, error) {
+func readObject(path, name string) (*Object, error) {
 	f, err := dcm.ParseFile(path, dcm.SkipPixelData())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrNotDICOM, path, err)
+		return nil, fmt.Errorf("%w: file %s: %v", ErrNotDICOM, name, err)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -92,6 +99,7 @@ func readObject(path string) (*Object, error) {
 	ds := f.DataSet
 	o := &Object{
 		Source:       path,
+		Name:         name,
 		SourceSyntax: f.Syntax.UID,
 		SOPClassUID:  ds.String(dcm.SOPClassUID),
 		SOPInstance:  ds.String(dcm.SOPInstanceUID),
@@ -103,7 +111,7 @@ func readObject(path string) (*Object, error) {
 		Frames:       1,
 	}
 	if o.SOPClassUID == "" || o.SOPInstance == "" {
-		return nil, fmt.Errorf("%w: %s has no SOP Class or SOP Instance UID", ErrNotDICOM, path)
+		return nil, fmt.Errorf("%w: file %s has no SOP Class or SOP Instance UID", ErrNotDICOM, name)
 	}
 	o.SeriesNumber, _ = ds.Int(dcm.SeriesNumber)
 	o.InstanceNumber, _ = ds.Int(dcm.InstanceNumber)
@@ -136,6 +144,52 @@ func readObject(path string) (*Object, error) {
 		o.metaProblem = "File Meta Information lacks required elements"
 	}
 	return o, nil
+}
+
+// displayName is what staff know the file at path as.
+func displayName(path string, names map[string]string) string {
+	if n := strings.TrimSpace(names[path]); n != "" {
+		return n
+	}
+	return filepath.Base(path)
+}
+
+// Describe names the object as staff know it: the imported file, its
+// series and its study, e.g. `file CT0042.dcm (series 3 "AX T2", study
+// "MRI BRAIN")`. Empty parts are left out.
+func (o *Object) Describe() string {
+	name := o.Name
+	if name == "" && o.Source == "" {
+		name = "the report made at the desk"
+	} else if name == "" {
+		name = filepath.Base(o.Source)
+	}
+	var parts []string
+	if o.header != nil {
+		se := fmt.Sprintf("series %d", o.SeriesNumber)
+		if !o.header.Has(dcm.SeriesNumber) || strings.TrimSpace(o.header.String(dcm.SeriesNumber)) == "" {
+			se = "series"
+		}
+		if d := strings.TrimSpace(o.header.String(dcm.SeriesDescription)); d != "" {
+			se += fmt.Sprintf(" %q", d)
+		}
+		if se != "series" {
+			parts = append(parts, se)
+		}
+		if d := strings.TrimSpace(o.header.String(dcm.StudyDescription)); d != "" {
+			parts = append(parts, fmt.Sprintf("study %q", d))
+		}
+	}
+	if o.Source == "" {
+		if len(parts) == 0 {
+			return name
+		}
+		return name + " (" + strings.Join(parts, ", ") + ")"
+	}
+	if len(parts) == 0 {
+		return "file " + name
+	}
+	return "file " + name + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // metaLengthTrue checks (0002,0000) against where the data set starts.

@@ -12,6 +12,7 @@ import (
 
 	"discdesk/viewer/codec"
 	"discdesk/viewer/dcm"
+	"discdesk/viewer/dicomdir"
 )
 
 // WarningCode identifies a kind of plan warning.
@@ -35,6 +36,9 @@ const (
 	WarnNoViewer WarningCode = "no-viewer"
 	// WarnDuplicate: an input file repeated an instance already planned.
 	WarnDuplicate WarningCode = "duplicate"
+	// WarnLossy: images on the disc were compressed with loss before they
+	// reached the desk (at the modality or an archive).
+	WarnLossy WarningCode = "lossy"
 )
 
 // A Warning is something staff should see before burning.
@@ -64,7 +68,12 @@ type Offer struct {
 
 // Input is what a plan is made from.
 type Input struct {
-	Files    []string // instance files (absolute paths)
+	Files []string // instance files (absolute paths)
+	// Names are what staff know each file as (the name of the file they
+	// imported, "CT0042.dcm"), by input path; warnings and errors name
+	// the file so, with its series and study. A file without one is named
+	// by its base name.
+	Names    map[string]string
 	Facility Facility
 	// ReportPDF is a staff-provided PDF to wrap as an Encapsulated PDF
 	// object in the study; ReportText is plain text made into a PDF when
@@ -163,13 +172,16 @@ func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
 		return nil, ErrNoInput
 	}
 	p := &Plan{Options: opts, Facility: in.Facility, ReadingPhysician: in.ReadingPhysician, Profile: opts.Profile}
-	objs, err := readAll(ctx, in.Files)
+	objs, err := readAll(ctx, in.Files, in.Names)
 	if err != nil {
 		return nil, err
 	}
 	objs, err = p.dedupe(objs)
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range objs {
+		o.now, o.software = opts.Now, opts.Software+" "+opts.Version
 	}
 	p.Objects = objs
 	if err := p.applySupplied(); err != nil {
@@ -204,7 +216,7 @@ func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
 }
 
 // readAll parses headers with one worker per CPU.
-func readAll(ctx context.Context, files []string) ([]*Object, error) {
+func readAll(ctx context.Context, files []string, names map[string]string) ([]*Object, error) {
 	objs := make([]*Object, len(files))
 	errs := make([]error, len(files))
 	next := make(chan int)
@@ -214,7 +226,7 @@ func readAll(ctx context.Context, files []string) ([]*Object, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				objs[i], errs[i] = readObject(files[i])
+				objs[i], errs[i] = readObject(files[i], displayName(files[i], names))
 			}
 		}()
 	}
@@ -284,30 +296,49 @@ func better(a, b *Object) bool {
 var requiredType2 = []dcm.Tag{dcm.PatientName, dcm.PatientBirthDate, dcm.PatientSex, dcm.ReferringPhysicianName, dcm.AccessionNumber}
 
 // applySupplied writes staff-supplied values into the headers of the
-// objects that lack them.
+// objects they are for: a value for one file replaces what it has; a value
+// for all fills the objects that lack the attribute or whose value is not
+// valid for its VR (an ACR-NEMA date 1995.06.26). A replaced value is kept
+// in the object's Original Attributes Sequence when it is written.
 func (p *Plan) applySupplied() error {
 	for _, s := range p.Options.Supplied {
 		if strings.TrimSpace(s.Value) == "" {
 			return fmt.Errorf("disc: supplied value for %s %s is empty", s.Tag, s.Tag.Name())
 		}
-		used := false
+		filled, replaced := 0, 0
 		for _, o := range p.Objects {
 			if s.File != "" && s.File != o.Source {
 				continue
 			}
-			// A value for one file replaces what it has (an invalid value
-			// counts as missing); a value for all fills only the gaps.
-			if s.File == "" && strings.TrimSpace(o.header.String(s.Tag)) != "" {
+			old := o.header.Get(s.Tag)
+			has := old != nil && strings.TrimSpace(o.header.String(s.Tag)) != ""
+			if s.File == "" && has && dicomdir.ValidValue(o.header, old) {
 				continue
+			}
+			if has {
+				replaced++
+			} else {
+				filled++
 			}
 			o.header.Set(dcm.Str(s.Tag, dcm.DictVR(s.Tag), s.Value))
 			o.Supplied = append(o.Supplied, s)
-			used = true
 		}
-		if used {
-			p.Supplied = append(p.Supplied, s)
-			p.warn(WarnSupplied, false, "%s %s = %q supplied by %s is written into the objects that lack it", s.Tag.Name(), s.Tag, s.Value, s.By)
+		if filled+replaced == 0 {
+			continue
 		}
+		p.Supplied = append(p.Supplied, s)
+		var what []string
+		if filled > 0 {
+			what = append(what, fmt.Sprintf("written into %d object(s) that lack it", filled))
+		}
+		if replaced > 0 {
+			what = append(what, fmt.Sprintf("replaces the value of %d object(s), kept in their Original Attributes Sequence", replaced))
+		}
+		by := s.By
+		if by == "" {
+			by = "staff"
+		}
+		p.warn(WarnSupplied, false, "%s %s = %q supplied by %s: %s", s.Tag.Name(), s.Tag, s.Value, by, strings.Join(what, "; "))
 	}
 	return nil
 }
@@ -327,7 +358,7 @@ func (p *Plan) decide() error {
 		switch {
 		case !syntaxOK:
 			if s := dcm.SyntaxOf(o.SourceSyntax); s.Encapsulated && !codec.Supported(o.SourceSyntax) {
-				return fmt.Errorf("%w: %s is %s, which %s does not allow and this build cannot decode", ErrCannotTranscode, o.Source, dcm.SyntaxName(o.SourceSyntax), p.Profile)
+				return fmt.Errorf("%w: %s is %s, which %s does not allow and this build cannot decode", ErrCannotTranscode, o.Describe(), dcm.SyntaxName(o.SourceSyntax), p.Profile)
 			}
 			o.Action, o.Syntax = Transcode, dcm.ExplicitVRLittleEndian
 			o.Reason = dcm.SyntaxName(o.SourceSyntax) + " is not allowed by " + string(p.Profile)
@@ -374,7 +405,40 @@ func (p *Plan) decide() error {
 			p.Offers = append(p.Offers, *o)
 		}
 	}
+	p.warnLossy()
 	return nil
+}
+
+// warnLossy tells staff plainly which images were compressed with loss
+// before they reached the desk: they go on the disc as they are (decoded,
+// or kept), marked lossy, and are not the modality's original pixels.
+func (p *Plan) warnLossy() {
+	n := 0
+	var series []string
+	seen := map[string]bool{}
+	for _, o := range p.Objects {
+		if o.Kind != KindImage || o.header == nil || !lossyHeader(o.header, o.SourceSyntax) {
+			continue
+		}
+		n++
+		if !seen[o.SeriesUID] {
+			seen[o.SeriesUID] = true
+			d := fmt.Sprintf("series %d", o.SeriesNumber)
+			if desc := strings.TrimSpace(o.header.String(dcm.SeriesDescription)); desc != "" {
+				d += fmt.Sprintf(" %q", desc)
+			}
+			series = append(series, d)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	more := ""
+	if len(series) > 5 {
+		more = fmt.Sprintf(" and %d more", len(series)-5)
+		series = series[:5]
+	}
+	p.warn(WarnLossy, false, "%d image(s) on this disc (%s%s) were compressed with loss at the modality or an archive before they reached this desk: they are not the original pixels, and the disc marks them lossy (Lossy Image Compression 01)", n, strings.Join(series, ", "), more)
 }
 
 // estimateNative is the size of the object once its pixel data is native

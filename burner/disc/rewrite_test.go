@@ -1,11 +1,16 @@
 package disc
 
 import (
+	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"discdesk/internal/corpus"
+	"discdesk/viewer/dcm"
 )
 
 // groupLengthLine is a dcmdump line of a group length element, e.g.
@@ -114,4 +119,178 @@ func grepLines(s string, subs ...string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// modified copies a corpus file into a test folder under name and changes
+// it with dcmodify (each arg one -m, -i or -ea option and its value).
+func modified(t *testing.T, src, name string, args ...string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), name)
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("dcmodify", append([]string{"-nb", "-ie"}, append(args, dst)...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dcmodify %v: %v\n%s", args, err, out)
+	}
+	return dst
+}
+
+// Lossy history stays one Ratio per Method (PS3.3 C.7.6.1.1.5): a source
+// that records its compression without the method gets the method of its
+// syntax, a complete history is left alone, a lossless decode adds
+// nothing, and the plan tells staff plainly.
+func TestLossyHistoryOneToOne(t *testing.T) {
+	cases := []struct {
+		rel, ratio, method string
+	}{
+		{"generated/ct_slice_variants/ct_gdcm_j2k_lossy_r10.dcm", "10.0135222888575", "ISO_15444_1"},
+		{"transfer_syntax/us1_j2k_lossy.dcm", "16", "ISO_15444_1"},
+		{"transfer_syntax/nm_jpeg_extended_12bit.dcm", "76", "ISO_10918_1"},
+		{"generated/ct_slice_variants/ct_dcmtk_jpeg_extended_lossy.dcm", "9.4169", "ISO_10918_1"},
+		{"generated/ct_slice_variants/ct_gdcm_j2k.dcm", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c.rel), func(t *testing.T) {
+			src := corpus.Path(t, strings.Split(c.rel, "/")...)
+			o, out := transcodeOne(t, src)
+			f, _ := pixels(t, out)
+			ds := f.DataSet
+			if got := ds.String(dcm.LossyImageCompressionRatio); got != c.ratio {
+				t.Errorf("%s: Ratio %q, want %q", o.SourceSyntax, got, c.ratio)
+			}
+			if got := ds.String(dcm.LossyImageCompressionMethod); got != c.method {
+				t.Errorf("%s: Method %q, want %q", o.SourceSyntax, got, c.method)
+			}
+			if lossy := ds.String(dcm.LossyImageCompression) == "01"; lossy != (c.method != "") {
+				t.Errorf("Lossy Image Compression %q", ds.String(dcm.LossyImageCompression))
+			}
+		})
+	}
+	// A JPEG-LS near-lossless stream with NEAR > 0 and no history of its
+	// own: one value of each, the ratio measured.
+	o, out := transcodeOne(t, corpus.Path(t, "transfer_syntax", "jpegls_near_lossless_16.dcm"))
+	f, _ := pixels(t, out)
+	r, m := values(f.DataSet.String(dcm.LossyImageCompressionRatio)), values(f.DataSet.String(dcm.LossyImageCompressionMethod))
+	if len(r) != len(m) || len(m) > 1 || (len(m) == 1 && m[0] != "ISO_14495_1") {
+		t.Errorf("%s: Ratio %v Method %v", o.SourceSyntax, r, m)
+	}
+
+	// The plan says so in words.
+	p := plan(t, Input{Files: []string{corpus.Path(t, "transfer_syntax", "nm_jpeg_extended_12bit.dcm")}}, Options{NoWeb: true})
+	found := false
+	for _, w := range p.Warnings {
+		found = found || w.Code == WarnLossy && strings.Contains(w.Message, "compressed with loss at the modality")
+	}
+	if !found {
+		t.Errorf("no plain lossy warning: %v", p.Warnings)
+	}
+}
+
+// A lossy JPEG kept as it is under STD-GEN-DVD-JPEG, whose header is
+// rewritten (a supplied value), gets the lossy flag it lacked, with one
+// ratio and the JPEG method.
+func TestKeptLossyJPEGFlagged(t *testing.T) {
+	src := modified(t, corpus.Path(t, "multiframe", "us_30f_jpeg_baseline.dcm"), "US30.dcm", "-ea", "(0028,2110)", "-ea", "(0028,2112)")
+	p := plan(t, Input{Files: []string{src}}, Options{Media: DVD, Profile: JPEGProfile(DVD), NoWeb: true,
+		Supplied: []Supplied{{File: src, Tag: dcm.StudyID, Value: "S1", By: "tech A"}}})
+	o := p.Objects[0]
+	if o.Action != Transcode || o.Syntax != dcm.JPEGBaseline8Bit {
+		t.Fatalf("action %s syntax %s", o.Action, o.Syntax)
+	}
+	trees := build(t, p)
+	path := ""
+	for _, f := range trees[0].Files {
+		if f.Path == o.FileID {
+			path = f.Source
+		}
+	}
+	df, err := dcm.ParseFile(path, dcm.SkipPixelData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := df.DataSet
+	r := values(ds.String(dcm.LossyImageCompressionRatio))
+	if ds.String(dcm.LossyImageCompression) != "01" || len(r) != 1 || ds.String(dcm.LossyImageCompressionMethod) != "ISO_10918_1" {
+		t.Errorf("flag %q ratio %v method %q", ds.String(dcm.LossyImageCompression), r, ds.String(dcm.LossyImageCompressionMethod))
+	}
+	found := false
+	for _, w := range p.Warnings {
+		found = found || w.Code == WarnLossy
+	}
+	if !found {
+		t.Errorf("no lossy warning for a baseline JPEG: %v", p.Warnings)
+	}
+}
+
+// An ACR-NEMA Study Date (1995.06.26) is refused as invalid, naming the
+// file staff imported, its series and study; staff supply a value for that
+// file: it replaces the old one, which is kept byte for byte in the
+// Original Attributes Sequence with when, who and why, and dciodvfy finds
+// nothing new.
+func TestSupplyReplacesInvalidValue(t *testing.T) {
+	ct := corpus.Path(t, "disc_layouts", "philips_ct_partial", "DICOM", "S21610", "S2010", "I10")
+	src := modified(t, ct, "x", "-m", "(0008,0020)=1995.06.26")
+	names := map[string]string{src: "CT0042.dcm"}
+	_, err := NewPlan(context.Background(), Input{Files: []string{src}, Names: names, Facility: testFacility}, Options{NoViewer: true, WorkDir: t.TempDir(), Now: fixedNow})
+	var mk *MissingKeyError
+	if !errorsAs(err, &mk) || !mk.Invalid || mk.Tag != dcm.StudyDate || mk.File != src {
+		t.Fatalf("err = %v, want an invalid Study Date", err)
+	}
+	for _, want := range []string{`file CT0042.dcm (series 201 "STEREOTAXIS", study "1A TRAUMA/PLAIN HEAD DM")`, "Study Date (0008,0020)", "not valid"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), src) {
+		t.Errorf("message names the library path: %v", err)
+	}
+	for _, file := range []string{src, ""} { // per file, and for every object whose value is invalid
+		p := plan(t, Input{Files: []string{src}, Names: names}, Options{NoWeb: true,
+			Supplied: []Supplied{{File: file, Tag: dcm.StudyDate, Value: "19950626", By: "tech A"}}})
+		trees := build(t, p)
+		out := ""
+		for _, f := range trees[0].Files {
+			if f.Path == p.Objects[0].FileID {
+				out = f.Source
+			}
+		}
+		df, err := dcm.ParseFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds := df.DataSet
+		if ds.String(dcm.StudyDate) != "19950626" {
+			t.Errorf("Study Date %q", ds.String(dcm.StudyDate))
+		}
+		items := ds.Seq(dcm.OriginalAttributesSequence)
+		if len(items) != 1 {
+			t.Fatalf("%d Original Attributes items", len(items))
+		}
+		it := items[0]
+		nc := it.Seq(tagNonconformingModifiedAttributes)
+		if len(nc) != 1 || strings.TrimSpace(string(nc[0].Raw(tagNonconformingDataElementValue))) != "1995.06.26" {
+			t.Errorf("old value not kept: %v", nc)
+		}
+		if !strings.Contains(it.String(tagModifyingSystem), "tech A") || it.String(tagReasonForModification) != "CORRECT" || it.String(tagAttributeModificationDateTime) == "" {
+			t.Errorf("who/why/when: %q %q %q", it.String(tagModifyingSystem), it.String(tagReasonForModification), it.String(tagAttributeModificationDateTime))
+		}
+		before := dciodvfyErrors(t, src)
+		for e := range dciodvfyErrors(t, out) {
+			if !before[e] {
+				t.Errorf("new dciodvfy error: %s", e)
+			}
+		}
+		found := false
+		for _, w := range p.Warnings {
+			found = found || w.Code == WarnSupplied && strings.Contains(w.Message, "replaces the value of 1 object")
+		}
+		if !found {
+			t.Errorf("supplied warning: %v", p.Warnings)
+		}
+	}
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
 	"strings"
+	"time"
 
 	"discdesk/viewer/codec"
 	"discdesk/viewer/dcm"
+	"discdesk/viewer/dicomdir"
 )
 
 // writeTranscoded writes o as a Part 10 file in o.Syntax: the data set in
@@ -20,7 +22,7 @@ import (
 func (o *Object) writeTranscoded(w io.Writer) error {
 	f, err := dcm.ParseFile(o.Source)
 	if err != nil {
-		return fmt.Errorf("disc: transcode %s: %w", o.Source, err)
+		return fmt.Errorf("disc: transcode %s: %w", o.Describe(), err)
 	}
 	ds := f.DataSet
 	if ds.BigEndian {
@@ -29,7 +31,7 @@ func (o *Object) writeTranscoded(w io.Writer) error {
 		var buf bytes.Buffer
 		enc := dcm.NewEncoder(&buf)
 		if err := enc.DataSet(ds); err != nil {
-			return fmt.Errorf("disc: transcode %s: %w", o.Source, err)
+			return fmt.Errorf("disc: transcode %s: %w", o.Describe(), err)
 		}
 		if err := enc.Flush(); err != nil {
 			return err
@@ -37,7 +39,7 @@ func (o *Object) writeTranscoded(w io.Writer) error {
 		meta := dcm.EncodeMeta(dcm.Meta{SOPClassUID: o.SOPClassUID, SOPInstanceUID: o.SOPInstance, TransferSyntaxUID: dcm.ExplicitVRLittleEndian})
 		le, err := dcm.ParseBytes(append(meta, buf.Bytes()...))
 		if err != nil {
-			return fmt.Errorf("disc: transcode %s: re-read little endian: %w", o.Source, err)
+			return fmt.Errorf("disc: transcode %s: re-read little endian: %w", o.Describe(), err)
 		}
 		ds = le.DataSet
 	}
@@ -46,21 +48,111 @@ func (o *Object) writeTranscoded(w io.Writer) error {
 			ds.Set(dcm.NewElement(t, dcm.DictVR(t), nil))
 		}
 	}
+	var replaced []replacedValue
 	for _, s := range o.Supplied {
+		if old := ds.Get(s.Tag); old != nil && strings.Trim(string(old.Value), " \x00") != "" {
+			replaced = append(replaced, replacedValue{old: old, by: s.By, valid: dicomdir.ValidValue(ds, old)})
+		}
 		ds.Set(dcm.Str(s.Tag, dcm.DictVR(s.Tag), s.Value))
 	}
+	if len(replaced) > 0 {
+		keepOriginals(ds, replaced, o.now(), o.software)
+	}
 	ts := o.Syntax
-	if pd := ds.Get(dcm.PixelData); pd != nil && pd.Fragments != nil && ts == dcm.ExplicitVRLittleEndian {
-		if err := decodePixels(ds, pd, o.SourceSyntax, o.SourceSize); err != nil {
-			return fmt.Errorf("disc: transcode %s: %w", o.Source, err)
+	if pd := ds.Get(dcm.PixelData); pd != nil && pd.Fragments != nil {
+		if ts == dcm.ExplicitVRLittleEndian {
+			if err := decodePixels(ds, pd, o.SourceSyntax, o.SourceSize); err != nil {
+				return fmt.Errorf("disc: transcode %s: %w", o.Describe(), err)
+			}
+		} else {
+			// Kept compressed with a rewritten header: its lossy history
+			// is made true as well.
+			keptLossy(ds, pd, ts)
 		}
 	}
 	dropGroupLengths(ds)
 	ds.Sort()
 	if err := dcm.WriteExplicitLE(w, ds, ts); err != nil {
-		return fmt.Errorf("disc: transcode %s: %w", o.Source, err)
+		return fmt.Errorf("disc: transcode %s: %w", o.Describe(), err)
 	}
 	return nil
+}
+
+// replacedValue is a value staff replaced: the element as it was.
+type replacedValue struct {
+	old   *dcm.Element
+	by    string
+	valid bool // valid for its VR (else it goes to the Nonconforming sequence)
+}
+
+// Attributes of the Original Attributes Sequence (PS3.3 C.12.1.1.9).
+var (
+	tagModifiedAttributesSequence      = dcm.T(0x0400, 0x0550)
+	tagNonconformingModifiedAttributes = dcm.T(0x0400, 0x0551)
+	tagNonconformingDataElementValue   = dcm.T(0x0400, 0x0552)
+	tagAttributeModificationDateTime   = dcm.T(0x0400, 0x0562)
+	tagModifyingSystem                 = dcm.T(0x0400, 0x0563)
+	tagSourceOfPreviousValues          = dcm.T(0x0400, 0x0564)
+	tagReasonForModification           = dcm.T(0x0400, 0x0565)
+	tagSelectorAttribute               = dcm.T(0x0072, 0x0026)
+	tagSelectorValueNumber             = dcm.T(0x0072, 0x0028)
+)
+
+// keepOriginals appends to the Original Attributes Sequence (0400,0561)
+// the values staff replaced (PS3.3 C.12.1.1.9): valid ones together in one
+// item's Modified Attributes Sequence, each value not valid for its VR (an
+// ACR-NEMA date 1995.06.26) byte for byte in an item of its own, in the
+// Nonconforming Modified Attributes Sequence (one item per Original
+// Attributes item); every item says when, by which system and staff
+// member, and why (CORRECT: the value was wrong or missing).
+func keepOriginals(ds *dcm.DataSet, replaced []replacedValue, now time.Time, system string) {
+	var by []string
+	for _, r := range replaced {
+		if r.by != "" && !slices.Contains(by, r.by) {
+			by = append(by, r.by)
+		}
+	}
+	who := system
+	if len(by) > 0 {
+		who += ", values supplied by " + strings.Join(by, ", ")
+	}
+	if len(who) > 64 {
+		who = who[:64]
+	}
+	stamp := func(item *dcm.DataSet) *dcm.DataSet {
+		item.Set(dcm.Str(tagAttributeModificationDateTime, "DT", now.UTC().Format("20060102150405")+"+0000"))
+		item.Set(dcm.Str(tagModifyingSystem, "LO", who))
+		item.Set(dcm.NewElement(tagSourceOfPreviousValues, "LO", nil))
+		item.Set(dcm.Str(tagReasonForModification, "CS", "CORRECT"))
+		return item
+	}
+	var items []*dcm.DataSet
+	if old := ds.Get(dcm.OriginalAttributesSequence); old != nil {
+		items = append(items, old.Items...)
+	}
+	mod := &dcm.DataSet{}
+	for _, r := range replaced {
+		if r.valid {
+			mod.Set(r.old)
+			continue
+		}
+		nc := &dcm.DataSet{}
+		nc.Set(dcm.NewElement(tagSelectorAttribute, "AT", binary.LittleEndian.AppendUint16(binary.LittleEndian.AppendUint16(nil, r.old.Tag.Group()), r.old.Tag.Element())))
+		nc.Set(dcm.U16(tagSelectorValueNumber, 0))
+		nc.Set(dcm.NewElement(tagNonconformingDataElementValue, "OB", append([]byte(nil), r.old.Value...)))
+		item := &dcm.DataSet{}
+		// Modified Attributes Sequence is Type 1: its one item is empty
+		// here, the value is in the nonconforming item.
+		item.Set(dcm.Seq(tagModifiedAttributesSequence, &dcm.DataSet{}))
+		item.Set(dcm.Seq(tagNonconformingModifiedAttributes, nc))
+		items = append(items, stamp(item))
+	}
+	if len(mod.Elements) > 0 {
+		item := &dcm.DataSet{}
+		item.Set(dcm.Seq(tagModifiedAttributesSequence, mod))
+		items = append(items, stamp(item))
+	}
+	ds.Set(dcm.Seq(dcm.OriginalAttributesSequence, items...))
 }
 
 // dropGroupLengths removes every group length (gggg,0000) from ds and its
@@ -80,20 +172,6 @@ func dropGroupLengths(ds *dcm.DataSet) {
 		keep = append(keep, e)
 	}
 	ds.Elements = keep
-}
-
-// lossyMethod is the Lossy Image Compression Method (0028,2114) defined
-// term of a lossy transfer syntax (PS3.3 C.7.6.1.1.5.1).
-func lossyMethod(ts string) (string, bool) {
-	switch ts {
-	case dcm.JPEGBaseline8Bit, dcm.JPEGExtended12Bit:
-		return "ISO_10918_1", true
-	case dcm.JPEG2000:
-		return "ISO_15444_1", true
-	case dcm.JPEGLSNearLossless:
-		return "ISO_14495_1", true
-	}
-	return "", false
 }
 
 // decodePixels replaces encapsulated pixel data with native samples.
@@ -143,24 +221,37 @@ func decodePixels(ds *dcm.DataSet, pd *dcm.Element, ts string, fileSize int64) e
 			ds.Set(dcm.Str(dcm.PhotometricInterpretation, "CS", "RGB"))
 		}
 	}
-	if method, lossy := lossyMethod(ts); lossy || ds.String(dcm.LossyImageCompression) == "01" {
-		// Lossy-derived pixels stay marked as such (PS3.3 C.7.6.1.1.5).
-		ds.Set(dcm.Str(dcm.LossyImageCompression, "CS", "01"))
-		if lossy && !strings.Contains(ds.String(dcm.LossyImageCompressionMethod), method) {
-			ratio := float64(len(native)) / float64(max(compressed, 1))
-			r := strconv.FormatFloat(ratio, 'f', 2, 64)
-			if old := ds.String(dcm.LossyImageCompressionRatio); old != "" {
-				r = old + `\` + r
-			}
-			m := method
-			if old := ds.String(dcm.LossyImageCompressionMethod); old != "" {
-				m = old + `\` + method
-			}
-			ds.Set(dcm.Str(dcm.LossyImageCompressionRatio, "DS", r))
-			ds.Set(dcm.Str(dcm.LossyImageCompressionMethod, "CS", m))
-		}
+	var first []byte
+	if len(parts) > 0 {
+		first = parts[0]
 	}
+	recordLossy(ds, ts, first, float64(len(native))/float64(max(compressed, 1)))
 	return nil
+}
+
+// keptLossy records the lossy compression of pixel data that stays
+// encapsulated in ts.
+func keptLossy(ds *dcm.DataSet, pd *dcm.Element, ts string) {
+	if len(pd.Fragments) < 2 {
+		return
+	}
+	rows, _ := ds.Int(dcm.Rows)
+	cols, _ := ds.Int(dcm.Columns)
+	spp, ok := ds.Int(dcm.SamplesPerPixel)
+	if !ok {
+		spp = 1
+	}
+	bits, _ := ds.Int(dcm.BitsAllocated)
+	frames := 1
+	if n, ok := ds.Int(dcm.NumberOfFrames); ok && n > 0 {
+		frames = n
+	}
+	compressed := 0
+	for _, f := range pd.Fragments[1:] {
+		compressed += len(f.Data)
+	}
+	native := rows * cols * spp * ((bits + 7) / 8) * frames
+	recordLossy(ds, ts, pd.Fragments[1].Data, float64(native)/float64(max(compressed, 1)))
 }
 
 // splitFrames returns the compressed bytes of each frame (PS3.5 A.4): by

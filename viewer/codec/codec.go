@@ -16,6 +16,21 @@ const (
 	JPEGLSNearLossless = "1.2.840.10008.1.2.4.81"
 	JPEG2000Lossless   = "1.2.840.10008.1.2.4.90"
 	JPEG2000           = "1.2.840.10008.1.2.4.91"
+
+	HTJ2KLossless     = "1.2.840.10008.1.2.4.201"
+	HTJ2KRPCLLossless = "1.2.840.10008.1.2.4.202"
+	HTJ2K             = "1.2.840.10008.1.2.4.203"
+
+	JPEGXLLossless          = "1.2.840.10008.1.2.4.110"
+	JPEGXLJPEGRecompression = "1.2.840.10008.1.2.4.111"
+	JPEGXL                  = "1.2.840.10008.1.2.4.112"
+
+	// DeflatedImageFrame is Deflated Image Frame Compression: each frame
+	// native, deflated (PS3.5 8.2.16).
+	DeflatedImageFrame = "1.2.840.10008.1.2.8.1"
+	// EncapsulatedUncompressed is Encapsulated Uncompressed Explicit VR
+	// Little Endian: each frame native, in its own fragment (PS3.5 A.4.11).
+	EncapsulatedUncompressed = "1.2.840.10008.1.2.1.98"
 )
 
 // MaxFrameBytes bounds the output of one frame (1 GiB), so a hostile header

@@ -1,9 +1,6 @@
 package dicomdir
 
 import (
-	"encoding/binary"
-	"fmt"
-	"strconv"
 	"strings"
 
 	"discdesk/viewer/dcm"
@@ -15,14 +12,8 @@ import (
 func (b *builder) assemble(picks []chosen, name string) (*dcm.DataSet, error) {
 	// Which character sets do the non-ASCII keys need?
 	var charset []string
-	mixed, needUTF8 := false, false
+	mixed := false
 	for _, p := range picks {
-		if p.isSupp {
-			if !ascii([]byte(p.supplied)) {
-				needUTF8 = true
-			}
-			continue
-		}
 		if p.src == nil || !nonASCII(p.el) {
 			continue
 		}
@@ -39,17 +30,11 @@ func (b *builder) assemble(picks []chosen, name string) (*dcm.DataSet, error) {
 		}
 	}
 	ds := &dcm.DataSet{}
-	if needUTF8 || mixed {
+	if mixed {
 		// Re-encode every text key as UTF-8 so one character set fits all.
 		ds.Set(dcm.Str(dcm.SpecificCharacterSet, "CS", "ISO_IR 192"))
 		for _, p := range picks {
 			switch {
-			case p.isSupp:
-				el, err := suppliedElement(p)
-				if err != nil {
-					return nil, fmt.Errorf("dicomdir: build: %s: %w", name, err)
-				}
-				ds.Set(el)
 			case p.src != nil && p.el.VR.Text():
 				ds.Set(dcm.Str(p.el.Tag, p.el.VR, p.src.ElementString(p.el)))
 			default:
@@ -62,40 +47,9 @@ func (b *builder) assemble(picks []chosen, name string) (*dcm.DataSet, error) {
 		ds.Set(dcm.Str(dcm.SpecificCharacterSet, "CS", strings.Join(charset, `\`)))
 	}
 	for _, p := range picks {
-		if p.isSupp {
-			el, err := suppliedElement(p)
-			if err != nil {
-				return nil, fmt.Errorf("dicomdir: build: %s: %w", name, err)
-			}
-			ds.Set(el)
-			continue
-		}
 		ds.Set(leElement(p.el, p.src != nil && p.src.BigEndian))
 	}
 	return ds, nil
-}
-
-// suppliedElement encodes a staff-supplied value with the key's VR.
-func suppliedElement(p chosen) (*dcm.Element, error) {
-	t, vr := p.el.Tag, p.el.VR
-	switch vr {
-	case "US", "UL", "SS", "SL":
-		n, err := strconv.ParseInt(p.supplied, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("supplied %s %q is not a number: %w", attrName(t), p.supplied, err)
-		}
-		var v []byte
-		switch vr {
-		case "US", "SS":
-			v = binary.LittleEndian.AppendUint16(nil, uint16(n))
-		default:
-			v = binary.LittleEndian.AppendUint32(nil, uint32(n))
-		}
-		return dcm.NewElement(t, vr, v), nil
-	case "SQ":
-		return nil, fmt.Errorf("%s is a sequence: it cannot be supplied as text", attrName(t))
-	}
-	return dcm.Str(t, vr, p.supplied), nil
 }
 
 // leElement copies el with little-endian values of even length. Items of

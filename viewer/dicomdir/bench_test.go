@@ -46,7 +46,7 @@ func synthetic(n int) []Instance {
 }
 
 func BenchmarkEncode2000(b *testing.B) {
-	d, _, err := Build("BENCH", synthetic(2000), nil)
+	d, _, err := Build("BENCH", synthetic(2000))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,14 +66,14 @@ func BenchmarkBuild2000(b *testing.B) {
 	ins := synthetic(2000)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := Build("BENCH", ins, nil); err != nil {
+		if _, _, err := Build("BENCH", ins); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkRead2000(b *testing.B) {
-	d, _, _ := Build("BENCH", synthetic(2000), nil)
+	d, _, _ := Build("BENCH", synthetic(2000))
 	out, _ := d.Encode()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -85,7 +85,7 @@ func BenchmarkRead2000(b *testing.B) {
 
 // The synthetic 2,000-instance directory reads back to the same records.
 func TestEncode2000RoundTrip(t *testing.T) {
-	d, warns, err := Build("BENCH", synthetic(2000), nil)
+	d, warns, err := Build("BENCH", synthetic(2000))
 	if err != nil || len(warns) != 0 {
 		t.Fatalf("Build: %v %v", err, warns)
 	}

@@ -2,6 +2,7 @@ package dicomdir
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -44,16 +45,6 @@ func InstanceFromFile(path string, fileID []string) (Instance, error) {
 	}, nil
 }
 
-// SuppliedKey is the key of a staff-supplied value in Build's supplied map:
-// the UID of the entity the value belongs to, "|", and the tag as
-// (GGGG,EEEE). Patient-level values (Patient ID) are filed under the Study
-// Instance UID of the study that lacks them; study-level values under the
-// Study Instance UID; series-level under the Series Instance UID; leaf
-// keys under the SOP Instance UID. MissingKeyError.Key gives the key to use.
-//
-//	supplied[dicomdir.SuppliedKey(studyUID, dcm.StudyID)] = "A1234"
-func SuppliedKey(uid string, t dcm.Tag) string { return uid + "|" + t.String() }
-
 var (
 	fileIDComponent = regexp.MustCompile(`^[A-Z0-9_]{1,8}$`)
 	fileSetIDRe     = regexp.MustCompile(`^[A-Z0-9_ ]{0,16}$`)
@@ -76,6 +67,7 @@ func CheckFileID(id []string) error {
 // inst is an Instance with its resolved identity.
 type inst struct {
 	*Instance
+	index                         int    // in Build's instances
 	name                          string // for messages
 	sopClass, sopInstance         string
 	recordType                    string
@@ -95,32 +87,54 @@ type entity struct {
 
 // builder holds the state of one Build.
 type builder struct {
-	supplied map[string]string
-	used     map[string]bool
 	warnings []Warning
+	missing  MissingKeys
+	reported map[string]bool // entity+tag already in missing
 }
 
 // Build makes a Directory from instance headers (PS3.3 F.4, F.5; MEDIA.md
 // section 2): one PATIENT record per Patient ID, one STUDY per Study
 // Instance UID, one SERIES per Series Instance UID, one leaf per instance,
-// in the order the instances are given. supplied holds values staff
-// entered for Type 1 keys the objects lack, keyed by SuppliedKey; each one
-// used is reported as a Warning, and the caller must write it into the
-// object too. A Type 1 key that no instance of its entity has, and that is
-// not supplied, stops Build with a *MissingKeyError.
-func Build(fileSetID string, instances []Instance, supplied map[string]string) (*Directory, []Warning, error) {
+// in the order the instances are given. Type 1 keys that no instance of
+// their entity has (absent, empty or not valid for the VR) stop Build with
+// MissingKeys, which lists every one of them at once: the caller writes
+// the values into the objects (so that the directory and the files agree)
+// and builds again.
+func Build(fileSetID string, instances []Instance) (*Directory, []Warning, error) {
 	if !fileSetIDRe.MatchString(fileSetID) {
 		return nil, nil, fmt.Errorf("dicomdir: build: %w %q: up to 16 of A-Z 0-9 _", ErrBadFileSetID, fileSetID)
 	}
-	b := &builder{supplied: supplied, used: map[string]bool{}}
+	b := &builder{reported: map[string]bool{}}
 	ins := make([]*inst, 0, len(instances))
 	byFile := map[string]string{}
 	bySOP := map[string]string{}
 	for i := range instances {
 		in, err := b.resolve(&instances[i])
+		var mk *MissingKeyError
+		if errors.As(err, &mk) {
+			mk.Instance = i
+			switch {
+			case in == nil:
+				b.missing = append(b.missing, mk)
+				continue
+			case mk.Tag == dcm.PatientID:
+				// Reported once per study; the PATIENT record of the empty
+				// ID does not report it again.
+				b.reported["p|"+dcm.PatientID.String()] = true
+				if id := "s" + in.studyUID + "|" + dcm.PatientID.String(); !b.reported[id] {
+					b.reported[id] = true
+					b.missing = append(b.missing, mk)
+				}
+			default:
+				b.missing = append(b.missing, mk)
+				in.patientID = "missing:" + in.sopInstance
+			}
+			err = nil
+		}
 		if err != nil {
 			return nil, nil, err
 		}
+		in.index = i
 		fid := strings.Join(in.FileID, `\`)
 		if prev, ok := byFile[fid]; ok {
 			return nil, nil, fmt.Errorf("dicomdir: build: %s and %s: %w: same File ID %s", prev, in.name, ErrDuplicate, fid)
@@ -189,6 +203,9 @@ func Build(fileSetID string, instances []Instance, supplied map[string]string) (
 		}
 		d.Records = append(d.Records, r)
 	}
+	if len(b.missing) > 0 {
+		return nil, b.warnings, b.missing
+	}
 	return d, b.warnings, nil
 }
 
@@ -215,10 +232,10 @@ func (b *builder) resolve(in *Instance) (*inst, error) {
 		return nil, fmt.Errorf("dicomdir: build: %s: %w: (0002,0003) and (0008,0018) differ", name, ErrMetaMismatch)
 	}
 	if x.sopClass == "" {
-		return nil, &MissingKeyError{File: name, Record: "leaf", Attribute: "SOP Class UID (0008,0016)", Key: SuppliedKey(x.sopInstance, dcm.SOPClassUID)}
+		return nil, &MissingKeyError{File: name, Record: "leaf", Attribute: "SOP Class UID (0008,0016)", Tag: dcm.SOPClassUID}
 	}
 	if x.sopInstance == "" {
-		return nil, &MissingKeyError{File: name, Record: "leaf", Attribute: "SOP Instance UID (0008,0018)", Key: SuppliedKey("", dcm.SOPInstanceUID)}
+		return nil, &MissingKeyError{File: name, Record: "leaf", Attribute: "SOP Instance UID (0008,0018)", Tag: dcm.SOPInstanceUID}
 	}
 	if in.TransferSyntaxUID == "" {
 		return nil, fmt.Errorf("dicomdir: build: %s: %w", name, ErrNoTransferSyntax)
@@ -233,57 +250,41 @@ func (b *builder) resolve(in *Instance) (*inst, error) {
 	if topLevel[rt] {
 		return x, nil
 	}
-	// The hierarchy's UIDs and the Patient ID: from the object, else
-	// supplied, else missing.
-	x.studyUID = b.value(ds, dcm.StudyInstanceUID, SuppliedKey(x.sopInstance, dcm.StudyInstanceUID), name)
+	// The hierarchy's UIDs and the Patient ID. An instance without one
+	// is reported, and placed under a stand-in so that the rest of its
+	// keys are checked in the same Build.
+	var missing *MissingKeyError
+	x.studyUID = strings.TrimSpace(ds.String(dcm.StudyInstanceUID))
 	if x.studyUID == "" {
-		return nil, &MissingKeyError{File: name, Record: "STUDY", Attribute: "Study Instance UID (0020,000D)", Key: SuppliedKey(x.sopInstance, dcm.StudyInstanceUID)}
+		x.studyUID = "missing:" + x.sopInstance
+		missing = &MissingKeyError{File: name, Record: "STUDY", Attribute: "Study Instance UID (0020,000D)", Tag: dcm.StudyInstanceUID}
 	}
-	x.seriesID = b.value(ds, dcm.SeriesInstanceUID, SuppliedKey(x.sopInstance, dcm.SeriesInstanceUID), name)
+	x.seriesID = strings.TrimSpace(ds.String(dcm.SeriesInstanceUID))
 	if x.seriesID == "" {
-		return nil, &MissingKeyError{File: name, Record: "SERIES", Attribute: "Series Instance UID (0020,000E)", Key: SuppliedKey(x.sopInstance, dcm.SeriesInstanceUID)}
+		x.seriesID = "missing:" + x.sopInstance
+		if missing == nil {
+			missing = &MissingKeyError{File: name, Record: "SERIES", Attribute: "Series Instance UID (0020,000E)", Tag: dcm.SeriesInstanceUID}
+		}
 	}
-	x.patientID = b.value(ds, dcm.PatientID, SuppliedKey(x.studyUID, dcm.PatientID), name)
-	if x.patientID == "" {
-		return nil, &MissingKeyError{File: name, Record: "PATIENT", Attribute: "Patient ID (0010,0020)", Key: SuppliedKey(x.studyUID, dcm.PatientID)}
+	if missing != nil {
+		return x, missing
+	}
+	x.patientID = ds.String(dcm.PatientID)
+	if strings.TrimSpace(x.patientID) == "" {
+		return x, &MissingKeyError{File: name, Record: "PATIENT", Attribute: "Patient ID (0010,0020)", Tag: dcm.PatientID}
 	}
 	return x, nil
 }
 
-// value is the object's value of t, else the supplied value under key
-// (recording its use), else "".
-func (b *builder) value(ds *dcm.DataSet, t dcm.Tag, key, name string) string {
-	if v := ds.String(t); v != "" {
-		return v
+// entityKey names an entity for de-duplicating missing-key reports.
+func (e *entity) key() string {
+	if e.leaf != nil {
+		return "i" + e.leaf.sopInstance
 	}
-	if v, ok := b.supplied[key]; ok && strings.TrimSpace(v) != "" {
-		b.noteSupplied(key, name, t, v)
-		return strings.TrimSpace(v)
+	if e.lvl == levelPatient {
+		return "p" + e.insts[0].patientID
 	}
-	return ""
-}
-
-func (b *builder) noteSupplied(key, name string, t dcm.Tag, v string) {
-	if b.used[key] {
-		return
-	}
-	b.used[key] = true
-	b.warnings = append(b.warnings, Warning{
-		File:      name,
-		Attribute: attrName(t),
-		Message:   "value supplied by staff (the object has none); write it into the object as well",
-	})
-}
-
-// entityUID is the UID supplied values of this entity are filed under.
-func (e *entity) suppliedUID() string {
-	switch e.lvl {
-	case levelPatient:
-		return e.insts[0].studyUID
-	case levelInstance:
-		return e.leaf.sopInstance
-	}
-	return e.uid
+	return "e" + e.uid
 }
 
 // rankOrder sorts instances by Series Number, Instance Number and SOP
@@ -367,12 +368,10 @@ func (b *builder) record(e *entity) (*Record, error) {
 }
 
 // chosen is the value picked for one key: the element and the data set it
-// came from (for its character set), or a supplied string.
+// came from (for its character set).
 type chosen struct {
-	el       *dcm.Element
-	src      *dcm.DataSet
-	supplied string
-	isSupp   bool
+	el  *dcm.Element
+	src *dcm.DataSet
 }
 
 // keys assembles the keys of one record of type rt for entity e.
@@ -385,7 +384,7 @@ func (b *builder) keys(rt string, e *entity) (*dcm.DataSet, error) {
 			if c, ok := verificationDateTime(rep.DataSet); ok {
 				picks = append(picks, c)
 			} else if strings.EqualFold(rep.DataSet.String(dcm.VerificationFlag), "VERIFIED") {
-				return nil, b.missing(rep, rt, k, e)
+				b.missingKey(rep, rt, k, e)
 			}
 			continue
 		}
@@ -393,7 +392,7 @@ func (b *builder) keys(rt string, e *entity) (*dcm.DataSet, error) {
 		if !ok {
 			switch k.typ {
 			case type1:
-				return nil, b.missing(rep, rt, k, e)
+				b.missingKey(rep, rt, k, e)
 			case type2:
 				picks = append(picks, chosen{el: emptyElement(k.tag)})
 			}
@@ -404,24 +403,31 @@ func (b *builder) keys(rt string, e *entity) (*dcm.DataSet, error) {
 	return b.assemble(picks, rep.name)
 }
 
-func (b *builder) missing(rep *inst, rt string, k keySpec, e *entity) error {
+// missingKey records that the entity lacks Type 1 key k (once per entity
+// and key).
+func (b *builder) missingKey(rep *inst, rt string, k keySpec, e *entity) {
+	id := e.key() + "|" + k.tag.String()
+	if b.reported[id] {
+		return
+	}
+	b.reported[id] = true
 	invalid := false
 	for _, in := range e.insts {
 		invalid = invalid || !isEmpty(in.DataSet.Get(k.tag))
 	}
-	return &MissingKeyError{File: rep.name, Record: rt, Attribute: attrName(k.tag), Key: SuppliedKey(e.suppliedUID(), k.tag), Invalid: invalid}
+	b.missing = append(b.missing, &MissingKeyError{File: rep.name, Record: rt, Attribute: attrName(k.tag), Tag: k.tag, Instance: rep.index, Invalid: invalid})
 }
 
 // pick chooses the value of key k for an entity: the first non-empty value
-// among its instances in order (the representative's when it has one), else
-// a supplied value. Instances that disagree give a Warning.
+// among its instances in order (the representative's when it has one).
+// Instances that disagree give a Warning.
 func (b *builder) pick(k keySpec, insts []*inst, e *entity) (chosen, bool) {
 	for _, in := range insts {
 		el := in.DataSet.Get(k.tag)
 		if isEmpty(el) {
 			continue
 		}
-		if !validValue(in.DataSet, el) {
+		if !ValidValue(in.DataSet, el) {
 			b.warnings = append(b.warnings, Warning{File: in.name, Attribute: attrName(k.tag),
 				Message: fmt.Sprintf("value is not a valid %s; not copied into the DICOMDIR", el.VR)})
 			continue
@@ -431,11 +437,6 @@ func (b *builder) pick(k keySpec, insts []*inst, e *entity) (chosen, bool) {
 			b.checkConsistent(k, insts, c)
 		}
 		return c, true
-	}
-	key := SuppliedKey(e.suppliedUID(), k.tag)
-	if v, ok := b.supplied[key]; ok && strings.TrimSpace(v) != "" {
-		b.noteSupplied(key, insts[0].name, k.tag, v)
-		return chosen{supplied: strings.TrimSpace(v), isSupp: true, el: &dcm.Element{Tag: k.tag, VR: dcm.DictVR(k.tag)}}, true
 	}
 	return chosen{}, false
 }
@@ -554,9 +555,10 @@ var (
 	uiRe = regexp.MustCompile(`^(0|[1-9]\d*)(\.(0|[1-9]\d*))*$`)
 )
 
-// validValue checks the formats dciodvfy checks for the VRs of record keys
-// (PS3.5 6.2): DA, TM, DT and UI values. Other VRs pass.
-func validValue(ds *dcm.DataSet, el *dcm.Element) bool {
+// ValidValue reports whether el (of ds) has the format dciodvfy checks for
+// the VRs of record keys (PS3.5 6.2): DA, TM, DT and UI values. Other VRs
+// pass. A key whose value is not valid is not copied into a record.
+func ValidValue(ds *dcm.DataSet, el *dcm.Element) bool {
 	var re *regexp.Regexp
 	switch el.VR {
 	case "DA":

@@ -2,6 +2,7 @@ package dicomdir
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -19,38 +20,48 @@ func header(t *testing.T, rel string, fid ...string) Instance {
 }
 
 // A Type 1 key the object lacks stops Build with a MissingKeyError naming
-// the file and the attribute; supplying it lets Build go on and the record
-// carries the supplied value, reported as a warning; ApplySupplied writes
-// the same value into the object.
-func TestMissingKeyAndSupplied(t *testing.T) {
+// the file, the attribute and the instance; once the value is written
+// into the object Build goes on and the record carries it.
+func TestMissingKey(t *testing.T) {
 	in := header(t, "sr_docs/basic_text_sr.dcm", "DICOM", "P1", "S1", "I1") // no Patient ID
-	_, _, err := Build("T", []Instance{in}, nil)
+	_, _, err := Build("T", []Instance{in})
 	var mk *MissingKeyError
 	if !errors.As(err, &mk) {
 		t.Fatalf("err = %v, want *MissingKeyError", err)
 	}
-	if mk.Attribute != "Patient ID (0010,0020)" || mk.Record != "PATIENT" || !strings.HasSuffix(mk.File, "basic_text_sr.dcm") || mk.Invalid {
+	if mk.Attribute != "Patient ID (0010,0020)" || mk.Tag != dcm.PatientID || mk.Record != "PATIENT" || mk.Instance != 0 || !strings.HasSuffix(mk.File, "basic_text_sr.dcm") || mk.Invalid {
 		t.Errorf("MissingKeyError = %+v", mk)
 	}
-	studyUID := in.DataSet.String(dcm.StudyInstanceUID)
-	if mk.Key != SuppliedKey(studyUID, dcm.PatientID) {
-		t.Errorf("Key = %q, want %q", mk.Key, SuppliedKey(studyUID, dcm.PatientID))
-	}
-	supplied := map[string]string{mk.Key: "MRN0042"}
-	d, warns, supplied := staff(t, "T", []Instance{in}, supplied)
+	in.DataSet.Set(dcm.Str(dcm.PatientID, "LO", "MRN0042"))
+	d, _, _ := staff(t, "T", []Instance{in})
 	if got := d.Records[0].Keys.String(dcm.PatientID); got != "MRN0042" {
 		t.Errorf("PATIENT record Patient ID %q", got)
 	}
-	found := false
-	for _, w := range warns {
-		found = found || (w.Attribute == "Patient ID (0010,0020)" && strings.Contains(w.Message, "supplied"))
+}
+
+// Every missing key of every instance is reported in one Build, once per
+// entity, each naming its instance.
+func TestAllMissingKeysAtOnce(t *testing.T) {
+	a := header(t, "sr_docs/basic_text_sr.dcm", "DICOM", "P1", "S1", "I1")
+	b := header(t, "charset/chrKoreanMulti.dcm", "DICOM", "P2", "S1", "I1")
+	a.DataSet.Delete(dcm.StudyDate)
+	a.DataSet.Delete(dcm.StudyTime)
+	_, _, err := Build("T", []Instance{a, b})
+	var all MissingKeys
+	if !errors.As(err, &all) {
+		t.Fatalf("err = %v, want MissingKeys", err)
 	}
-	if !found {
-		t.Errorf("no warning for the supplied value: %v", warns)
+	got := map[string]bool{}
+	for _, mk := range all {
+		got[fmt.Sprintf("%d %s", mk.Instance, mk.Tag)] = true
 	}
-	set, err := ApplySupplied(in.DataSet, supplied)
-	if err != nil || len(set) != len(supplied) || in.DataSet.String(dcm.PatientID) != "MRN0042" {
-		t.Errorf("ApplySupplied: %v %v, object Patient ID %q", set, err, in.DataSet.String(dcm.PatientID))
+	for _, want := range []string{"0 (0010,0020)", "1 (0020,0010)"} {
+		if !got[want] {
+			t.Errorf("missing %s not reported; got %v", want, got)
+		}
+	}
+	if len(all) < 3 || !strings.Contains(err.Error(), "required keys are missing") {
+		t.Errorf("%d keys reported: %v", len(all), err)
 	}
 }
 
@@ -61,21 +72,16 @@ func TestEmptyAndInvalidType1(t *testing.T) {
 	if in.DataSet.String(dcm.StudyID) != "" {
 		t.Fatalf("test assumption: chrKoreanMulti has no Study ID value")
 	}
-	_, _, err := Build("T", []Instance{in}, nil)
+	_, _, err := Build("T", []Instance{in})
 	var mk *MissingKeyError
 	if !errors.As(err, &mk) || mk.Attribute != "Study ID (0020,0010)" || mk.Record != "STUDY" {
 		t.Fatalf("err = %v, want missing Study ID", err)
 	}
 	us := header(t, "multiframe/us_10f_jpegls_palette.dcm", "DICOM", "P1", "S1", "I1")
-	sup := map[string]string{SuppliedKey(us.DataSet.String(dcm.StudyInstanceUID), dcm.PatientID): "X"}
-	_, warns, err := Build("T", []Instance{us}, sup)
+	us.DataSet.Set(dcm.Str(dcm.PatientID, "LO", "X"))
+	_, _, err = Build("T", []Instance{us})
 	if !errors.As(err, &mk) || mk.Attribute != "Study Date (0008,0020)" || !mk.Invalid {
 		t.Fatalf("err = %v, want invalid Study Date", err)
-	}
-	_ = warns
-	// A sequence cannot be supplied as text.
-	if _, err := suppliedElement(chosen{supplied: "x", el: &dcm.Element{Tag: dcm.ConceptNameCodeSequence, VR: "SQ"}}); err == nil {
-		t.Error("a sequence was accepted as a supplied value")
 	}
 }
 
@@ -83,29 +89,29 @@ func TestEmptyAndInvalidType1(t *testing.T) {
 // data set, duplicate SOP Instance UIDs, bad File IDs, private classes.
 func TestBuildRefuses(t *testing.T) {
 	ct := header(t, "ct_series/tcia_kits/CT20.dcm", "DICOM", "P1", "S1", "I1")
-	if _, _, err := Build("T", []Instance{ct}, nil); !errors.Is(err, ErrMetaMismatch) {
+	if _, _, err := Build("T", []Instance{ct}); !errors.Is(err, ErrMetaMismatch) {
 		t.Errorf("meta mismatch: %v", err)
 	}
 	a := header(t, "charset/chrFren.dcm", "DICOM", "P1", "S1", "I1")
 	b := header(t, "charset/chrFrenMulti.dcm", "DICOM", "P1", "S1", "I2")
-	if _, _, err := Build("T", []Instance{a, b}, nil); !errors.Is(err, ErrDuplicate) {
+	if _, _, err := Build("T", []Instance{a, b}); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("duplicate SOP Instance UID: %v", err)
 	}
 	for _, fid := range [][]string{{"dicom", "I1"}, {"DICOM", "IMAGE.DCM"}, {"A", "B", "C", "D", "E", "F", "G", "H", "I"}, {"TOOLONGNAME"}, {}} {
 		in := a
 		in.FileID = fid
-		if _, _, err := Build("T", []Instance{in}, nil); !errors.Is(err, ErrBadFileID) {
+		if _, _, err := Build("T", []Instance{in}); !errors.Is(err, ErrBadFileID) {
 			t.Errorf("File ID %q: %v", fid, err)
 		}
 	}
-	if _, _, err := Build("lower", nil, nil); !errors.Is(err, ErrBadFileSetID) {
+	if _, _, err := Build("lower", nil); !errors.Is(err, ErrBadFileSetID) {
 		t.Errorf("File-set ID: %v", err)
 	}
 	p := a
 	p.MetaSOPClassUID = ""
 	p.DataSet = &dcm.DataSet{Elements: append([]*dcm.Element(nil), a.DataSet.Elements...)}
 	p.DataSet.Set(dcm.Str(dcm.SOPClassUID, "UI", "1.2.3.4.5.6"))
-	if _, _, err := Build("T", []Instance{p}, nil); !errors.Is(err, ErrUnknownSOPClass) {
+	if _, _, err := Build("T", []Instance{p}); !errors.Is(err, ErrUnknownSOPClass) {
 		t.Errorf("private SOP class: %v", err)
 	}
 }
@@ -134,7 +140,7 @@ func TestInconsistentStudyWarns(t *testing.T) {
 		return Instance{FileID: []string{"D", "I" + sop}, TransferSyntaxUID: ExplicitVRLittleEndian, DataSet: ds, Source: "file" + sop}
 	}
 	// Series 2 comes first in the input; series 1 still decides.
-	d, warns, err := Build("T", []Instance{mk(2, "101500", "2"), mk(1, "093000", "1")}, nil)
+	d, warns, err := Build("T", []Instance{mk(2, "101500", "2"), mk(1, "093000", "1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +162,7 @@ func TestInconsistentStudyWarns(t *testing.T) {
 		t.Errorf("warning = %+v", w)
 	}
 	// Same input in the other order: same directory (deterministic).
-	d2, _, _ := Build("T", []Instance{mk(1, "093000", "1"), mk(2, "101500", "2")}, nil)
+	d2, _, _ := Build("T", []Instance{mk(1, "093000", "1"), mk(2, "101500", "2")})
 	if d2.Records[0].Children[0].Keys.String(dcm.StudyTime) != "093000" {
 		t.Error("choice depends on input order")
 	}

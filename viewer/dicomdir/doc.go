@@ -18,10 +18,11 @@
 // keys are those PS3.3 F.5 requires for the record type plus the ones
 // ../shared/spec/MEDIA.md asks for, copied byte for byte from the object
 // (with its Specific Character Set whenever a key is not plain ASCII).
-// Nothing is invented: a Type 1 key that is absent or empty stops Build
-// with a [*MissingKeyError] naming the file and the attribute, unless staff
-// supplied the value (see [SuppliedKey]); the caller must then write the
-// same value into the object, so that the directory and the file agree.
+// Nothing is invented: Type 1 keys that are absent, empty or not valid stop
+// Build with [MissingKeys], every [*MissingKeyError] at once, each naming
+// the file and the attribute. Values staff supply are written into the
+// objects by the caller (the disc plan) before Build, so that the directory
+// and the files always agree.
 // Where the objects of one patient, study or series disagree (two series
 // with different Study Times), Build takes the value of the first instance
 // in (Series Number, Instance Number, SOP Instance UID) order and returns a
@@ -51,8 +52,8 @@
 //     unique on the medium beyond this directory: the disc plan does.
 //   - Keys from big-endian objects are converted to little endian; text keys
 //     are copied with their bytes and their character set, never re-encoded,
-//     except when a staff-supplied value is not ASCII (then the record's text
-//     keys are re-encoded as UTF-8 under ISO_IR 192).
+//     except when the objects of one record use different character sets
+//     (then the record's text keys are re-encoded as UTF-8 under ISO_IR 192).
 //   - The record type table covers the storage SOP classes of PS3.4 B.5 known
 //     when recordtypes.tsv was last edited; a newer class is refused with
 //     [ErrUnknownSOPClass] until the table learns it.

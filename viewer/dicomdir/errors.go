@@ -3,6 +3,9 @@ package dicomdir
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"discdesk/viewer/dcm"
 )
 
 // Errors of Build.
@@ -57,17 +60,18 @@ var (
 // MaxDepth bounds the nesting of directory records when reading.
 const MaxDepth = 16
 
-// MissingKeyError says that a Type 1 key of a directory record is absent
-// or empty in an object and was not supplied. Supply the value under Key
-// (see SuppliedKey) to let Build go on; the caller then writes the same
-// value into the object.
+// MissingKeyError says that a Type 1 key of a directory record is absent,
+// empty or not valid for its VR in every instance of the entity the record
+// describes. Build reports all of them at once, as MissingKeys.
 type MissingKeyError struct {
-	File      string // the object's source path (or File ID when no path)
-	Record    string // record type, e.g. "STUDY"
-	Attribute string // e.g. "Study ID (0020,0010)"
-	// Key is the supplied-values key that would fill the gap: the UID of the
-	// entity the record describes and the tag, see SuppliedKey.
-	Key string
+	File      string  // the instance's Source (or File ID when none)
+	Record    string  // record type, e.g. "STUDY"
+	Attribute string  // e.g. "Study ID (0020,0010)"
+	Tag       dcm.Tag // the attribute
+	// Instance is the index in Build's instances of the instance named:
+	// the entity's first in (Series Number, Instance Number, SOP Instance
+	// UID) order.
+	Instance int
 	// Invalid is set when the object has a value that is not valid for the
 	// attribute's VR (e.g. a Study Date 1994.01.30), rather than none.
 	Invalid bool
@@ -75,15 +79,37 @@ type MissingKeyError struct {
 
 func (e *MissingKeyError) Error() string {
 	if e.Invalid {
-		return fmt.Sprintf("%s: %s record needs %s (Type 1) but the object's value is not valid for its VR; supply it (key %q) or fix the object",
-			e.File, e.Record, e.Attribute, e.Key)
+		return fmt.Sprintf("%s: %s record needs %s (Type 1) but the object's value is not valid for its VR", e.File, e.Record, e.Attribute)
 	}
-	return fmt.Sprintf("%s: %s record needs %s (Type 1) but the object has no value; supply it (key %q) or fix the object",
-		e.File, e.Record, e.Attribute, e.Key)
+	return fmt.Sprintf("%s: %s record needs %s (Type 1) but the object has no value", e.File, e.Record, e.Attribute)
+}
+
+// MissingKeys is every Type 1 key Build found missing, in the order of
+// the instances and records. errors.As finds its first *MissingKeyError.
+type MissingKeys []*MissingKeyError
+
+func (m MissingKeys) Error() string {
+	parts := make([]string, len(m))
+	for i, e := range m {
+		parts[i] = e.Error()
+	}
+	if len(m) == 1 {
+		return "dicomdir: build: " + parts[0]
+	}
+	return fmt.Sprintf("dicomdir: build: %d required keys are missing: %s", len(m), strings.Join(parts, "; "))
+}
+
+// Unwrap gives the missing keys one by one.
+func (m MissingKeys) Unwrap() []error {
+	out := make([]error, len(m))
+	for i, e := range m {
+		out[i] = e
+	}
+	return out
 }
 
 // A Warning reports something Build decided that staff should know about:
-// an inconsistent value chosen deterministically, a value supplied by staff.
+// an inconsistent value chosen deterministically, a value not copied.
 type Warning struct {
 	File      string // the file (or files, comma-separated) concerned
 	Attribute string // e.g. "Study Time (0008,0030)"

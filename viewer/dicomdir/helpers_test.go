@@ -81,46 +81,53 @@ func prepare(t testing.TB, paths []string) ([]source, []Instance) {
 	return srcs, ins
 }
 
-// staff plays the person at the desk: it supplies a plausible value for
-// every Type 1 key Build reports missing, until Build succeeds.
-func staff(t testing.TB, fileSetID string, ins []Instance, given ...map[string]string) (*Directory, []Warning, map[string]string) {
+// staff plays the person at the desk: for every Type 1 key Build reports
+// missing it writes a plausible value into the objects of the study that
+// lack one, as the disc plan does, until Build succeeds. It returns the
+// values written, by source path, for writeDisc.
+func staff(t testing.TB, fileSetID string, ins []Instance) (*Directory, []Warning, map[string][]*dcm.Element) {
 	t.Helper()
-	supplied := map[string]string{}
-	for _, g := range given {
-		for k, v := range g {
-			supplied[k] = v
-		}
-	}
-	for range 200 {
-		d, warns, err := Build(fileSetID, ins, supplied)
-		var mk *MissingKeyError
+	written := map[string][]*dcm.Element{}
+	for range 20 {
+		d, warns, err := Build(fileSetID, ins)
 		if err == nil {
-			return d, warns, supplied
+			return d, warns, written
 		}
-		if !errors.As(err, &mk) {
+		var all MissingKeys
+		if !errors.As(err, &all) {
 			t.Fatalf("Build: %v", err)
 		}
-		tagText := mk.Key[strings.Index(mk.Key, "|")+1:]
-		v := map[string]string{
-			"(0010,0020)": "PID_SUPPLIED", "(0008,0020)": "20000101", "(0008,0030)": "120000",
-			"(0020,0010)": "1", "(0020,0011)": "1", "(0020,0013)": "1",
-		}[tagText]
-		if v == "" {
-			v = "SUPPLIED"
+		for _, mk := range all {
+			v := map[dcm.Tag]string{
+				dcm.PatientID: "PID_SUPPLIED", dcm.StudyDate: "20000101", dcm.StudyTime: "120000",
+				dcm.StudyID: "1", dcm.SeriesNumber: "1", dcm.InstanceNumber: "1",
+			}[mk.Tag]
+			if v == "" {
+				v = "SUPPLIED"
+			}
+			if mk.Tag == dcm.StudyInstanceUID || mk.Tag == dcm.SeriesInstanceUID {
+				t.Fatalf("corpus file lacks a UID (%v): leave it out of the disc", err)
+			}
+			study := ins[mk.Instance].DataSet.String(dcm.StudyInstanceUID)
+			for i := range ins {
+				ds := ins[i].DataSet
+				if ds.String(dcm.StudyInstanceUID) != study || (!mk.Invalid && strings.TrimSpace(ds.String(mk.Tag)) != "") {
+					continue
+				}
+				el := dcm.Str(mk.Tag, dcm.DictVR(mk.Tag), v)
+				ds.Set(el)
+				written[ins[i].Source] = append(written[ins[i].Source], el)
+			}
 		}
-		if tagText == "(0020,000D)" || tagText == "(0020,000E)" {
-			t.Fatalf("corpus file lacks a UID (%v): leave it out of the disc", err)
-		}
-		supplied[mk.Key] = v
 	}
 	t.Fatal("Build kept asking for values")
 	return nil, nil, nil
 }
 
-// writeDisc writes DICOMDIR, README.TXT and the prepared objects (supplied
-// values applied, re-encoded with a fresh meta group) into a new
-// temporary folder and returns it.
-func writeDisc(t testing.TB, dir []byte, srcs []source, supplied map[string]string) string {
+// writeDisc writes DICOMDIR, README.TXT and the prepared objects (the
+// values staff wrote applied, re-encoded with a fresh meta group) into a
+// new temporary folder and returns it.
+func writeDisc(t testing.TB, dir []byte, srcs []source, written map[string][]*dcm.Element) string {
 	t.Helper()
 	root := t.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "DICOMDIR"), dir, 0o600); err != nil {
@@ -139,8 +146,8 @@ func writeDisc(t testing.TB, dir []byte, srcs []source, supplied map[string]stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ApplySupplied(f.DataSet, supplied); err != nil {
-			t.Fatal(err)
+		for _, el := range written[s.path] {
+			f.DataSet.Set(el)
 		}
 		var b bytes.Buffer
 		if err := dcm.WriteExplicitLE(&b, f.DataSet, s.ts); err != nil {

@@ -17,15 +17,14 @@ const (
 	type3
 )
 
-// level says which entity a key describes, and so which UID a supplied
-// value is filed under (see SuppliedKey).
+// level says which entity a key describes.
 type level int
 
 const (
-	levelPatient  level = iota // filed under the Study Instance UID
-	levelStudy                 // Study Instance UID
-	levelSeries                // Series Instance UID
-	levelInstance              // SOP Instance UID
+	levelPatient level = iota
+	levelStudy
+	levelSeries
+	levelInstance
 )
 
 type keySpec struct {

@@ -56,7 +56,7 @@ func MakeDisc(t testing.TB, dir string, rel []string) string {
 		}
 		insts = append(insts, in)
 	}
-	d, _, err := dicomdir.Build("TESTDISC", insts, nil)
+	d, _, err := dicomdir.Build("TESTDISC", insts)
 	if err != nil {
 		t.Fatalf("build DICOMDIR: %v", err)
 	}
