@@ -70,6 +70,10 @@ func Run(args []string) error {
 	w.SetContent(s.Content)
 	w.SetOnClosed(s.Close)
 	s.ShowFirst()
+	// Keys reach the image without a click first.
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { s.Panes[s.Target].Viewer.TypedKey(ev) })
+	w.Canvas().SetOnTypedRune(func(r rune) { s.Panes[s.Target].Viewer.TypedRune(r) })
+	s.Focus()
 	w.ShowAndRun()
 	return nil
 }

@@ -1,6 +1,8 @@
 package discview
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -33,10 +35,17 @@ type Screen struct {
 	// SideBySide shows the second pane; Sync scrolls the panes together.
 	SideBySide, Sync bool
 
-	presets  *widget.Select
-	split    *container.Split
-	syncing  bool
-	targetRG *widget.RadioGroup
+	presets *widget.Select
+	// ToolPicker shows and sets the drag tool of both panes.
+	ToolPicker *widget.Select
+	cine       *widget.Button
+	split      *container.Split
+	syncing    bool
+	targetRG   *widget.RadioGroup
+	// Notice says why a request was refused (another patient's series
+	// beside this one); empty when all is well.
+	Notice *widget.Label
+	help   *widget.PopUp
 }
 
 // NewScreen builds the screen for d.
@@ -47,18 +56,19 @@ func NewScreen(a fyne.App, d *study.Disc) *Screen {
 	s.Strip.LoadThumbnails(d)
 	for i := range s.Panes {
 		i := i
-		s.Panes[i].Viewer.OnIndexChanged = func(idx int) { s.follow(i, idx) }
+		v := s.Panes[i].Viewer
+		v.OnIndexChanged = func(idx int) { s.follow(i, idx) }
+		v.OnToolChanged = func(t imageview.Tool) { s.setTool(t) }
+		v.OnHelp = s.ShowHelp
 	}
-	tools := widget.NewSelect(imageview.Tools, func(t string) {
+	s.ToolPicker = widget.NewSelect(imageview.Tools, func(t string) {
 		for j, n := range imageview.Tools {
 			if n == t {
-				for _, p := range s.Panes {
-					p.Viewer.SetTool(imageview.Tool(j))
-				}
+				s.setTool(imageview.Tool(j))
 			}
 		}
 	})
-	tools.SetSelectedIndex(0)
+	s.ToolPicker.SetSelectedIndex(0)
 	s.presets = widget.NewSelect(nil, func(string) {
 		v := s.Panes[s.Target].Viewer
 		_ = v.ApplyPreset(s.presets.SelectedIndex())
@@ -69,14 +79,22 @@ func NewScreen(a fyne.App, d *study.Disc) *Screen {
 			p.Viewer.Fit()
 		}
 	})
-	cine := widget.NewButton("Cine", func() {
+	s.cine = widget.NewButton("Cine", nil)
+	s.cine.OnTapped = func() {
 		v := s.Panes[s.Target].Viewer
 		if v.Playing() {
 			v.Stop()
 		} else {
 			v.Play(0)
 		}
-	})
+		s.updateCine()
+	}
+	rotate := widget.NewButton("Rotate", func() { s.Panes[s.Target].Viewer.Rotate() })
+	flipH := widget.NewButton("Mirror", func() { s.Panes[s.Target].Viewer.FlipHorizontal() })
+	help := widget.NewButton("?", s.ShowHelp)
+	s.Notice = widget.NewLabel("")
+	s.Notice.Wrapping = fyne.TextWrapWord
+	s.Notice.Hide()
 	s.targetRG = widget.NewRadioGroup([]string{"Left", "Right"}, func(t string) {
 		s.Target = 0
 		if t == "Right" {
@@ -100,7 +118,7 @@ func NewScreen(a fyne.App, d *study.Disc) *Screen {
 			sync.Hide()
 		}
 	})
-	bar := container.NewHBox(widget.NewLabel("Drag:"), tools, s.presets, fit, cine, side, sync, s.targetRG)
+	bar := container.NewVBox(container.NewHBox(widget.NewLabel("Drag:"), s.ToolPicker, s.presets, fit, rotate, flipH, s.cine, side, sync, s.targetRG, help), s.Notice)
 	s.split = container.NewHSplit(s.Panes[0].Box, s.Panes[1].Box)
 	s.split.Offset = 1
 	s.Panes[1].Box.Hide()
@@ -125,15 +143,28 @@ func (s *Screen) ShowFirst() {
 	}
 }
 
-// Show opens se in pane i: its images in the viewer, or its report.
+// Show opens se in pane i: its images in the viewer, or its report. Side
+// by side, a series of another patient than the other pane's is refused
+// (IHE BIR: never two patients on screen together) and Notice says so.
 func (s *Screen) Show(i int, se *study.Series) {
 	p := s.Panes[i]
+	if s.SideBySide {
+		if other := s.Panes[1-i].Viewer.Series; other != nil && !samePatient(other, se) {
+			s.Notice.SetText("That series belongs to another patient. Turn off side by side to look at it: two patients are never shown together.")
+			s.Notice.Show()
+			return
+		}
+	}
+	s.Notice.Hide()
 	s.Strip.Select(se)
 	if len(se.Images()) > 0 {
 		p.Box.Objects = []fyne.CanvasObject{p.Viewer}
 		p.Box.Refresh()
 		_ = p.Viewer.SetSeries(s.Disc, se) // the error shows in the overlay
+		p.Viewer.SetTool(imageview.Tool(s.ToolPicker.SelectedIndex()))
 		s.updatePresets()
+		s.updateCine()
+		s.focus(p.Viewer)
 		return
 	}
 	p.Viewer.Close()
@@ -155,9 +186,99 @@ func (s *Screen) updatePresets() {
 	s.presets.Refresh()
 }
 
-// SetSideBySide shows or hides the second pane.
+// samePatient says whether two series are of one patient: the Patient ID
+// and the name must agree.
+func samePatient(a, b *study.Series) bool {
+	pa, pb := patientOf(a), patientOf(b)
+	if pa == nil || pb == nil {
+		return pa == pb
+	}
+	return pa == pb || (pa.ID == pb.ID && strings.EqualFold(strings.TrimSpace(pa.Name), strings.TrimSpace(pb.Name)))
+}
+
+func patientOf(se *study.Series) *study.Patient {
+	if se == nil || se.Study == nil {
+		return nil
+	}
+	return se.Study.Patient
+}
+
+// setTool selects the drag tool in both panes and the toolbar.
+func (s *Screen) setTool(t imageview.Tool) {
+	for _, p := range s.Panes {
+		if p.Viewer.Tool != t {
+			p.Viewer.SetTool(t)
+		}
+	}
+	if s.ToolPicker.SelectedIndex() != int(t) {
+		s.ToolPicker.SetSelectedIndex(int(t))
+	}
+}
+
+// updateCine names what the cine button will do.
+func (s *Screen) updateCine() {
+	if s.Panes[s.Target].Viewer.Playing() {
+		s.cine.SetText("Stop cine")
+	} else {
+		s.cine.SetText("Cine")
+	}
+}
+
+// focus gives v the keyboard, so arrow keys page at once.
+func (s *Screen) focus(v *imageview.Viewer) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s.Content); c != nil {
+		c.Focus(v)
+	}
+}
+
+// Focus gives the target pane's viewer the keyboard (call it once the
+// content is in a window).
+func (s *Screen) Focus() { s.focus(s.Panes[s.Target].Viewer) }
+
+// HelpText is the text of the help overlay: every mouse action and key.
+func HelpText() string {
+	var b strings.Builder
+	for _, h := range imageview.Help {
+		b.WriteString(h.Action + ": " + h.How + "\n")
+	}
+	return b.String()
+}
+
+// ShowHelp shows the help overlay (every mouse action and key) over the
+// window; a second call hides it.
+func (s *Screen) ShowHelp() {
+	if s.help != nil && s.help.Visible() {
+		s.help.Hide()
+		return
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(s.Content)
+	if c == nil {
+		return
+	}
+	l := widget.NewLabel(HelpText())
+	l.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle("How to use the viewer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	var pop *widget.PopUp
+	closeB := widget.NewButton("Close", func() { pop.Hide() })
+	pop = widget.NewModalPopUp(container.NewBorder(title, closeB, nil, nil, container.NewVScroll(l)), c)
+	sz := c.Size()
+	pop.Resize(fyne.NewSize(min(640, sz.Width-40), min(520, sz.Height-40)))
+	s.help = pop
+	pop.Show()
+}
+
+// HelpShown says whether the help overlay is on screen.
+func (s *Screen) HelpShown() bool { return s.help != nil && s.help.Visible() }
+
+// SetSideBySide shows or hides the second pane; both panes fit their
+// image again, since each has half the room it had.
 func (s *Screen) SetSideBySide(b bool) {
 	s.SideBySide = b
+	defer func() {
+		for _, p := range s.Panes {
+			p.Viewer.Fit()
+		}
+	}()
 	if b {
 		s.Panes[1].Box.Show()
 		s.split.SetOffset(0.5)

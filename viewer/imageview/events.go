@@ -100,20 +100,34 @@ func (v *Viewer) Dragged(ev *fyne.DragEvent) {
 		v.Refresh()
 	case ToolZoom:
 		v.SetZoom(v.Zoom * float32(math.Exp(-float64(ev.Dragged.DY)/150)))
-	case ToolMeasure:
-		f := v.Frame()
-		if f == nil {
+	case ToolMeasure, ToolAngle:
+		if v.Frame() == nil {
 			return
 		}
 		p := v.placement()
-		end := p.toImage(ev.Position)
-		if !v.measuring {
-			start := p.toImage(ev.Position.Subtract(fyne.NewPos(ev.Dragged.DX, ev.Dragged.DY)))
-			v.Measurements = append(v.Measurements, Measurement{Index: v.Index, A: start, B: end})
-			v.measuring = true
-		} else {
-			v.Measurements[len(v.Measurements)-1].B = end
+		end := p.clampImage(p.toImage(ev.Position))
+		if v.measuring {
+			m := &v.Measurements[len(v.Measurements)-1]
+			if m.HasC {
+				m.C = end
+			} else {
+				m.B = end
+			}
+			v.Refresh()
+			return
 		}
+		v.measuring = true
+		start := p.clampImage(p.toImage(ev.Position.Subtract(fyne.NewPos(ev.Dragged.DX, ev.Dragged.DY))))
+		if n := len(v.Measurements); tool == ToolAngle && n > 0 {
+			// The second drag of an angle draws its second arm from the
+			// first arm's end.
+			if m := &v.Measurements[n-1]; m.Angle && !m.HasC && m.Index == v.Index {
+				m.C, m.HasC = end, true
+				v.Refresh()
+				return
+			}
+		}
+		v.Measurements = append(v.Measurements, Measurement{Index: v.Index, A: start, B: end, Angle: tool == ToolAngle})
 		v.Refresh()
 	}
 }
@@ -132,7 +146,7 @@ func (v *Viewer) placement() placement {
 	if f == nil {
 		return placement{s: 1}
 	}
-	return place(v.Size(), f.Info.Desc.Columns, f.Info.Desc.Rows, v.Zoom, v.Pan)
+	return place(v.Size(), f.Info.Desc.Columns, f.Info.Desc.Rows, v.Zoom, v.Pan, v.Orient)
 }
 
 // Tapped takes the keyboard focus.
@@ -151,8 +165,7 @@ func (v *Viewer) FocusGained() {}
 // FocusLost implements fyne.Focusable.
 func (v *Viewer) FocusLost() {}
 
-// TypedRune: + and - zoom, 0 fits, 1-9 apply window presets, space toggles
-// cine, m measures, s scrolls, w windows, p pans.
+// TypedRune: see Help.
 func (v *Viewer) TypedRune(r rune) {
 	switch {
 	case r == '+' || r == '=':
@@ -170,14 +183,66 @@ func (v *Viewer) TypedRune(r rune) {
 			v.Play(0)
 		}
 	case r == 'm':
-		v.Tool = ToolMeasure
+		v.SetTool(ToolMeasure)
+	case r == 'a':
+		v.SetTool(ToolAngle)
 	case r == 's':
-		v.Tool = ToolScroll
+		v.SetTool(ToolScroll)
 	case r == 'w':
-		v.Tool = ToolWindow
+		v.SetTool(ToolWindow)
 	case r == 'p':
-		v.Tool = ToolPan
+		v.SetTool(ToolPan)
+	case r == 'z':
+		v.SetTool(ToolZoom)
+	case r == 'r':
+		v.Rotate()
+	case r == 'h':
+		v.FlipHorizontal()
+	case r == 'v':
+		v.FlipVertical()
+	case r == 'c':
+		v.ClearMeasurements()
+	case r == 'i':
+		v.HideOverlay = !v.HideOverlay
+		v.Refresh()
+	case r == '?':
+		if v.OnHelp != nil {
+			v.OnHelp()
+		}
 	}
+}
+
+// ClearMeasurements removes the measurements of the frame on screen.
+func (v *Viewer) ClearMeasurements() {
+	kept := v.Measurements[:0]
+	for _, m := range v.Measurements {
+		if m.Index != v.Index {
+			kept = append(kept, m)
+		}
+	}
+	v.Measurements = kept
+	v.Refresh()
+}
+
+// HelpLine is one line of the viewer's help: an action and what does it.
+type HelpLine struct{ Action, How string }
+
+// Help lists every mouse action and key of the viewer, for a help overlay.
+var Help = []HelpLine{
+	{"Page through the images", "mouse wheel, arrow keys, Page Up/Down, Home/End, or drag with the Scroll tool"},
+	{"Window/level", "right-drag: right widens the window, up lowers the centre (brighter); or the Window tool"},
+	{"Window presets", "the preset list, or keys 1-9"},
+	{"Pan", "middle-drag, or the Pan tool (p)"},
+	{"Zoom", "+ and -, or the Zoom tool (z); double-click or 0 fits the image"},
+	{"Rotate / mirror", "r turns a quarter turn clockwise; h mirrors left-right; v mirrors top-bottom"},
+	{"Measure a distance", "the Measure tool (m), then drag; shown in mm when the image says its pixel spacing"},
+	{"Measure an angle", "the Angle tool (a): drag the first arm, then drag the second arm from its end"},
+	{"Clear measurements", "c"},
+	{"Cine", "space starts and stops the loop"},
+	{"Scroll tool", "s"},
+	{"Window tool", "w"},
+	{"Hide or show the text overlay", "i"},
+	{"This help", "? or F1"},
 }
 
 // TypedKey: arrows and Page Up/Down page through the stack, Home and End
@@ -196,5 +261,9 @@ func (v *Viewer) TypedKey(ev *fyne.KeyEvent) {
 		v.SetIndex(0)
 	case fyne.KeyEnd:
 		v.SetIndex(v.Len() - 1)
+	case fyne.KeyF1:
+		if v.OnHelp != nil {
+			v.OnHelp()
+		}
 	}
 }

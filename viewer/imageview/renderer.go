@@ -29,6 +29,7 @@ type viewerRenderer struct {
 	orient  [4]*canvas.Text   // left, right, top, bottom
 	lines   []*canvas.Line
 	labels  []*canvas.Text
+	labelAt []fyne.Position // where each label goes
 	xs      []int
 	objects []fyne.CanvasObject
 }
@@ -66,7 +67,7 @@ func (r *viewerRenderer) draw(w, h int) image.Image {
 	}
 	var p placement
 	if src != nil {
-		p = place(sz, src.Bounds().Dx(), src.Bounds().Dy(), v.Zoom, v.Pan)
+		p = place(sz, src.Bounds().Dx(), src.Bounds().Dy(), v.Zoom, v.Pan, v.Orient)
 	}
 	r.xs = compose(v.out, src, p, k, r.xs)
 	return v.out
@@ -87,40 +88,67 @@ func (r *viewerRenderer) Refresh() {
 	}
 }
 
-// cornerText is the overlay text of each corner, read from the state.
-func (r *viewerRenderer) cornerText() [4][]string {
-	v := r.v
+// cornerText is the overlay text of each corner, read from the state: the
+// annotations of IHE Basic Image Review (patient name, ID, birth date, sex
+// and age top left; institution, study description and date, accession
+// top right; series, image, slice thickness and location bottom left;
+// window, zoom, orientation changes and lossy compression bottom right).
+func (r *viewerRenderer) cornerText() [4][]string { return r.v.Annotations() }
+
+// Annotations returns the overlay text of the four corners (top left, top
+// right, bottom left, bottom right); empty when the overlay is hidden.
+func (v *Viewer) Annotations() [4][]string {
 	var out [4][]string
 	if v.HideOverlay {
 		return out
 	}
+	f := v.Frame()
+	var fi *study.FrameInfo
+	if f != nil {
+		fi = f.Info
+	}
 	if se := v.Series; se != nil && se.Study != nil {
 		st, p := se.Study, se.Study.Patient
 		if p != nil {
-			out[0] = append(out[0], PersonName(p.Name), p.ID)
-			if p.BirthDate != "" || p.Sex != "" {
-				out[0] = append(out[0], strings.TrimSpace(study.FormatDate(p.BirthDate)+" "+p.Sex))
+			out[0] = append(out[0], PersonName(p.Name), labelled("ID ", p.ID))
+			born := labelled("Born ", study.FormatDate(p.BirthDate))
+			if fi != nil && fi.PatientAge != "" {
+				born = strings.TrimSpace(born + " (" + age(fi.PatientAge) + ")")
 			}
+			out[0] = append(out[0], strings.TrimSpace(born+" "+p.Sex))
 		}
-		out[1] = append(out[1], st.Description, study.FormatDate(st.Date), se.Label())
+		if fi != nil {
+			out[1] = append(out[1], fi.Institution)
+		}
+		out[1] = append(out[1], st.Description, study.FormatDate(st.Date), labelled("Acc ", st.Accession))
+		out[2] = append(out[2], se.Label())
 	}
-	f := v.Frame()
 	if n := v.Len(); n > 0 {
 		out[2] = append(out[2], fmt.Sprintf("Im %d/%d", v.Index+1, n))
 	}
-	if f != nil {
-		if f.Info.Frames > 1 {
-			out[2] = append(out[2], fmt.Sprintf("Frame %d/%d", f.Info.Frame+1, f.Info.Frames))
+	if fi != nil {
+		if fi.Frames > 1 {
+			out[2] = append(out[2], fmt.Sprintf("Frame %d/%d", fi.Frame+1, fi.Frames))
 		}
-		if f.Info.SliceLocation != "" {
-			out[2] = append(out[2], "Loc "+f.Info.SliceLocation)
+		out[2] = append(out[2], labelled("Thk ", unit(fi.SliceThickness, " mm")), labelled("Loc ", unit(fi.SliceLocation, " mm")))
+		if fi.Laterality != "" {
+			out[2] = append(out[2], "Laterality "+fi.Laterality)
 		}
-		if f.Info.Desc.Grey() {
+		if fi.Desc.Grey() {
 			out[3] = append(out[3], fmt.Sprintf("W %.0f L %.0f", v.Window.Width, v.Window.Center))
 		}
 		out[3] = append(out[3], fmt.Sprintf("Zoom %.0f%%", 100*v.placement().s))
-		if f.Info.Desc.Modality != "" && !f.Info.Calibrated && f.Info.PixelSpacing[0] > 0 {
+		if o := v.Orient; !o.identity() {
+			out[3] = append(out[3], orientText(o))
+		}
+		if fi.Desc.Modality != "" && !fi.Calibrated && fi.PixelSpacing[0] > 0 {
 			out[3] = append(out[3], "Spacing at detector")
+		}
+		if fi.PixelSpacing[0] == 0 {
+			out[3] = append(out[3], "Pixel spacing unknown")
+		}
+		if fi.Lossy {
+			out[3] = append(out[3], lossyText(fi))
 		}
 	}
 	if v.Playing() {
@@ -139,6 +167,85 @@ func (r *viewerRenderer) cornerText() [4][]string {
 		out[i] = lines
 	}
 	return out
+}
+
+// EdgeLabels are the patient-direction letters at the left, right, top and
+// bottom edges of the image as it is shown (turned with Orient); empty
+// without Image Orientation (Patient) or with the overlay hidden.
+func (v *Viewer) EdgeLabels() [4]string {
+	f := v.Frame()
+	if f == nil || !f.Info.HasOrientation || v.HideOverlay {
+		return [4]string{}
+	}
+	l, rt, tp, b := v.Orient.Labels(study.OrientationLabels(f.Info.Orientation))
+	return [4]string{l, rt, tp, b}
+}
+
+// labelled prefixes a value with its label, or gives "" for no value.
+func labelled(label, v string) string {
+	if strings.TrimSpace(v) == "" {
+		return ""
+	}
+	return label + strings.TrimSpace(v)
+}
+
+func unit(v, u string) string {
+	if strings.TrimSpace(v) == "" {
+		return ""
+	}
+	return strings.TrimSpace(v) + u
+}
+
+// age shows an AS value (PS3.5 6.2: nnnD, nnnW, nnnM, nnnY) in words.
+func age(as string) string {
+	if len(as) != 4 {
+		return as
+	}
+	n := strings.TrimLeft(as[:3], "0")
+	if n == "" {
+		n = "0"
+	}
+	switch as[3] {
+	case 'Y':
+		return n + " y"
+	case 'M':
+		return n + " mo"
+	case 'W':
+		return n + " wk"
+	case 'D':
+		return n + " d"
+	}
+	return as
+}
+
+func orientText(o Orient) string {
+	var parts []string
+	if o.Rotation&3 != 0 {
+		parts = append(parts, fmt.Sprintf("Rotated %d°", 90*(o.Rotation&3)))
+	}
+	if o.FlipH {
+		parts = append(parts, "mirrored L-R")
+	}
+	if o.FlipV {
+		parts = append(parts, "mirrored T-B")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lossyText says that an image was compressed with loss, with its ratio and
+// method when given ("Lossy 10:1 ISO_10918_1").
+func lossyText(fi *study.FrameInfo) string {
+	s := "Lossy compressed"
+	for i, r := range fi.LossyRatio {
+		s += " " + strings.TrimSpace(r) + ":1"
+		if i < len(fi.LossyMethod) {
+			s += " " + strings.TrimSpace(fi.LossyMethod[i])
+		}
+	}
+	if len(fi.LossyRatio) == 0 && len(fi.LossyMethod) > 0 {
+		s += " " + strings.Join(fi.LossyMethod, ", ")
+	}
+	return s
 }
 
 // PersonName shows a DICOM PN value as "Family, Given Middle".
@@ -173,13 +280,9 @@ func (r *viewerRenderer) update() {
 			r.corners[c][i].Text = s
 		}
 	}
-	f := v.Frame()
-	for _, t := range r.orient {
-		t.Text = ""
-	}
-	if f != nil && f.Info.HasOrientation && !v.HideOverlay {
-		l, rt, tp, b := study.OrientationLabels(f.Info.Orientation)
-		r.orient[0].Text, r.orient[1].Text, r.orient[2].Text, r.orient[3].Text = l, rt, tp, b
+	edges := v.EdgeLabels()
+	for i, t := range r.orient {
+		t.Text = edges[i]
 	}
 	var ms []Measurement
 	for _, m := range v.Measurements {
@@ -187,25 +290,50 @@ func (r *viewerRenderer) update() {
 			ms = append(ms, m)
 		}
 	}
-	for len(r.lines) < len(ms) {
+	nl := 0
+	for _, m := range ms {
+		nl++
+		if m.HasC {
+			nl++
+		}
+	}
+	for len(r.lines) < nl {
 		ln := canvas.NewLine(MeasureColor)
 		ln.StrokeWidth = 1.5
 		r.lines = append(r.lines, ln)
+	}
+	for len(r.labels) < len(ms) {
 		t := newText("", fyne.TextAlignLeading)
 		t.Color = MeasureColor
 		r.labels = append(r.labels, t)
 	}
-	r.lines, r.labels = r.lines[:len(ms)], r.labels[:len(ms)]
+	r.lines, r.labels = r.lines[:nl], r.labels[:len(ms)]
+	r.labelAt = r.labelAt[:0]
 	p := v.placement()
+	li := 0
 	for i, m := range ms {
-		r.lines[i].Position1 = p.toWidget(m.A[0], m.A[1])
-		r.lines[i].Position2 = p.toWidget(m.B[0], m.B[1])
-		d, mm := v.Distance(m)
-		if mm {
-			r.labels[i].Text = fmt.Sprintf("%.1f mm", d)
-		} else {
-			r.labels[i].Text = fmt.Sprintf("%.1f px", d)
+		r.lines[li].Position1 = p.toWidget(m.A[0], m.A[1])
+		r.lines[li].Position2 = p.toWidget(m.B[0], m.B[1])
+		li++
+		at := p.toWidget(m.B[0], m.B[1])
+		switch {
+		case m.Angle && m.HasC:
+			r.lines[li].Position1 = p.toWidget(m.B[0], m.B[1])
+			r.lines[li].Position2 = p.toWidget(m.C[0], m.C[1])
+			li++
+			deg, _ := v.AngleDegrees(m)
+			r.labels[i].Text = fmt.Sprintf("%.1f°", deg)
+		case m.Angle:
+			r.labels[i].Text = "drag the second arm"
+		default:
+			d, mm := v.Distance(m)
+			if mm {
+				r.labels[i].Text = fmt.Sprintf("%.1f mm", d)
+			} else {
+				r.labels[i].Text = fmt.Sprintf("%.1f px (pixel spacing unknown)", d)
+			}
 		}
+		r.labelAt = append(r.labelAt, at)
 	}
 	r.objects = append(r.objects[:0], r.bg, r.raster)
 	for _, c := range r.corners {
@@ -216,8 +344,11 @@ func (r *viewerRenderer) update() {
 	for _, t := range r.orient {
 		r.objects = append(r.objects, t)
 	}
-	for i := range r.lines {
-		r.objects = append(r.objects, r.lines[i], r.labels[i])
+	for _, ln := range r.lines {
+		r.objects = append(r.objects, ln)
+	}
+	for _, t := range r.labels {
+		r.objects = append(r.objects, t)
 	}
 }
 
@@ -259,11 +390,11 @@ func (r *viewerRenderer) Layout(sz fyne.Size) {
 			t.Move(fyne.NewPos((sz.Width-ts.Width)/2, sz.Height-pad-ts.Height))
 		}
 	}
-	for i, ln := range r.lines {
-		_ = ln
-		t := r.labels[i]
+	for i, t := range r.labels {
 		ts := t.MinSize()
 		t.Resize(ts)
-		t.Move(r.lines[i].Position2.Add(fyne.NewPos(4, -ts.Height)))
+		if i < len(r.labelAt) {
+			t.Move(r.labelAt[i].Add(fyne.NewPos(4, -ts.Height)))
+		}
 	}
 }

@@ -174,6 +174,10 @@ func (s *SeriesStrip) LoadThumbnails(d *study.Disc) {
 	go func() {
 		for _, t := range thumbs {
 			if len(t.Series.Images()) == 0 {
+				if len(t.Series.Reports()) > 0 {
+					img := ReportSign(ThumbSide)
+					fyne.Do(func() { t.SetImage(img) })
+				}
 				continue
 			}
 			img, err := d.Thumbnail(t.Series, ThumbSide)
@@ -183,4 +187,31 @@ func (s *SeriesStrip) LoadThumbnails(d *study.Disc) {
 			fyne.Do(func() { t.SetImage(img) })
 		}
 	}()
+}
+
+// ReportSign is the thumbnail of a report series: a written page, so a
+// report never looks like a black (failed) image.
+func ReportSign(side int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, side, side))
+	bg := color.RGBA{0x30, 0x30, 0x38, 0xff}
+	page := color.RGBA{0xf4, 0xf4, 0xf0, 0xff}
+	ink := color.RGBA{0x70, 0x70, 0x78, 0xff}
+	x0, x1 := side/5, side-side/5
+	y0, y1 := side/10, side-side/10
+	for y := 0; y < side; y++ {
+		for x := 0; x < side; x++ {
+			c := bg
+			if x >= x0 && x < x1 && y >= y0 && y < y1 {
+				c = page
+				// text lines every 8 units, the last one shorter
+				if ly := y - y0 - side/8; ly >= 0 && ly%8 < 2 && x > x0+side/16 && x < x1-side/16 && y < y1-side/8 {
+					if !(y > y1-side/4 && x > (x0+x1)/2) {
+						c = ink
+					}
+				}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
 }

@@ -26,16 +26,20 @@ const (
 	ToolPan                 // drag moves the image
 	ToolZoom                // drag up/down zooms
 	ToolMeasure             // drag draws a distance measurement
+	ToolAngle               // two drags draw an angle: the first arm, then the second from its end
 )
 
 // Tools names the tools in Tool order, for toolbars.
-var Tools = []string{"Scroll", "Window", "Pan", "Zoom", "Measure"}
+var Tools = []string{"Scroll", "Window", "Pan", "Zoom", "Measure", "Angle"}
 
-// Measurement is a distance drawn on one frame, in image pixel coordinates
-// (column, row; centres of pixels at +0.5).
+// Measurement is a distance (A to B) or an angle (at B, between BA and BC)
+// drawn on one frame, in source image pixel coordinates (column, row;
+// centres of pixels at +0.5).
 type Measurement struct {
-	Index int // stack index of the frame it was drawn on
-	A, B  [2]float64
+	Index   int // stack index of the frame it was drawn on
+	A, B, C [2]float64
+	Angle   bool // an angle measurement
+	HasC    bool // the angle's second arm is drawn
 }
 
 // Viewer shows one stack of frames. Its exported fields are its state: set
@@ -55,8 +59,11 @@ type Viewer struct {
 	Zoom float32
 	// Pan moves the image centre from the widget centre (widget units).
 	Pan fyne.Position
-	// Tool says what a primary drag does.
+	// Tool says what a primary drag does (set it with SetTool so
+	// OnToolChanged hears of it).
 	Tool Tool
+	// Orient turns the image: rotation and mirroring.
+	Orient Orient
 	// HideOverlay hides the text and orientation overlay.
 	HideOverlay bool
 	// Measurements drawn so far (shown on their frame).
@@ -67,6 +74,11 @@ type Viewer struct {
 	// OnIndexChanged is called (on the UI goroutine) after Index changed
 	// through the user or SetIndex; two viewers synchronise through it.
 	OnIndexChanged func(index int)
+	// OnToolChanged is called after the tool changed, by a key or SetTool,
+	// so a toolbar can show the tool in use.
+	OnToolChanged func(Tool)
+	// OnHelp is called when the user asks for help ('?' or F1).
+	OnHelp func()
 
 	mu        sync.Mutex // guards the fields below (the raster reads them)
 	stack     *study.Stack
@@ -107,12 +119,15 @@ func (v *Viewer) SetSeries(d *study.Disc, se *study.Series) error {
 		old.Close()
 	}
 	v.Disc, v.Series, v.Index, v.Zoom, v.Pan, v.Measurements, v.Err = d, se, 0, 1, fyne.Position{}, nil, nil
-	v.Window = render.Window{}
+	v.Window, v.Orient = render.Window{}, Orient{}
 	if se == nil || len(se.Images()) == 0 {
 		v.Refresh()
 		return nil
 	}
 	st := study.NewStack(d, se.Images(), 0)
+	// The series opens on its middle image (IHE BIR): the first ones of a
+	// scan are often scout or edge slices.
+	v.Index = st.Len() / 2
 	st.OnLayout = func(int) { fyne.Do(v.Refresh) }
 	v.mu.Lock()
 	v.stack = st
@@ -242,14 +257,33 @@ func (v *Viewer) SetWindow(w render.Window) {
 	v.Refresh()
 }
 
-// Presets are the windows to offer: the image's stored windows, then the
-// modality's usual ones (CT).
+// Presets are the windows to offer for the frame on screen: the image's
+// stored windows, the modality's usual ones (CT), then the full range of
+// the values in the frame, each window once.
 func (v *Viewer) Presets() []render.Window {
 	f := v.Frame()
 	if f == nil || !f.Info.Desc.Grey() {
 		return nil
 	}
-	return f.Info.Desc.Presets()
+	var out []render.Window
+	seen := map[[2]float64]bool{}
+	add := func(w render.Window) {
+		k := [2]float64{w.Center, w.Width}
+		if w.Width < 1 || seen[k] {
+			return
+		}
+		seen[k] = true
+		out = append(out, w)
+	}
+	for _, w := range f.Info.Desc.Presets() {
+		add(w)
+	}
+	if r, err := v.renderer(f.Info.Desc); err == nil {
+		if lo, hi, err := r.ValueRange(f.Data); err == nil && hi > lo {
+			add(render.Window{Center: (lo + hi + 1) / 2, Width: hi - lo + 1, Explanation: "Full range"})
+		}
+	}
+	return out
 }
 
 // ApplyPreset applies Presets()[i].
@@ -275,7 +309,39 @@ func (v *Viewer) Fit() {
 }
 
 // SetTool selects what a primary drag does.
-func (v *Viewer) SetTool(t Tool) { v.Tool = t }
+func (v *Viewer) SetTool(t Tool) {
+	changed := v.Tool != t
+	v.Tool = t
+	if changed && v.OnToolChanged != nil {
+		v.OnToolChanged(t)
+	}
+}
+
+// Rotate turns the image a quarter turn clockwise.
+func (v *Viewer) Rotate() {
+	v.Orient.Rotation = (v.Orient.Rotation + 1) & 3
+	v.Refresh()
+}
+
+// FlipHorizontal mirrors the image left to right (as shown).
+func (v *Viewer) FlipHorizontal() {
+	if v.Orient.Rotation&1 == 1 {
+		v.Orient.FlipV = !v.Orient.FlipV
+	} else {
+		v.Orient.FlipH = !v.Orient.FlipH
+	}
+	v.Refresh()
+}
+
+// FlipVertical mirrors the image top to bottom (as shown).
+func (v *Viewer) FlipVertical() {
+	if v.Orient.Rotation&1 == 1 {
+		v.Orient.FlipH = !v.Orient.FlipH
+	} else {
+		v.Orient.FlipV = !v.Orient.FlipV
+	}
+	v.Refresh()
+}
 
 // Play runs the stack as a cine loop at fps frames a second (the frame time
 // of the object when fps <= 0) until Stop.
@@ -295,6 +361,7 @@ func (v *Viewer) Play(fps float64) {
 	v.mu.Lock()
 	v.cineStop = stop
 	v.mu.Unlock()
+	v.Refresh()
 	go func() {
 		t := time.NewTicker(time.Duration(float64(time.Second) / fps))
 		defer t.Stop()
@@ -316,13 +383,17 @@ func (v *Viewer) Play(fps float64) {
 	}()
 }
 
-// Stop ends cine.
+// Stop ends cine (and the overlay stops saying "Cine").
 func (v *Viewer) Stop() {
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.cineStop != nil {
+	was := v.cineStop != nil
+	if was {
 		close(v.cineStop)
 		v.cineStop = nil
+	}
+	v.mu.Unlock()
+	if was {
+		v.Refresh()
 	}
 }
 
@@ -336,15 +407,40 @@ func (v *Viewer) Playing() bool {
 // Close stops cine and the background loader.
 func (v *Viewer) Close() { _ = v.SetSeries(nil, nil) }
 
-// Distance returns a measurement's length in mm, or in pixels with
-// mm=false when the frame has no pixel spacing.
+// Distance returns a measurement's length (A to B) in mm, or in pixels
+// with mm=false when the frame has no pixel spacing.
 func (v *Viewer) Distance(m Measurement) (d float64, mm bool) {
 	dx, dy := m.B[0]-m.A[0], m.B[1]-m.A[1]
-	if f := v.Frame(); f != nil && f.Info.PixelSpacing[0] > 0 {
-		ps := f.Info.PixelSpacing // row spacing (vertical), column spacing (horizontal)
+	if ps, ok := v.spacing(); ok {
 		return math.Hypot(dx*ps[1], dy*ps[0]), true
 	}
 	return math.Hypot(dx, dy), false
+}
+
+// spacing is the frame's row and column spacing in mm, when known.
+func (v *Viewer) spacing() ([2]float64, bool) {
+	if f := v.Frame(); f != nil && f.Info.PixelSpacing[0] > 0 && f.Info.PixelSpacing[1] > 0 {
+		return f.Info.PixelSpacing, true // row spacing (vertical), column spacing (horizontal)
+	}
+	return [2]float64{1, 1}, false
+}
+
+// AngleDegrees returns an angle measurement's angle at B in degrees, on
+// the patient (pixel spacing applied, so non-square pixels measure right);
+// ok is false until the second arm is drawn.
+func (v *Viewer) AngleDegrees(m Measurement) (deg float64, ok bool) {
+	if !m.Angle || !m.HasC {
+		return 0, false
+	}
+	ps, _ := v.spacing()
+	ax, ay := (m.A[0]-m.B[0])*ps[1], (m.A[1]-m.B[1])*ps[0]
+	cx, cy := (m.C[0]-m.B[0])*ps[1], (m.C[1]-m.B[1])*ps[0]
+	la, lc := math.Hypot(ax, ay), math.Hypot(cx, cy)
+	if la == 0 || lc == 0 {
+		return 0, false
+	}
+	cos := math.Max(-1, math.Min(1, (ax*cx+ay*cy)/(la*lc)))
+	return math.Acos(cos) * 180 / math.Pi, true
 }
 
 // Image renders the frame on screen at the current window, unscaled

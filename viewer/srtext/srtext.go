@@ -129,27 +129,54 @@ func FormatDate(s string) string {
 	return s
 }
 
-// Text renders a report as indented plain text: the document title, a line
-// of completion, verification and content date, a blank line, then every
-// content item as "concept: value" indented two spaces per level,
-// containers as upper-case headings; at most MaxLines item lines.
+// Text renders a report as indented plain text: the document title; a
+// line saying whether it is final or preliminary and who verified it when
+// (the Verifying Observer Sequence, PS3.3 C.17.2) or that it is not
+// verified; the content date; a blank line; then every content item as
+// "concept: value" indented two spaces per level (the concept left out
+// when the text already starts with it, as "Findings: ..." under
+// "Finding"), containers as upper-case headings; at most MaxLines item
+// lines.
 func Text(ds *dcm.DataSet) string {
 	var b strings.Builder
 	if t := Title(ds); t != "" {
 		b.WriteString(t + "\n")
 	}
 	var meta []string
-	if v := ds.String(dcm.CompletionFlag); v != "" {
-		meta = append(meta, "Completion: "+v)
+	switch strings.ToUpper(strings.TrimSpace(ds.String(dcm.CompletionFlag))) {
+	case "COMPLETE":
+		meta = append(meta, "Final report")
+	case "PARTIAL":
+		meta = append(meta, "Preliminary (incomplete) report")
 	}
-	if v := ds.String(dcm.VerificationFlag); v != "" {
-		meta = append(meta, "Verification: "+v)
+	verified := strings.EqualFold(strings.TrimSpace(ds.String(dcm.VerificationFlag)), "VERIFIED")
+	var by []string
+	for _, it := range ds.Seq(tagVerifyingObserverSeq) {
+		who := PersonName(it.String(tagVerifyingObserverName))
+		if org := strings.TrimSpace(it.String(tagVerifyingOrganization)); org != "" && who != "" {
+			who += " (" + org + ")"
+		}
+		if when := it.String(tagVerificationDateTime); len(when) >= 8 && who != "" {
+			who += " on " + FormatDate(when[:8])
+		}
+		if who != "" {
+			by = append(by, who)
+		}
+	}
+	switch {
+	case verified && len(by) > 0:
+		meta = append(meta, "verified by "+strings.Join(by, "; "))
+	case verified:
+		meta = append(meta, "verified")
+	case ds.Has(dcm.VerificationFlag):
+		meta = append(meta, "not yet verified by a radiologist")
 	}
 	if v := ds.String(dcm.ContentDate); v != "" {
-		meta = append(meta, "Date: "+FormatDate(v))
+		meta = append(meta, "dated "+FormatDate(v))
 	}
 	if len(meta) > 0 {
-		b.WriteString(strings.Join(meta, "   ") + "\n")
+		m := strings.Join(meta, ", ")
+		b.WriteString(strings.ToUpper(m[:1]) + m[1:] + "\n")
 	}
 	b.WriteString("\n")
 	lines := 0
@@ -166,7 +193,7 @@ func Text(ds *dcm.DataSet) string {
 					b.WriteString(indent + strings.ToUpper(it.Name) + "\n")
 					lines++
 				}
-			case it.Name != "" && it.Value != "":
+			case it.Name != "" && it.Value != "" && !repeatsName(it.Name, it.Value):
 				b.WriteString(indent + it.Name + ": " + it.Value + "\n")
 				lines++
 			case it.Value != "":
@@ -181,4 +208,54 @@ func Text(ds *dcm.DataSet) string {
 	}
 	write(Items(ds, 0), 0)
 	return b.String()
+}
+
+// Verifying Observer Sequence items (PS3.3 C.17.2).
+var (
+	tagVerifyingObserverSeq  = dcm.T(0x0040, 0xA073)
+	tagVerifyingObserverName = dcm.T(0x0040, 0xA075)
+	tagVerifyingOrganization = dcm.T(0x0040, 0xA027)
+	tagVerificationDateTime  = dcm.T(0x0040, 0xA030)
+)
+
+// repeatsName says whether a text value already begins with its concept
+// name ("Findings: ..." under the concept "Finding"), so it is shown alone.
+func repeatsName(name, value string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	v := strings.ToLower(strings.TrimSpace(value))
+	i := strings.IndexByte(v, ':')
+	if n == "" || i <= 0 {
+		return false
+	}
+	head := strings.TrimSpace(v[:i])
+	return head == n || strings.TrimSuffix(head, "s") == strings.TrimSuffix(n, "s")
+}
+
+// PersonName shows a DICOM PN value as "Given Family" words ("Smith^John"
+// becomes "John Smith"), the alphabetic group only.
+func PersonName(pn string) string {
+	if i := strings.IndexByte(pn, '='); i >= 0 {
+		pn = pn[:i]
+	}
+	parts := strings.Split(pn, "^")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	// family, given, middle, prefix, suffix
+	var words []string
+	if len(parts) > 3 && parts[3] != "" {
+		words = append(words, parts[3])
+	}
+	for _, i := range []int{1, 2, 0} {
+		if i < len(parts) && parts[i] != "" {
+			words = append(words, parts[i])
+		}
+	}
+	if len(parts) > 4 && parts[4] != "" {
+		words = append(words, parts[4])
+	}
+	return strings.Join(words, " ")
 }

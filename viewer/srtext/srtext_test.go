@@ -22,15 +22,22 @@ func parse(t testing.TB, name string) *dcm.DataSet {
 	return f.DataSet
 }
 
-// Text is what the disc viewer showed before the code moved here
-// (testdata/*.txt.golden were written by viewer/study.ReportText).
+// Text is what the disc viewer shows (UPDATE_GOLDEN=1 rewrites
+// testdata/*.txt.golden; read the diff before committing it).
 func TestTextGolden(t *testing.T) {
 	for _, n := range srFiles {
 		want, err := os.ReadFile(filepath.Join("testdata", n+".txt.golden"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := srtext.Text(parse(t, n)); got != string(want) {
+		got := srtext.Text(parse(t, n))
+		if os.Getenv("UPDATE_GOLDEN") == "1" {
+			if err := os.WriteFile(filepath.Join("testdata", n+".txt.golden"), []byte(got), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got != string(want) {
 			t.Errorf("%s: text differs from the golden file\n got:\n%s\nwant:\n%s", n, got, want)
 		}
 	}

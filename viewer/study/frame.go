@@ -19,6 +19,16 @@ var (
 	tagPlaneOrientation       = dcm.T(0x0020, 0x9116)
 	tagFrameTime              = dcm.T(0x0018, 0x1063)
 	tagCineRate               = dcm.T(0x0018, 0x0040)
+	// Annotations of the IHE Basic Image Review profile.
+	tagInstitutionName      = dcm.T(0x0008, 0x0080)
+	tagPatientAge           = dcm.T(0x0010, 0x1010)
+	tagLaterality           = dcm.T(0x0020, 0x0060)
+	tagImageLaterality      = dcm.T(0x0020, 0x0062)
+	tagLossyCompression     = dcm.T(0x0028, 0x2110)
+	tagLossyRatio           = dcm.T(0x0028, 0x2112)
+	tagLossyMethod          = dcm.T(0x0028, 0x2114)
+	tagFrameLaterality      = dcm.T(0x0020, 0x9072)
+	tagFrameAnatomySequence = dcm.T(0x0020, 0x9071)
 )
 
 // FrameInfo is what the viewer needs to know about one frame besides its
@@ -43,6 +53,13 @@ type FrameInfo struct {
 	SliceThickness string
 	// FrameTime is the nominal time between frames in ms (0 unknown).
 	FrameTime float64
+	// Annotations: Institution Name, Patient's Age, laterality (Image
+	// Laterality, else Laterality, else the frame anatomy's), and the lossy
+	// compression history (PS3.3 C.7.6.1.1.5): Lossy is true when Lossy
+	// Image Compression is "01"; Ratio and Method hold their values.
+	Institution, PatientAge, Laterality string
+	Lossy                               bool
+	LossyRatio, LossyMethod             []string
 }
 
 // Frame is one decoded frame: little-endian stored samples as
@@ -83,6 +100,20 @@ func infoOf(in *Instance, ds *dcm.DataSet, d *render.Description) *FrameInfo {
 	}
 	fi.SliceLocation = ds.String(tagSliceLocation)
 	fi.SliceThickness = ds.String(tagSliceThickness)
+	fi.Institution = ds.String(tagInstitutionName)
+	fi.PatientAge = ds.String(tagPatientAge)
+	fi.Laterality = ds.String(tagImageLaterality)
+	if fi.Laterality == "" {
+		fi.Laterality = ds.String(tagLaterality)
+	}
+	if sh := ds.Seq(tagSharedFunctionalGroups); fi.Laterality == "" && len(sh) > 0 {
+		if fa := sh[0].Seq(tagFrameAnatomySequence); len(fa) > 0 {
+			fi.Laterality = fa[0].String(tagFrameLaterality)
+		}
+	}
+	fi.Lossy = ds.String(tagLossyCompression) == "01"
+	fi.LossyRatio = ds.Strings(tagLossyRatio)
+	fi.LossyMethod = ds.Strings(tagLossyMethod)
 	if v, ok := ds.Float(tagFrameTime); ok && v > 0 {
 		fi.FrameTime = v
 	} else if v, ok := ds.Float(tagCineRate); ok && v > 0 {
