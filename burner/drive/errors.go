@@ -11,6 +11,9 @@ import (
 var (
 	// ErrNoDrive means the named drive does not exist or no drive was found.
 	ErrNoDrive = errors.New("drive: no such drive")
+	// ErrNoFolder means the folder of a file, folder or USB target does
+	// not exist (it wraps ErrNoDrive).
+	ErrNoFolder = fmt.Errorf("%w: the target folder does not exist", ErrNoDrive)
 	// ErrUnsupported means this platform has no optical drive backend.
 	ErrUnsupported = errors.New("drive: no optical drive backend on this platform")
 	// ErrToolMissing means the external burning program is not installed.
@@ -110,6 +113,8 @@ func Message(err error) string {
 		return "The disc burning program is not installed on this computer. Ask IT to install it (xorriso on Linux), then retry."
 	case errors.Is(err, ErrUnsupported):
 		return "This computer has no supported disc burner. Choose an ISO file, a folder or a USB stick instead."
+	case errors.Is(err, ErrNoFolder):
+		return "The output folder does not exist. Create it, or choose an existing folder, then retry."
 	case errors.Is(err, ErrNoDrive):
 		return "No disc burner was found. Check that the burner is connected and switched on, then retry."
 	case errors.Is(err, ErrBusy):

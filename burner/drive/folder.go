@@ -60,7 +60,7 @@ func (d *folder) Media(ctx context.Context) (Media, error) {
 	case errors.Is(err, os.ErrNotExist):
 		probe = filepath.Dir(d.root)
 		if _, err := os.Stat(probe); err != nil {
-			return Media{}, fmt.Errorf("drive: media of %s: %w: %w", d.spec, ErrNoDrive, err)
+			return Media{}, fmt.Errorf("drive: media of %s: %w: %w", d.spec, ErrNoFolder, err)
 		}
 	case err != nil:
 		return Media{}, fmt.Errorf("drive: media of %s: %w: %w", d.spec, ErrNoDrive, err)

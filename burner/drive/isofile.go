@@ -61,7 +61,7 @@ func (d *isoFile) Media(ctx context.Context) (Media, error) {
 	}
 	free, err := freeSpace(filepath.Dir(d.file))
 	if err != nil {
-		return Media{}, fmt.Errorf("drive: media of iso:%s: %w: %w", d.file, ErrNoDrive, err)
+		return Media{}, fmt.Errorf("drive: media of iso:%s: %w: %w", d.file, ErrNoFolder, err)
 	}
 	m := Media{State: StateBlank, Kind: KindFile, Type: "ISO image file", Free: free}
 	if fi, err := os.Stat(d.file); err == nil && fi.Size() > 0 {

@@ -53,7 +53,7 @@ func (d *zipFile) Media(ctx context.Context) (Media, error) {
 		if err == nil {
 			err = fmt.Errorf("%s is not a folder", dir)
 		}
-		return Media{}, fmt.Errorf("drive: media of zip:%s: %w: %w", d.file, ErrNoDrive, err)
+		return Media{}, fmt.Errorf("drive: media of zip:%s: %w: %w", d.file, ErrNoFolder, err)
 	}
 	free, err := freeSpace(dir)
 	if err != nil {
