@@ -156,3 +156,5 @@ func normalize(ev *handoff.Event) {
 	}
 	ev.Time = ev.Time.UTC().Truncate(time.Millisecond)
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

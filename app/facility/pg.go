@@ -312,7 +312,10 @@ func (p *PG) rawEvents(ctx context.Context, fn func(segment int, key, rec []byte
 	var seg int
 	var id uuid.UUID
 	var rec []byte
-	_, err = pgx.ForEachRow(rows, []any{&seg, &id, &rec}, func() error { return fn(seg, id[:], rec) })
+	_, err = pgx.ForEachRow(rows, []any{&seg, &id, &rec}, func() error {
+		k := id // a new array per row: fn may keep the slice
+		return fn(seg, k[:], rec)
+	})
 	return err
 }
 
