@@ -16,6 +16,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
@@ -540,6 +541,11 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 		for _, p := range b.items {
 			raw := inst.Get([]byte(p.h.inst.SOPInstanceUID))
 			if raw == nil {
+				if it := l.receivingItem(p.h.inst.SOPInstanceUID); it != nil {
+					// received, not indexed yet
+					l.judge(p, stored{path: it.current(l), crc: it.h.inst.CRC32C, syntax: it.h.inst.TransferSyntax}, rep)
+					continue
+				}
 				fresh = append(fresh, p)
 				continue
 			}
@@ -589,78 +595,17 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 			return fmt.Errorf("library: flush to disk: %w", err)
 		}
 	}
+	hs := make([]*header, len(fresh))
+	for i, p := range fresh {
+		hs[i] = p.h
+	}
 	err = l.db.Update(func(tx *bolt.Tx) error {
-		inst := tx.Bucket(bucketInstances)
-		stb := tx.Bucket(bucketStudies)
-		seb := tx.Bucket(bucketSeries)
-		mem := tx.Bucket(bucketMembers)
-		touched := map[string]*Study{}
-		touchedSeries := map[string]*Series{}
-		for _, p := range fresh {
-			h := p.h
-			h.inst.Received = now
-			raw, err := json.Marshal(h.inst)
-			if err != nil {
-				return err
-			}
-			if err := inst.Put([]byte(h.inst.SOPInstanceUID), raw); err != nil {
-				return err
-			}
-			if err := mem.Put([]byte(h.inst.StudyUID+"\x00"+h.inst.SeriesUID+"\x00"+h.inst.SOPInstanceUID), nil); err != nil {
-				return err
-			}
-			st := touched[h.inst.StudyUID]
-			if st == nil {
-				st = &Study{}
-				if raw := stb.Get([]byte(h.inst.StudyUID)); raw != nil {
-					if err := json.Unmarshal(raw, st); err != nil {
-						return err
-					}
-				}
-				touched[h.inst.StudyUID] = st
-			}
-			st.merge(h)
-			sk := h.inst.StudyUID + "\x00" + h.inst.SeriesUID
-			se := touchedSeries[sk]
-			if se == nil {
-				se = &Series{}
-				if raw := seb.Get([]byte(sk)); raw != nil {
-					if err := json.Unmarshal(raw, se); err != nil {
-						return err
-					}
-				} else {
-					*se = h.series
-					st.SeriesCount++
-				}
-				touchedSeries[sk] = se
-			}
-			se.InstanceCount++
-		}
-		for uid, st := range touched {
-			raw, _ := json.Marshal(st)
-			if err := stb.Put([]byte(uid), raw); err != nil {
-				return err
-			}
-			studies[uid] = true
-		}
-		for k, se := range touchedSeries {
-			raw, _ := json.Marshal(se)
-			if err := seb.Put([]byte(k), raw); err != nil {
-				return err
-			}
+		if err := l.indexHeaders(tx, hs, now, studies); err != nil {
+			return err
 		}
 		if !inPlace {
-			if err := tx.Bucket(bucketPending).Delete([]byte(batchID)); err != nil {
-				return err
-			}
+			return tx.Bucket(bucketPending).Delete([]byte(batchID))
 		}
-		l.mu.Lock()
-		if l.search != nil {
-			for _, st := range touched {
-				l.search.put(st)
-			}
-		}
-		l.mu.Unlock()
 		return nil
 	})
 	if err != nil {
@@ -781,4 +726,78 @@ func sameFiles(a, b string) bool {
 			return true
 		}
 	}
+}
+
+// indexHeaders puts instances into the index in tx: instance, membership,
+// series and study summaries, and the search index. studies collects the
+// Study UIDs touched.
+func (l *Library) indexHeaders(tx *bolt.Tx, hs []*header, now time.Time, studies map[string]bool) error {
+	inst := tx.Bucket(bucketInstances)
+	stb := tx.Bucket(bucketStudies)
+	seb := tx.Bucket(bucketSeries)
+	mem := tx.Bucket(bucketMembers)
+	touched := map[string]*Study{}
+	touchedSeries := map[string]*Series{}
+	for _, h := range hs {
+		h.inst.Received = now
+		raw, err := json.Marshal(h.inst)
+		if err != nil {
+			return err
+		}
+		if err := inst.Put([]byte(h.inst.SOPInstanceUID), raw); err != nil {
+			return err
+		}
+		if err := mem.Put([]byte(h.inst.StudyUID+"\x00"+h.inst.SeriesUID+"\x00"+h.inst.SOPInstanceUID), nil); err != nil {
+			return err
+		}
+		st := touched[h.inst.StudyUID]
+		if st == nil {
+			st = &Study{}
+			if raw := stb.Get([]byte(h.inst.StudyUID)); raw != nil {
+				if err := json.Unmarshal(raw, st); err != nil {
+					return err
+				}
+			}
+			touched[h.inst.StudyUID] = st
+		}
+		st.merge(h)
+		sk := h.inst.StudyUID + "\x00" + h.inst.SeriesUID
+		se := touchedSeries[sk]
+		if se == nil {
+			se = &Series{}
+			if raw := seb.Get([]byte(sk)); raw != nil {
+				if err := json.Unmarshal(raw, se); err != nil {
+					return err
+				}
+			} else {
+				*se = h.series
+				st.SeriesCount++
+			}
+			touchedSeries[sk] = se
+		}
+		se.InstanceCount++
+	}
+	for uid, st := range touched {
+		raw, _ := json.Marshal(st)
+		if err := stb.Put([]byte(uid), raw); err != nil {
+			return err
+		}
+		if studies != nil {
+			studies[uid] = true
+		}
+	}
+	for k, se := range touchedSeries {
+		raw, _ := json.Marshal(se)
+		if err := seb.Put([]byte(k), raw); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	if l.search != nil {
+		for _, st := range touched {
+			l.search.put(st)
+		}
+	}
+	l.mu.Unlock()
+	return nil
 }

@@ -38,14 +38,20 @@ type Library struct {
 	search *searchIndex // built on first search, kept current by imports
 
 	dirs map[string]bool // object folders known to exist (under mu)
+
+	rx *receiving // objects taken by Receive, waiting to be indexed
 }
 
 // Open opens the library in dataDir (its files under dataDir/library) using
 // the desk's store, and finishes or undoes any import a crash interrupted.
 func Open(db *bolt.DB, dataDir string) (*Library, error) {
 	l := &Library{db: db, root: filepath.Join(dataDir, "library"), now: time.Now, dirs: map[string]bool{}}
-	if err := os.MkdirAll(l.incoming(), 0o700); err != nil {
-		return nil, fmt.Errorf("library: create folder: %w", err)
+	l.rx = &receiving{pending: map[string]*rxItem{}, wake: make(chan struct{}, 1)}
+	l.rx.idle = sync.NewCond(&l.rx.mu)
+	for _, d := range []string{l.incoming(), l.receivedDir()} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("library: create folder: %w", err)
+		}
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketInstances, bucketStudies, bucketSeries, bucketMembers, bucketPending} {
@@ -59,6 +65,9 @@ func Open(db *bolt.DB, dataDir string) (*Library, error) {
 		return nil, fmt.Errorf("library: create buckets: %w", err)
 	}
 	if err := l.recover(); err != nil {
+		return nil, err
+	}
+	if err := l.recoverReceived(); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -116,6 +125,7 @@ type pendingFile struct {
 // Study returns one study with its series and instances. Files indexed in
 // place that vanished or changed are listed in Problems.
 func (l *Library) Study(uid string) (*StudyDetail, error) {
+	l.settle()
 	var d StudyDetail
 	err := l.db.View(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketStudies).Get([]byte(uid))
@@ -168,6 +178,9 @@ func (l *Library) FilePath(in Instance) string {
 	if in.InPlace {
 		return in.Path
 	}
+	if p := l.receivingPath(in.SOPInstanceUID); p != "" {
+		return p // received, indexed, being moved into objects/
+	}
 	return filepath.Join(l.root, filepath.FromSlash(in.Path))
 }
 
@@ -212,6 +225,7 @@ func (l *Library) Files(uid string) ([]string, error) {
 // Complete reports whether a study is complete: its sender's expected
 // instance count is reached, or no object arrived for quiet.
 func (l *Library) Complete(uid string, quiet time.Duration) (bool, error) {
+	l.settle()
 	var s Study
 	err := l.db.View(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketStudies).Get([]byte(uid))

@@ -88,6 +88,7 @@ func (l *Library) index() (*searchIndex, error) {
 
 // Search returns the matching studies, newest study date first.
 func (l *Library) Search(q Query) ([]Study, error) {
+	l.settle()
 	x, err := l.index()
 	if err != nil {
 		return nil, err

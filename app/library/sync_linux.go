@@ -23,3 +23,7 @@ func syncFS(root string, _ []*prepared, _ *Library) error {
 func startWriteback(f *os.File) {
 	unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
 }
+
+// syncData makes f's data durable (fdatasync(2): the size is metadata it
+// needs, the times are not).
+func syncData(f *os.File) error { return unix.Fdatasync(int(f.Fd())) }

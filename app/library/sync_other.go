@@ -36,3 +36,6 @@ func syncFS(root string, items []*prepared, l *Library) error {
 // startWriteback is a no-op where sync_file_range does not exist; syncFS
 // makes the batch durable.
 func startWriteback(*os.File) {}
+
+// syncData makes f's data durable.
+func syncData(f *os.File) error { return f.Sync() }
