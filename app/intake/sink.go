@@ -14,29 +14,25 @@ import (
 // gets C-STORE status 0111 (conflict) or C000 (cannot be filed).
 var ErrLibraryRejected = errors.New("library rejected the object")
 
-// LibrarySink imports each received Part 10 file into the library, taking
-// the spool file by rename when it needs no repair (put the spool folder in
-// the data folder, on the library's file system).
+// LibrarySink takes each received Part 10 file into the library with
+// library.Receive: durable when Store returns (one fdatasync of the file and
+// a folder sync shared by concurrent associations), indexed in batches
+// behind it. Put the spool folder in the data folder, on the library's file
+// system, so the file is taken by rename.
 type LibrarySink struct{ Lib *library.Library }
 
 // Store implements pacs.Sink.
 func (s LibrarySink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
-	rep, err := s.Lib.Import(ctx, []string{obj.Part10Path()}, library.Options{Move: true})
-	if err != nil {
-		return fmt.Errorf("import received object: %w", err)
-	}
-	if rep.Conflicts > 0 || rep.Rejected > 0 {
-		reason := ""
-		if len(rep.Problems) > 0 {
-			reason = rep.Problems[0].Reason
-		}
+	_, err := s.Lib.Receive(ctx, obj.Part10Path(), "received from "+obj.CallingAE)
+	switch {
+	case err == nil:
+		return nil // stored, or the same instance already held
+	case errors.Is(err, library.ErrConflict):
 		// The sentinel picks the C-STORE status: a conflict is 0111, an
 		// object the library cannot file C000, never A700 (issue 16.1).
-		kind := pacs.ErrCannotUnderstand
-		if rep.Conflicts > 0 {
-			kind = pacs.ErrConflict
-		}
-		return fmt.Errorf("import received object: %w: %w: %s", ErrLibraryRejected, kind, reason)
+		return fmt.Errorf("receive object: %w: %w: %w", ErrLibraryRejected, pacs.ErrConflict, err)
+	case errors.Is(err, library.ErrInvalidObject):
+		return fmt.Errorf("receive object: %w: %w: %w", ErrLibraryRejected, pacs.ErrCannotUnderstand, err)
 	}
-	return nil
+	return fmt.Errorf("receive object: %w", err)
 }
