@@ -189,7 +189,7 @@ func TestDiscCarriesViewerThatRunsReadOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{disc.ViewerFolder + `\        A DICOM viewer that runs from the disc`, "The viewer in the " + disc.ViewerFolder + " folder runs directly from the disc"} {
+	for _, want := range []string{disc.ViewerFolder + `\       A DICOM viewer that runs from the disc`, "The viewer in the " + disc.ViewerFolder + " folder runs directly from the disc"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README.TXT lacks %q:\n%s", want, readme)
 		}

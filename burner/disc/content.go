@@ -16,7 +16,7 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 		FacilityName: p.Facility.Name, FacilityAddress: p.Facility.Address, FacilityPhone: p.Facility.Phone,
 		FacilityEmail: p.Facility.Email, FacilityContact: p.Facility.Contact,
 		Software: p.Options.Software, Version: p.Options.Version, Created: p.Options.Now(),
-		FileSetID: d.FileSetID, DiscIndex: d.Index, DiscCount: d.Count, Profile: string(p.Profile),
+		FileSetID: d.FileSetID, DiscIndex: d.Index, DiscCount: d.Count, Profile: p.profileName(),
 		Web: !p.Options.NoWeb,
 	}
 	if len(p.viewer) > 0 {
@@ -73,6 +73,9 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 		}
 		ref.objs = append(ref.objs, o)
 		st.Series[ref.ri].Instances++
+		if o.Kind == KindImage {
+			st.Series[ref.ri].Frames += o.Frames
+		}
 	}
 	if p.Options.NoWeb {
 		return c, nil
@@ -133,6 +136,17 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 		se.Images = append(se.Images, *images[i])
 	}
 	return c, nil
+}
+
+// profileName is the application profile the disc conforms to, as
+// README.TXT states it. STD-GEN-CD is a CD-R profile: a DVD, BD or USB
+// disc with every object in Explicit VR Little Endian conforms to the
+// medium's JPEG profile, which allows that syntax too (PS3.11 D.3, D.5).
+func (p *Plan) profileName() string {
+	if p.Profile == ProfileCD && p.Options.Media != CD {
+		return string(JPEGProfile(p.Options.Media)) + " (every object uncompressed, Explicit VR Little Endian)"
+	}
+	return string(p.Profile)
 }
 
 // keyIndexes picks max evenly spaced indexes of n (all when n <= max),

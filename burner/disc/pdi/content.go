@@ -56,9 +56,13 @@ type Series struct {
 	Number      int
 	Modality    string
 	Description string
-	Instances   int    // objects in the series on the disc
-	Folder      string // disc folder of its DICOM files, e.g. DICOM/P0000001/S0000001
-	Images      []Image
+	Instances   int // objects in the series on the disc
+	// Frames is the number of images: one per single-frame image object,
+	// Number of Frames for a multi-frame one (0 for a series without
+	// images).
+	Frames int
+	Folder string // disc folder of its DICOM files, e.g. DICOM/P0000001/S0000001
+	Images []Image
 	// Note explains why a series has no images (not an image series, or
 	// no renderable pixel data).
 	Note string

@@ -150,6 +150,70 @@ func (c Content) contactLines() []string {
 	return append([]string{contactLead + ","}, wrap(r+".", 72)...)
 }
 
+// Line is the patient for README.TXT: "NAME  (ID x, born 1970-01-01)",
+// leaving out what is not known.
+func (p Patient) Line() string {
+	var in []string
+	if p.ID != "" {
+		in = append(in, "ID "+p.ID)
+	}
+	if p.BirthDate != "" {
+		in = append(in, "born "+p.BirthDate)
+	}
+	name := p.Name
+	if name == "" {
+		name = "(name not recorded)"
+	}
+	if len(in) == 0 {
+		return name
+	}
+	return name + "  (" + strings.Join(in, ", ") + ")"
+}
+
+// Line is the study for README.TXT: "DATE DESCRIPTION  accession X",
+// leaving out what is not known.
+func (s Study) Line() string {
+	l := strings.TrimSpace(s.Date + " " + s.Description)
+	if l == "" {
+		l = "(no date or description recorded)"
+	}
+	if s.Accession != "" {
+		l += "  accession " + s.Accession
+	}
+	return l
+}
+
+// Line is the series for README.TXT: "3 CT HEAD", leaving out what is not
+// known.
+func (s Series) Line() string {
+	return strings.Join(strings.Fields(fmt.Sprintf("%d %s %s", s.Number, s.Modality, s.Description)), " ")
+}
+
+// Title names the series on the pages and in links: its description, or
+// "Series 3 (CT)" when it has none.
+func (s Series) Title() string {
+	if d := strings.TrimSpace(s.Description); d != "" {
+		return d
+	}
+	t := fmt.Sprintf("Series %d", s.Number)
+	if s.Modality != "" {
+		t += " (" + s.Modality + ")"
+	}
+	return t
+}
+
+// Title names the study on the pages and in links: its description, or
+// "Study of DATE" (or "Study") when it has none.
+func (s Study) Title() string {
+	if d := strings.TrimSpace(s.Description); d != "" {
+		return d
+	}
+	if s.Date != "" {
+		return "Study of " + s.Date
+	}
+	return "Study"
+}
+
 // ReadBy names the study's reading radiologists for the README and pages.
 func (s Study) ReadBy() string { return strings.Join(s.Radiologists, "; ") }
 

@@ -91,7 +91,7 @@ func webFiles(t *template.Template, c Content) ([]File, error) {
 					Series    seriesView
 					StudyPage string
 					Shown     string
-				}{pageBase: withTitle(base, fmt.Sprintf("Series %d %s", se.Number, se.Description)), Series: v,
+				}{pageBase: withTitle(base, strings.TrimSpace(fmt.Sprintf("Series %d %s", se.Number, se.Description))), Series: v,
 					StudyPage: strings.TrimPrefix(sv.Page, webFolder+"/"), Shown: shown(se)})
 				if err != nil {
 					return nil, err
@@ -127,7 +127,7 @@ func webFiles(t *template.Template, c Content) ([]File, error) {
 				Study                  studyView
 				PatientName, PatientID string
 				Base                   string
-			}{pageBase: withTitle(base, st.Description+" "+st.Date), Study: sv, PatientName: p.Name, PatientID: p.ID})
+			}{pageBase: withTitle(base, strings.TrimSpace(st.Title()+" "+st.Date)), Study: sv, PatientName: p.Name, PatientID: p.ID})
 			if err != nil {
 				return nil, err
 			}
@@ -161,13 +161,17 @@ func webFiles(t *template.Template, c Content) ([]File, error) {
 }
 
 func shown(s Series) string {
+	total := s.Frames
+	if total == 0 {
+		total = s.Instances
+	}
 	switch {
 	case len(s.Images) == 0 && s.Note != "":
 		return s.Note
 	case len(s.Images) == 0:
 		return "No images of this series are shown here."
-	case len(s.Images) < s.Instances:
-		return fmt.Sprintf("%d evenly spaced key images of the %d in this series are shown; the disc holds all of them in DICOM.", len(s.Images), s.Instances)
+	case len(s.Images) < total:
+		return fmt.Sprintf("%d evenly spaced key images of the %d in this series are shown; the disc holds all of them in DICOM.", len(s.Images), total)
 	}
 	return fmt.Sprintf("All %d images of this series.", len(s.Images))
 }
