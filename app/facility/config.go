@@ -75,7 +75,7 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 	cc := pc.ConnConfig
 	switch {
 	case c.PasswordFile != "":
-		pw, err := readPasswordFile(c.PasswordFile)
+		pw, err := ReadPasswordFile(c.PasswordFile)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +139,9 @@ func scrub(msg string) string {
 	return msg
 }
 
-func readPasswordFile(path string) (string, error) {
+// ReadPasswordFile reads a password from the first line of path, refusing
+// a file that group or others may read.
+func ReadPasswordFile(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("facility: password file: %w", err)
