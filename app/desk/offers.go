@@ -100,7 +100,7 @@ func (s *offersScreen) refresh() {
 
 func (s *offersScreen) row(c offers.Candidate) fyne.CanvasObject {
 	d := s.d
-	lines := []string{fmt.Sprintf("%s · born %s · ID %s", c.Patient.Name, orDash(c.Patient.BirthDate), orDash(c.Patient.ID)),
+	lines := []string{fmt.Sprintf("%s · born %s · ID %s", PersonName(c.Patient.Name), orDash(isoDate(c.Patient.BirthDate)), orDash(c.Patient.ID)),
 		strings.Join(c.Reasons, "; ")}
 	for _, st := range c.Studies {
 		lines = append(lines, fmt.Sprintf("  %s %s %s", isoDate(st.Date), strings.Join(st.Modalities, "/"), st.Description))
@@ -143,7 +143,7 @@ func (s *offersScreen) confirmOffer(c offers.Candidate) {
 			return
 		}
 		closePop()
-		d.notify("Offer recorded for " + c.Patient.Name + ".")
+		d.notify("Offer recorded for " + PersonName(c.Patient.Name) + ".")
 		s.refresh()
 	}))
 	start := name(d, "offers.popup.request", widget.NewButton("Start the request", func() {
@@ -156,7 +156,7 @@ func (s *offersScreen) confirmOffer(c offers.Candidate) {
 	}
 	cancel := name(d, "offers.popup.cancel", widget.NewButton("Cancel", closePop))
 	pop = widget.NewModalPopUp(container.NewPadded(container.NewVBox(
-		widget.NewLabelWithStyle("Offer a disc to "+c.Patient.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle("Offer a disc to "+PersonName(c.Patient.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		note, msg, container.NewHBox(cancel, record, start))), d.win.Canvas())
 	name(d, "offers.popup", pop)
 	pop.Show()
@@ -237,13 +237,13 @@ func (s *offersScreen) askDecline(c offers.Candidate) {
 			return
 		}
 		closePop()
-		d.notify(c.Patient.Name + " declined a copy; recorded.")
+		d.notify(PersonName(c.Patient.Name) + " declined a copy; recorded.")
 		s.refresh()
 	}))
 	save.Importance = widget.HighImportance
 	cancel := name(d, "offers.popup.cancel", widget.NewButton("Cancel", closePop))
 	pop = widget.NewModalPopUp(container.NewPadded(container.NewVBox(
-		widget.NewLabelWithStyle(c.Patient.Name+" declined a copy", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(PersonName(c.Patient.Name)+" declined a copy", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		reason, msg, container.NewHBox(cancel, save))), d.win.Canvas())
 	name(d, "offers.popup", pop)
 	pop.Show()

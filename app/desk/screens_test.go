@@ -80,7 +80,7 @@ func TestStudiesSearchFiltersBadgesSelection(t *testing.T) {
 	}
 	ct, mr, cr := f.study("DEMO0001"), f.study("DEMO0002"), f.study("DEMO0003")
 	f.typ("studies.search", "ramir")
-	if got := f.label("studies.count"); !strings.HasPrefix(got, "1 studies") || f.d.Named("study.card."+ct.UID) == nil || f.d.Named("study.card."+mr.UID) != nil {
+	if got := f.label("studies.count"); !strings.HasPrefix(got, "1 study found") || f.d.Named("study.card."+ct.UID) == nil || f.d.Named("study.card."+mr.UID) != nil {
 		t.Fatalf("search ramir: %q", got)
 	}
 	w[*widget.Entry](f, "studies.search").SetText("")
@@ -92,6 +92,18 @@ func TestStudiesSearchFiltersBadgesSelection(t *testing.T) {
 	f.typ("studies.from", "2026-11-01")
 	if len(f.d.NamedKeys("study.card.")) != 2 {
 		t.Fatalf("from 2026-11-01: %v", f.d.NamedKeys("study.card."))
+	}
+	w[*widget.Entry](f, "studies.from").SetText("")
+	// The US form of the same date filters the same; a date the desk cannot
+	// read says so instead of being ignored.
+	f.typ("studies.from", "11/01/2026")
+	if len(f.d.NamedKeys("study.card.")) != 2 {
+		t.Fatalf("from 11/01/2026: %v", f.d.NamedKeys("study.card."))
+	}
+	w[*widget.Entry](f, "studies.from").SetText("")
+	f.typ("studies.from", "Nov first")
+	if got := f.label("studies.count"); !strings.Contains(got, "not a date") {
+		t.Errorf("unreadable date: count says %q", got)
 	}
 	w[*widget.Entry](f, "studies.from").SetText("")
 	// Badges: the CT and MR have reports, the radiograph has none; all are complete (imported, quiet).

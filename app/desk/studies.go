@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"strings"
@@ -9,10 +11,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/library"
 	"discdesk/app/staff"
+	"discdesk/burner/disc"
 )
 
 // defaultQuiet is how long without new objects before a study counts as complete.
@@ -34,6 +38,9 @@ type studiesScreen struct {
 	order    []string // selection order
 	results  []library.Study
 	imgs     *images
+	// recheck redraws the list when the next "still receiving" study's
+	// quiet time runs out, so the badge is live.
+	recheck *time.Timer
 }
 
 var modalities = []string{"Any modality", "CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "SR"}
@@ -44,9 +51,9 @@ func newStudiesScreen(d *Desk) *studiesScreen {
 	s.search.SetPlaceHolder("Search: patient name, ID or accession")
 	s.search.OnChanged = func(string) { s.refresh() }
 	s.from = name(d, "studies.from", widget.NewEntry())
-	s.from.SetPlaceHolder("From YYYY-MM-DD")
+	s.from.SetPlaceHolder("From (2026-11-01 or 11/01/2026)")
 	s.to = name(d, "studies.to", widget.NewEntry())
-	s.to.SetPlaceHolder("To YYYY-MM-DD")
+	s.to.SetPlaceHolder("To (2026-11-01 or 11/01/2026)")
 	s.from.OnChanged = func(string) { s.refresh() }
 	s.to.OnChanged = func(string) { s.refresh() }
 	s.modality = name(d, "studies.modality", widget.NewSelect(modalities, nil))
@@ -67,11 +74,17 @@ func newStudiesScreen(d *Desk) *studiesScreen {
 	return s
 }
 
-func dateQuery(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
-
-// refresh runs the search and rebuilds the cards.
+// refresh runs the search and rebuilds the list.
 func (s *studiesScreen) refresh() {
-	q := library.Query{Text: s.search.Text, From: dateQuery(s.from.Text), To: dateQuery(s.to.Text), Limit: 100}
+	from, errFrom := parseDateInput(s.from.Text)
+	to, errTo := parseDateInput(s.to.Text)
+	markEntry(s.from, errFrom)
+	markEntry(s.to, errTo)
+	if err := errors.Join(errFrom, errTo); err != nil {
+		s.count.SetText(plain(err))
+		return
+	}
+	q := library.Query{Text: s.search.Text, From: from, To: to, Limit: 100}
 	if s.modality.SelectedIndex() > 0 {
 		q.Modality = s.modality.Selected
 	}
@@ -83,15 +96,51 @@ func (s *studiesScreen) refresh() {
 		return
 	}
 	s.results = res
+	var next time.Duration
 	for _, st := range res {
 		s.list.Add(s.card(st))
+		if wait := s.untilComplete(st); wait > 0 && (next == 0 || wait < next) {
+			next = wait
+		}
 	}
+	s.scheduleRecheck(next)
 	s.updateCount()
 	s.list.Refresh()
 }
 
+// untilComplete is how long until a study still receiving counts as
+// complete by the quiet time (0: complete, or no time known).
+func (s *studiesScreen) untilComplete(st library.Study) time.Duration {
+	if done, err := s.d.svc.Lib.Complete(st.UID, s.d.quiet); err != nil || done || st.LastReceived.IsZero() {
+		return 0
+	}
+	return time.Until(st.LastReceived.Add(s.d.quiet)) + time.Second
+}
+
+// scheduleRecheck redraws the list after wait (none when wait is 0), so
+// "Still receiving" turns into "Complete" without a click.
+func (s *studiesScreen) scheduleRecheck(wait time.Duration) {
+	if s.recheck != nil {
+		s.recheck.Stop()
+		s.recheck = nil
+	}
+	if wait <= 0 {
+		return
+	}
+	s.recheck = time.AfterFunc(wait, func() { s.d.uiDo(s.refresh) })
+}
+
+// markEntry shows a filter entry's error under it, or clears it.
+func markEntry(e *widget.Entry, err error) {
+	if err != nil {
+		e.SetValidationError(err)
+	} else {
+		e.SetValidationError(nil)
+	}
+}
+
 func (s *studiesScreen) updateCount() {
-	s.count.SetText(fmt.Sprintf("%d studies found, %d selected", len(s.results), len(s.selected)))
+	s.count.SetText(fmt.Sprintf("%s found, %d selected", plural(len(s.results), "study", "studies"), len(s.selected)))
 	if len(s.selected) == 0 {
 		s.request.Disable()
 	} else {
@@ -108,21 +157,26 @@ func badge(text string, imp widget.Importance) *widget.Label {
 // card is one study: thumbnail, patient, study, counts, badges, actions.
 func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
 	d := s.d
+	// A dense row a clerk can scan: a small thumbnail, the patient on the
+	// first line, the study on the second, badges and actions at the side.
+	const side = 48
 	var thumb fyne.CanvasObject
 	if img := s.imgs.Thumbnail(st.UID, 96); img != nil {
 		ci := canvas.NewImageFromImage(img)
 		ci.FillMode = canvas.ImageFillContain
-		ci.SetMinSize(fyne.NewSize(96, 96))
+		ci.SetMinSize(fyne.NewSize(side, side))
 		thumb = ci
 	} else {
 		r := canvas.NewRectangle(color.Gray{Y: 0x30})
-		r.SetMinSize(fyne.NewSize(96, 96))
-		thumb = container.NewStack(r, widget.NewLabelWithStyle("no image", fyne.TextAlignCenter, fyne.TextStyle{}))
+		r.SetMinSize(fyne.NewSize(side, side))
+		thumb = r
 	}
-	title := widget.NewLabelWithStyle(PersonName(st.Patient.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	who := widget.NewLabel(fmt.Sprintf("Born %s · ID %s", orDash(isoDate(st.Patient.BirthDate)), orDash(st.Patient.ID)))
-	what := widget.NewLabel(fmt.Sprintf("%s · %s · %s", orDash(isoDate(st.Date)), strings.Join(st.Modalities, "/"), st.Description))
-	counts := widget.NewLabel(fmt.Sprintf("%d series · %d objects", st.SeriesCount, st.InstanceCount))
+	title := widget.NewLabelWithStyle(fmt.Sprintf("%s  ·  born %s  ·  ID %s", PersonName(st.Patient.Name), orDash(isoDate(st.Patient.BirthDate)), orDash(st.Patient.ID)),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	what := widget.NewLabel(fmt.Sprintf("%s · %s · %s · %s, %s", orDash(isoDate(st.Date)), strings.Join(st.Modalities, "/"), orDash(st.Description),
+		plural(st.SeriesCount, "series", "series"), plural(st.InstanceCount, "image", "images")))
+	what.Truncation = fyne.TextTruncateEllipsis
 	badges := container.NewHBox()
 	if st.HasReport {
 		badges.Add(name(d, "study.badge.report."+st.UID, badge("Report present", widget.SuccessImportance)))
@@ -152,9 +206,34 @@ func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
 		same.Disable()
 	}
 	view := name(d, "study.view."+st.UID, widget.NewButton("View", func() { s.view(st) }))
-	info := container.NewVBox(title, who, what, counts, badges)
-	actions := container.NewVBox(sel, same, view)
-	return name(d, "study.card."+st.UID, widget.NewCard("", "", container.NewBorder(nil, nil, thumb, actions, info)))
+	info := container.New(&tightRows{}, title, what)
+	actions := container.NewHBox(badges, sel, same, view)
+	row := container.NewBorder(nil, nil, container.NewHBox(thumb), container.NewCenter(actions), info)
+	return name(d, "study.card."+st.UID, container.NewVBox(row, widget.NewSeparator()))
+}
+
+// tightRows stacks its objects with no padding between them (two label
+// lines of one list row).
+type tightRows struct{}
+
+func (tightRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for _, o := range objs {
+		m := o.MinSize()
+		w = max(w, m.Width)
+		h += m.Height - 2*theme.Padding()
+	}
+	return fyne.NewSize(w, h+2*theme.Padding())
+}
+
+func (tightRows) Layout(objs []fyne.CanvasObject, sz fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(sz.Width, h))
+		y += h - 2*theme.Padding()
+	}
 }
 
 func orDash(s string) string {
@@ -201,10 +280,14 @@ func (s *studiesScreen) confirmSameDay(st library.Study) {
 	lines := []fyne.CanvasObject{
 		widget.NewLabelWithStyle("Same-day disc for pickup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel(fmt.Sprintf("%s, born %s\n%s %s\nPickup at the desk today · fee %s · burns on %s",
-			in.Patient.Name, orDash(in.Patient.BirthDate), isoDate(st.Date), st.Description, fee.Total, target)),
+			PersonName(in.Patient.Name), orDash(isoDate(in.Patient.BirthDate)), isoDate(st.Date), st.Description, fee.Total, target)),
 	}
 	if !st.HasReport {
 		lines = append(lines, badge("This study has no report: the disc goes without one.", widget.WarningImportance))
+	}
+	if done, err := d.svc.Lib.Complete(st.UID, d.quiet); err == nil && !done {
+		lines = append(lines, name(d, "sameday.incomplete", badge(fmt.Sprintf("Images of this study are still arriving (%s so far): the disc would hold only those.",
+			plural(st.InstanceCount, "image", "images")), widget.WarningImportance)))
 	}
 	msg := name(d, "sameday.msg", widget.NewLabel(""))
 	var pop *widget.PopUp
@@ -214,17 +297,18 @@ func (s *studiesScreen) confirmSameDay(st library.Study) {
 			msg.SetText(plain(err))
 			return
 		}
+		var acks []disc.WarningCode
 		if !st.HasReport {
-			d.svc.Acknowledge(r.ID, noReportAck)
+			acks = noReportAck
 		}
-		if _, err := d.svc.Enqueue(r); err != nil {
+		if _, err := d.svc.BurnRequest(context.Background(), r.ID, acks, *d.user); err != nil {
 			msg.SetText("The request was saved but the disc could not be queued: " + plain(err))
 			return
 		}
 		d.svc.Logger.Printf("same-day request %s queued by %s", r.ID, d.user.ID)
 		pop.Hide()
 		d.forget("sameday.")
-		d.notify(fmt.Sprintf("Disc queued for %s (request %s).", in.Patient.Name, staff.RequestCode(r.ID)))
+		d.notify(fmt.Sprintf("Disc queued for %s (request %s).", PersonName(in.Patient.Name), staff.RequestCode(r.ID)))
 	}))
 	ok.Importance = widget.HighImportance
 	cancel := name(d, "sameday.cancel", widget.NewButton("Cancel", func() { pop.Hide(); d.forget("sameday.") }))
