@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"sync"
 
 	"discdesk/app/pacs"
 )
@@ -49,6 +50,9 @@ func init() {
 					return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: --method %q: want move or get", *method)}
 				}
 				fmt.Fprintf(env.Stdout, "retrieved %d instances, %d failed, %d warnings\n", res.Completed, res.Failed, res.Warning)
+				for _, uid := range res.FailedInstances {
+					fmt.Fprintf(env.Stdout, "failed: SOP Instance UID %s\n", uid)
+				}
 				return err
 			}
 		},
@@ -58,7 +62,21 @@ func init() {
 // moveToSelf runs our Storage SCP (accepting only the PACS's AE title) on
 // port for the duration of a C-MOVE whose destination is our AE title.
 func moveToSelf(ctx context.Context, c *pacs.Client, n pacs.Node, m pacs.Model, patientID, studyUID string, port int, sink pacs.Sink, spool string) (pacs.RetrieveResult, error) {
-	srv, err := pacs.NewServer(pacs.Config{AETitles: []string{c.AETitle}, Callers: []pacs.Caller{{AETitle: n.AETitle}}, SpoolDir: spool}, sink)
+	// Remember what arrived, so that a move the PACS stops part-way is
+	// finished instance by instance without sending anything twice.
+	var mu sync.Mutex
+	arrived := map[string]bool{}
+	c.Have = func(uid string) bool { mu.Lock(); defer mu.Unlock(); return arrived[uid] }
+	record := pacs.SinkFunc(func(ctx context.Context, obj *pacs.ReceivedObject) error {
+		err := sink.Store(ctx, obj)
+		if err == nil || errors.Is(err, pacs.ErrAlreadyHeld) {
+			mu.Lock()
+			arrived[obj.SOPInstanceUID] = true
+			mu.Unlock()
+		}
+		return err
+	})
+	srv, err := pacs.NewServer(pacs.Config{AETitles: []string{c.AETitle}, Callers: []pacs.Caller{{AETitle: n.AETitle}}, SpoolDir: spool}, record)
 	if err != nil {
 		return pacs.RetrieveResult{}, err
 	}

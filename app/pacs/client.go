@@ -58,6 +58,9 @@ type Client struct {
 	// SpoolDir holds objects arriving by C-GET before the sink takes them.
 	SpoolDir string
 	Logger   *slog.Logger
+	// Have, when set, tells a C-MOVE that must fall back to moving a
+	// study instance by instance which instances already arrived.
+	Have func(sopInstanceUID string) bool
 }
 
 // ErrStatus is a DIMSE failure status; errors.As gives *StatusError.

@@ -9,9 +9,11 @@
 // checks its data set parses, and hands it to a Sink. The library implements
 // Sink by importing the file; FileSink, used by the headless `discdesk
 // serve` and the tests, renames it into a folder. A Sink error is answered
-// with C-STORE status A700 (out of resources) and nothing is kept; a data set
-// that does not parse with C000 (cannot understand), one whose SOP class or
-// instance differs from the command with A900. A peer that breaks the
+// with C-STORE status A700 (out of resources) unless it wraps ErrAlreadyHeld
+// (success), ErrConflict (0111) or ErrCannotUnderstand (C000); a data set
+// that does not parse, or has an invalid Study or Series Instance UID, gets
+// C000 (cannot understand), one without them or whose SOP class or
+// instance differs from the command A900. A peer that breaks the
 // protocol, sends an oversize PDU or goes silent longer than the idle time
 // is aborted; its partly received object is deleted.
 //
@@ -39,7 +41,16 @@
 // # Caveats
 //
 // No Query/Retrieve SCP: DiscDesk asks a PACS, it does not answer queries.
-// C-GET proposes uncompressed transfer syntaxes only (one presentation
-// context per storage SOP class), so the PACS must decompress; C-MOVE
-// receives whatever the PACS sends through the Storage SCP.
+// C-GET first asks the study's SOP Classes in Study, then proposes for each
+// of them (or, when the PACS does not say, for the common image classes) an
+// uncompressed context and one context per compressed syntax the desk
+// decodes, so a PACS that cannot transcode sends what it holds; other
+// storage classes get the uncompressed context while the 128 contexts of
+// an association last. C-MOVE receives whatever the PACS sends through the
+// Storage SCP; when the PACS stops a study's move at a failed sub-operation
+// (Orthanc does), the other instances are moved one by one.
+//
+// Sub-operation counts are the highest reported by any response, and
+// Failed SOP Instance UID List is read from the response identifier or, as
+// Orthanc sends it, from the command set.
 package pacs

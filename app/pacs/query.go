@@ -1,12 +1,14 @@
 package pacs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +47,7 @@ var (
 	TagPatientBirthDate        = dimse.T(0x0010, 0x0030)
 	TagStudyInstanceUID        = dimse.T(0x0020, 0x000D)
 	TagSeriesInstanceUID       = dimse.T(0x0020, 0x000E)
+	TagSOPInstanceUID          = dimse.T(0x0008, 0x0018)
 	TagSeriesNumber            = dimse.T(0x0020, 0x0011)
 	TagNumberOfStudyInstances  = dimse.T(0x0020, 0x1208)
 	TagNumberOfSeriesInstances = dimse.T(0x0020, 0x1209)
@@ -220,10 +223,65 @@ func (c *Client) StudyInstanceCount(ctx context.Context, n Node, studyUID string
 	return 0, fmt.Errorf("count instances of a study on %s: %w", n, ErrNoCount)
 }
 
-// RetrieveResult counts the sub-operations of a C-MOVE or C-GET.
+// TagSOPClassesInStudy is SOP Classes in Study (0008,0062), a C-FIND
+// return key at STUDY level (PS3.4 C.6.2.1.2).
+var TagSOPClassesInStudy = dimse.T(0x0008, 0x0062)
+
+// studySOPClasses asks the PACS which SOP classes a study holds (nil when
+// it does not say), so that C-GET can propose every syntax for them.
+func (c *Client) studySOPClasses(ctx context.Context, n Node, model Model, patientID, studyUID string) []string {
+	if model == PatientRoot && patientID == "" {
+		model = StudyRoot
+	}
+	var es dimse.Elements
+	if model == PatientRoot {
+		es.SetString(TagPatientID, "LO", patientID)
+	}
+	es.SetString(TagStudyInstanceUID, "UI", studyUID)
+	es.SetString(TagSOPClassesInStudy, "UI", "")
+	res, err := c.Find(ctx, n, model, "STUDY", es)
+	if err != nil {
+		c.logger().Info("get: SOP Classes in Study not found; proposing the common classes", "err", err)
+		return nil
+	}
+	var out []string
+	for _, r := range res {
+		if r.String(TagStudyInstanceUID) == studyUID {
+			out = append(out, dimse.SplitValues(r.String(TagSOPClassesInStudy))...)
+		}
+	}
+	return out
+}
+
+// RetrieveResult counts the sub-operations of a C-MOVE or C-GET. Each
+// count is the highest the PACS reported in any response (a final response
+// that omits or zeroes them does not undo the pending ones) and, for C-GET,
+// at least what this side itself stored or refused.
 type RetrieveResult struct {
 	Completed, Failed, Warning int
 	Status                     uint16 // final status
+	// FailedInstances are the SOP Instance UIDs the PACS listed as failed
+	// (Failed SOP Instance UID List, in the identifier or, as Orthanc
+	// sends it, the command set) and, for C-GET, those this side refused.
+	FailedInstances []string
+}
+
+// count merges one response's sub-operation counts.
+func (r *RetrieveResult) count(rsp *dimse.Command) {
+	if rsp.HasCounts {
+		r.Completed = max(r.Completed, int(rsp.Completed))
+		r.Failed = max(r.Failed, int(rsp.Failed))
+		r.Warning = max(r.Warning, int(rsp.Warning))
+	}
+	r.addFailed(rsp.FailedSOPInstances...)
+}
+
+func (r *RetrieveResult) addFailed(uids ...string) {
+	for _, u := range uids {
+		if !slices.Contains(r.FailedInstances, u) {
+			r.FailedInstances = append(r.FailedInstances, u)
+		}
+	}
 }
 
 // retrieveKeys is the identifier of a study-level retrieve.
@@ -241,6 +299,51 @@ func retrieveKeys(model Model, patientID, studyUID string) dimse.Elements {
 // (PS3.4 C.4.2); dest is normally this node's own Storage SCP, which the PACS
 // must know by AE title, host and port. Patient Root needs the Patient ID.
 func (c *Client) MoveStudy(ctx context.Context, n Node, model Model, patientID, studyUID, dest string) (RetrieveResult, error) {
+	res, err := c.move(ctx, n, model, retrieveKeys(model, patientID, studyUID), dest)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status == dimse.StatusWarningSubOps || se.Status == statusMoveDestinationUnknown {
+		return res, err
+	}
+	// The PACS stopped at a failed sub-operation (Orthanc stops a C-MOVE at
+	// the first C-STORE that is not a success or warning): move the others
+	// one by one so that one conflicting instance does not cost the rest.
+	insts, ferr := c.studyInstances(ctx, n, model, patientID, studyUID)
+	if ferr != nil || len(insts) == 0 {
+		return res, err
+	}
+	c.logger().Warn("move: the PACS stopped the study's move; moving its instances one by one", "status", fmt.Sprintf("%04X", se.Status), "instances", len(insts))
+	out := RetrieveResult{}
+	for _, in := range insts {
+		if c.Have != nil && c.Have(in.sop) {
+			out.Completed++
+			continue
+		}
+		r, e := c.move(ctx, n, model, imageKeys(model, patientID, studyUID, in.series, in.sop), dest)
+		switch {
+		case e == nil:
+			out.Completed += max(r.Completed, 1)
+		case ctx.Err() != nil:
+			return out, e
+		default:
+			out.Failed++
+			out.addFailed(in.sop)
+			if out.Completed == 0 && out.Failed >= 2 && c.Have == nil {
+				return res, err // nothing moves at all: report the first answer
+			}
+		}
+	}
+	out.Status = dimse.StatusSuccess
+	if out.Failed > 0 {
+		out.Status = dimse.StatusWarningSubOps
+		return out, &StatusError{Op: "move from " + n.String(), Status: out.Status, Comment: fmt.Sprintf("%d sub-operations failed", out.Failed)}
+	}
+	return out, nil
+}
+
+// statusMoveDestinationUnknown is C-MOVE's A801 (PS3.4 C.4.2.1.5).
+const statusMoveDestinationUnknown uint16 = 0xA801
+
+func (c *Client) move(ctx context.Context, n Node, model Model, keys dimse.Elements, dest string) (RetrieveResult, error) {
 	_, moveUID, _ := model.uids()
 	a, err := c.dial(ctx, n, contextsFor(moveUID), nil)
 	if err != nil {
@@ -253,7 +356,47 @@ func (c *Client) MoveStudy(ctx context.Context, n Node, model Model, patientID, 
 		return RetrieveResult{}, fmt.Errorf("move from %s: %w", n, err)
 	}
 	cmd := &dimse.Command{Field: dimse.CMoveRQ, AffectedSOPClass: moveUID, MoveDestination: dest}
-	return c.retrieve(a, pc, cmd, retrieveKeys(model, patientID, studyUID), nil, "move from "+n.String())
+	return c.retrieve(a, pc, cmd, keys, nil, "move from "+n.String())
+}
+
+// instanceRef names one instance of a study.
+type instanceRef struct{ series, sop string }
+
+// studyInstances lists a study's instances (C-FIND SERIES, then IMAGE).
+func (c *Client) studyInstances(ctx context.Context, n Node, model Model, patientID, studyUID string) ([]instanceRef, error) {
+	series, err := c.FindSeries(ctx, n, model, patientID, studyUID)
+	if err != nil {
+		return nil, err
+	}
+	var out []instanceRef
+	for _, se := range series {
+		var es dimse.Elements
+		if model == PatientRoot {
+			es.SetString(TagPatientID, "LO", patientID)
+		}
+		es.SetString(TagStudyInstanceUID, "UI", studyUID)
+		es.SetString(TagSeriesInstanceUID, "UI", se.SeriesInstanceUID)
+		es.SetString(TagSOPInstanceUID, "UI", "")
+		res, err := c.Find(ctx, n, model, "IMAGE", es)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range res {
+			if uid := r.String(TagSOPInstanceUID); uid != "" {
+				out = append(out, instanceRef{se.SeriesInstanceUID, uid})
+			}
+		}
+	}
+	return out, nil
+}
+
+// imageKeys is the identifier of an IMAGE-level retrieve.
+func imageKeys(model Model, patientID, studyUID, seriesUID, sopUID string) dimse.Elements {
+	es := retrieveKeys(model, patientID, studyUID)
+	es.SetString(TagQueryRetrieveLevel, "CS", "IMAGE")
+	es.SetString(TagSeriesInstanceUID, "UI", seriesUID)
+	es.SetString(TagSOPInstanceUID, "UI", sopUID)
+	return es
 }
 
 // GetStudy retrieves a study over the same association with C-GET (PS3.4
@@ -261,12 +404,7 @@ func (c *Client) MoveStudy(ctx context.Context, n Node, model Model, patientID, 
 // SCP role negotiated per storage SOP class (PS3.7 D.3.3.4).
 func (c *Client) GetStudy(ctx context.Context, n Node, model Model, patientID, studyUID string, sink Sink) (RetrieveResult, error) {
 	_, _, getUID := model.uids()
-	contexts := contextsFor(getUID)
-	var roles []dimse.RoleSelection
-	for _, sc := range StorageSOPClasses {
-		contexts = append(contexts, dimse.ContextRQ{ID: byte(2*len(contexts) + 1), AbstractSyntax: sc.UID, TransferSyntaxes: uncompressed})
-		roles = append(roles, dimse.RoleSelection{SOPClassUID: sc.UID, SCU: false, SCP: true})
-	}
+	contexts, roles := getContexts(getUID, c.studySOPClasses(ctx, n, model, patientID, studyUID))
 	a, err := c.dial(ctx, n, contexts, roles)
 	if err != nil {
 		return RetrieveResult{}, fmt.Errorf("get from %s: %w", n, err)
@@ -291,9 +429,26 @@ func (c *Client) GetStudy(ctx context.Context, n Node, model Model, patientID, s
 	}
 	recv := &receiver{spoolDir: spool, sink: sink, log: log}
 	cmd := &dimse.Command{Field: dimse.CGetRQ, AffectedSOPClass: getUID}
-	return c.retrieve(a, pc, cmd, retrieveKeys(model, patientID, studyUID), func(spc *dimse.PresentationContext, sub *dimse.Command) error {
-		return recv.handleStore(ctx, a, spc, sub)
+	var local RetrieveResult
+	res, err := c.retrieve(a, pc, cmd, retrieveKeys(model, patientID, studyUID), func(spc *dimse.PresentationContext, sub *dimse.Command) error {
+		status, err := recv.handleStore(ctx, a, spc, sub)
+		switch {
+		case err != nil:
+		case status == dimse.StatusSuccess:
+			local.Completed++
+		case status&0xF000 == 0xB000:
+			local.Warning++
+		default:
+			local.Failed++
+			local.addFailed(sub.AffectedSOPInstance)
+		}
+		return err
 	}, "get from "+n.String())
+	res.Completed = max(res.Completed, local.Completed)
+	res.Warning = max(res.Warning, local.Warning)
+	res.Failed = max(res.Failed, local.Failed)
+	res.addFailed(local.FailedInstances...)
+	return res, err
 }
 
 // retrieve sends a C-MOVE or C-GET request and follows its responses;
@@ -320,13 +475,19 @@ func (c *Client) retrieve(a *dimse.Association, pc *dimse.PresentationContext, c
 			return res, fmt.Errorf("%s: %w", op, a.AbortWith(dimse.AbortUnexpectedParm, fmt.Errorf("%w: response 0x%04X", dimse.ErrProtocol, rsp.Field)))
 		}
 		if rsp.HasData {
-			if _, err := a.ReadData(rpc, io.Discard); err != nil {
+			// The identifier of a C-MOVE/C-GET response carries the
+			// Failed SOP Instance UID List (PS3.4 C.4.2.1.4).
+			var b bytes.Buffer
+			if _, err := a.ReadData(rpc, &limitedWriter{w: &b, n: maxIdentifier}); err != nil {
 				return res, fmt.Errorf("%s: %w", op, err)
 			}
+			if es, err := dimse.DecodeElements(b.Bytes(), rpc.TransferSyntax != dimse.ImplicitVRLittleEndian); err == nil {
+				res.addFailed(dimse.SplitValues(es.String(dimse.TagFailedSOPInstanceUIDList))...)
+			} else {
+				c.logger().Warn("retrieve: response identifier does not parse", "op", op, "err", err)
+			}
 		}
-		if rsp.HasCounts {
-			res.Completed, res.Failed, res.Warning = int(rsp.Completed), int(rsp.Failed), int(rsp.Warning)
-		}
+		res.count(rsp)
 		res.Status = rsp.Status
 		switch {
 		case rsp.Status == dimse.StatusPending:
@@ -335,10 +496,37 @@ func (c *Client) retrieve(a *dimse.Association, pc *dimse.PresentationContext, c
 			return res, a.Release()
 		case rsp.Status == dimse.StatusWarningSubOps:
 			a.Release()
-			return res, &StatusError{Op: op, Status: rsp.Status, Comment: fmt.Sprintf("%d sub-operations failed", res.Failed)}
+			return res, &StatusError{Op: op, Status: rsp.Status, Comment: fmt.Sprintf("%d sub-operations failed", max(res.Failed, len(res.FailedInstances)))}
 		default:
 			a.Release()
 			return res, &StatusError{Op: op, Status: rsp.Status, Comment: rsp.ErrorComment}
 		}
 	}
+}
+
+// maxIdentifier bounds a response identifier held in memory.
+const maxIdentifier = 4 << 20
+
+// limitedWriter fails once more than n bytes were written.
+type limitedWriter struct {
+	w io.Writer
+	n int64
+}
+
+// errIdentifierTooLarge means a response identifier exceeded maxIdentifier.
+var errIdentifierTooLarge = errors.New("response identifier larger than 4 MiB")
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.n {
+		return 0, errIdentifierTooLarge
+	}
+	l.n -= int64(len(p))
+	return l.w.Write(p)
+}
+
+func (c *Client) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c.Logger
 }

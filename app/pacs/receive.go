@@ -65,22 +65,23 @@ type receiver struct {
 	log      *slog.Logger
 }
 
-// handleStore reads the data set of a C-STORE-RQ, checks it and answers.
-// An error means the association is gone (aborted or broken).
-func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *dimse.PresentationContext, cmd *dimse.Command) error {
+// handleStore reads the data set of a C-STORE-RQ, checks it and answers
+// with the returned status. An error means the association is gone
+// (aborted or broken).
+func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *dimse.PresentationContext, cmd *dimse.Command) (uint16, error) {
 	rsp := &dimse.Command{
 		Field: dimse.CStoreRSP, RespondingTo: cmd.MessageID,
 		AffectedSOPClass: cmd.AffectedSOPClass, AffectedSOPInstance: cmd.AffectedSOPInstance,
 	}
 	if !cmd.HasData {
-		return a.AbortWith(dimse.AbortUnexpectedParm, fmt.Errorf("%w: C-STORE-RQ without a data set", dimse.ErrProtocol))
+		return 0, a.AbortWith(dimse.AbortUnexpectedParm, fmt.Errorf("%w: C-STORE-RQ without a data set", dimse.ErrProtocol))
 	}
 	obj, status, comment, err := r.receive(ctx, a, pc, cmd)
 	if obj != nil {
 		defer os.Remove(obj.path)
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if status == dimse.StatusSuccess {
 		if serr := r.sink.Store(ctx, obj); serr != nil {
@@ -96,7 +97,7 @@ func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *di
 		r.log.Warn("store: refused", "calling", a.CallingAE, "status", fmt.Sprintf("%04X", status), "why", comment)
 	}
 	rsp.Status, rsp.ErrorComment = status, comment
-	return a.WriteMessage(pc, rsp, nil, 0)
+	return status, a.WriteMessage(pc, rsp, nil, 0)
 }
 
 // receive spools the data set to a Part 10 file and checks it. A non-nil

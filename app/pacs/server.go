@@ -461,7 +461,7 @@ func (s *Server) serveAssociation(a *dimse.Association) error {
 		case dimse.CEchoRQ:
 			err = a.WriteMessage(pc, &dimse.Command{Field: dimse.CEchoRSP, RespondingTo: cmd.MessageID, AffectedSOPClass: pc.AbstractSyntax}, nil, 0)
 		case dimse.CStoreRQ:
-			err = s.recv.handleStore(s.ctx, a, pc, cmd)
+			_, err = s.recv.handleStore(s.ctx, a, pc, cmd)
 		default:
 			err = answerUnsupported(a, pc, cmd)
 		}

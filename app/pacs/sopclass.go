@@ -1,6 +1,9 @@
 package pacs
 
-import "discdesk/app/pacs/dimse"
+import (
+	"discdesk/app/pacs/dimse"
+	"discdesk/viewer/codec"
+)
 
 // SOPClass names one SOP class by UID and its PS3.6 name.
 type SOPClass struct {
@@ -148,5 +151,91 @@ func uidSet(list []SOPClass) map[string]bool {
 // IsStorageSOPClass reports whether uid is in StorageSOPClasses.
 func IsStorageSOPClass(uid string) bool { return storageSet[uid] }
 
-// uncompressed are the transfer syntaxes C-GET proposes for sub-operations.
-var uncompressed = []string{dimse.ExplicitVRLittleEndian, dimse.ImplicitVRLittleEndian}
+// uncompressed are the native transfer syntaxes C-GET proposes together in
+// one presentation context per SOP class (the PACS picks one and converts
+// to it, which every PACS can).
+var uncompressed = []string{dimse.ExplicitVRLittleEndian, dimse.ImplicitVRLittleEndian, dimse.DeflatedExplicitVRLE, dimse.ExplicitVRBigEndian}
+
+// getCompressed are the compressed transfer syntaxes C-GET proposes, each in
+// a presentation context of its own, so that a PACS that cannot transcode
+// (Orthanc with JPEG 2000) sends what it holds: every syntax this build of
+// the desk decodes (viewer/codec) and accepts as a Storage SCP.
+func getCompressed() []string {
+	var out []string
+	for _, ts := range codec.Syntaxes() {
+		if transferSet[ts] {
+			out = append(out, ts)
+		}
+	}
+	return out
+}
+
+// commonImageClasses get the compressed contexts when the PACS does not
+// say which SOP classes a study holds.
+var commonImageClasses = []string{
+	"1.2.840.10008.5.1.4.1.1.2",    // CT
+	"1.2.840.10008.5.1.4.1.1.4",    // MR
+	"1.2.840.10008.5.1.4.1.1.1",    // CR
+	"1.2.840.10008.5.1.4.1.1.1.1",  // DX
+	"1.2.840.10008.5.1.4.1.1.6.1",  // US
+	"1.2.840.10008.5.1.4.1.1.3.1",  // US multi-frame
+	"1.2.840.10008.5.1.4.1.1.7",    // SC
+	"1.2.840.10008.5.1.4.1.1.12.1", // XA
+	"1.2.840.10008.5.1.4.1.1.1.2",  // MG
+	"1.2.840.10008.5.1.4.1.1.128",  // PT
+	"1.2.840.10008.5.1.4.1.1.20",   // NM
+}
+
+// getContexts proposes, for C-GET, the Q/R context and per storage SOP
+// class one uncompressed context plus one per compressed syntax, within
+// the 128 presentation contexts an association can carry (PS3.8 9.3.2.2):
+// the study's own classes (when the PACS named them) or the common image
+// classes get every syntax, the other storage classes the uncompressed
+// context as long as room is left.
+func getContexts(getUID string, studyClasses []string) ([]dimse.ContextRQ, []dimse.RoleSelection) {
+	contexts := []dimse.ContextRQ{{ID: 1, AbstractSyntax: getUID, TransferSyntaxes: []string{dimse.ExplicitVRLittleEndian, dimse.ImplicitVRLittleEndian}}}
+	var roles []dimse.RoleSelection
+	add := func(class string, ts []string) bool {
+		if len(contexts) == 128 {
+			return false
+		}
+		contexts = append(contexts, dimse.ContextRQ{ID: byte(2*len(contexts) + 1), AbstractSyntax: class, TransferSyntaxes: ts})
+		return true
+	}
+	seen := map[string]bool{}
+	role := func(class string) {
+		if !seen[class] {
+			seen[class] = true
+			roles = append(roles, dimse.RoleSelection{SOPClassUID: class, SCP: true})
+		}
+	}
+	first := commonImageClasses
+	if len(studyClasses) > 0 {
+		first = studyClasses
+	}
+	compressed := getCompressed()
+	for _, class := range first {
+		if !IsStorageSOPClass(class) || seen[class] {
+			continue
+		}
+		if !add(class, uncompressed) {
+			break
+		}
+		role(class)
+		for _, ts := range compressed {
+			if !add(class, []string{ts}) {
+				break
+			}
+		}
+	}
+	for _, sc := range StorageSOPClasses {
+		if seen[sc.UID] {
+			continue
+		}
+		if !add(sc.UID, uncompressed) {
+			break
+		}
+		role(sc.UID)
+	}
+	return contexts, roles
+}

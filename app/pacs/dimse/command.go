@@ -3,6 +3,7 @@ package dimse
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // Command field values (PS3.7 E.1).
@@ -78,6 +79,10 @@ type Command struct {
 	HasCounts            bool // sub-operation counts present (C-MOVE/C-GET RSP)
 	Remaining, Completed uint16
 	Failed, Warning      uint16
+	// FailedSOPInstances is Failed SOP Instance UID List (0008,0058) when a
+	// peer put it in the command set (Orthanc does in C-GET-RSP); the
+	// standard carries it in the response identifier. Not encoded.
+	FailedSOPInstances []string
 }
 
 // IsResponse reports whether the command field is a response.
@@ -130,17 +135,32 @@ func (c *Command) Encode() []byte {
 	return append(b, body...)
 }
 
+// TagFailedSOPInstanceUIDList is (0008,0058), the instances a C-MOVE or
+// C-GET could not send (PS3.4 C.4.2.1.4, C.4.3.1.4).
+const TagFailedSOPInstanceUIDList = Tag(0x00080058)
+
+// SplitValues splits a multi-valued text value at its backslashes (PS3.5
+// 6.4), trimming padding and dropping empty values.
+func SplitValues(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, `\`) {
+		if v = strings.Trim(v, "\x00 "); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // DecodeCommand parses a command set (Implicit VR Little Endian).
 func DecodeCommand(b []byte) (*Command, error) {
 	es, err := DecodeElements(b, false)
 	if err != nil {
 		return nil, fmt.Errorf("decode command set: %w", err)
 	}
-	for _, e := range es {
-		if e.Tag>>16 != 0 {
-			return nil, fmt.Errorf("decode command set: %w: element %v outside group 0000", ErrMalformedData, e.Tag)
-		}
-	}
+	// Elements outside group 0000 are not command elements; they are
+	// ignored (PS3.7 6.3.1 leaves no room for them, but peers send them),
+	// except the Failed SOP Instance UID List.
+	failed := SplitValues(es.String(TagFailedSOPInstanceUIDList))
 	field, ok := es.Uint16(tagCommandField)
 	if !ok {
 		return nil, fmt.Errorf("decode command set: %w: no Command Field", ErrMalformedData)
@@ -153,6 +173,7 @@ func DecodeCommand(b []byte) (*Command, error) {
 		ErrorComment:        es.String(tagErrorComment),
 		MoveDestination:     es.String(tagMoveDestination),
 		MoveOriginatorAE:    es.String(tagMoveOriginatorAE),
+		FailedSOPInstances:  failed,
 	}
 	c.MessageID, _ = es.Uint16(tagMessageID)
 	c.RespondingTo, _ = es.Uint16(tagRespondingTo)

@@ -19,6 +19,8 @@ var queryVRs = map[Tag]string{
 	T(0x0008, 0x0052): "CS", // Query/Retrieve Level
 	T(0x0008, 0x0054): "AE", // Retrieve AE Title
 	T(0x0008, 0x0056): "CS", // Instance Availability
+	T(0x0008, 0x0058): "UI", // Failed SOP Instance UID List
+	T(0x0008, 0x0062): "UI", // SOP Classes in Study
 	T(0x0008, 0x0060): "CS", // Modality
 	T(0x0008, 0x0061): "CS", // Modalities in Study
 	T(0x0008, 0x0090): "PN", // Referring Physician's Name
