@@ -153,6 +153,18 @@ func (p *Plan) buildDisc(ctx context.Context, d *Disc, work map[*Object]string, 
 	for _, v := range p.viewer {
 		t.Files = append(t.Files, burner.File{Path: v.path, Source: v.source, Size: v.size})
 	}
+	web, err := p.webViewerFiles(ctx, d, func(o *Object) (string, []byte) {
+		if o.Action == Generate {
+			return "", o.generated
+		} else if o.Action == Transcode {
+			return work[o], nil
+		}
+		return o.Source, nil
+	}, progress)
+	if err != nil {
+		return nil, err
+	}
+	t.Files = append(t.Files, web...)
 	t.Sort()
 	if err := t.CheckNames(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadName, err)

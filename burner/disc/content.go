@@ -19,6 +19,9 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 		FileSetID: d.FileSetID, DiscIndex: d.Index, DiscCount: d.Count, Profile: p.profileName(),
 		Web: !p.Options.NoWeb,
 	}
+	if p.web.mode != "" && p.web.mode != WebViewerOff {
+		c.WebViewer = WebViewerPage
+	}
 	if len(p.viewer) > 0 {
 		c.ViewerFolder = ViewerFolder
 		c.ViewerPrograms = viewerPrograms(p.viewer)

@@ -105,6 +105,7 @@ type Plan struct {
 	Size             int64      // bytes of all discs together (estimate until Build)
 
 	viewer []viewerFile
+	web    webViewerPlan // the browser viewer (webviewer.go)
 }
 
 // A Disc is one independent, complete file-set.
@@ -208,7 +209,7 @@ func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
 	if err := p.checkKeys(); err != nil {
 		return nil, err
 	}
-	if err := p.split(); err != nil {
+	if err := p.splitDiscs(); err != nil {
 		return nil, err
 	}
 	p.findViewer()
@@ -549,10 +550,10 @@ func (p *Plan) split() error {
 		})
 	}
 	for _, s := range all {
-		s.size += p.webEstimate(s.images)
+		s.size += p.webEstimate(s.images) + p.webViewerEstimate(s.objs)
 	}
 	// Fixed content of every disc: README, pages, viewer, ISO structures.
-	fixed := int64(1<<20) + p.viewerSize()
+	fixed := int64(1<<20) + p.viewerSize() + p.webViewerAppSize()
 	capacity := p.Options.Capacity
 	var docsByStudy = map[string][]*series{}
 	for _, s := range all {

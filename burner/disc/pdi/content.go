@@ -25,6 +25,9 @@ type Content struct {
 	// ViewerPrograms are its start programs by platform, disc paths.
 	ViewerFolder   string
 	ViewerPrograms []Program
+	// WebViewer is the disc path of the browser viewer's page ("" = none),
+	// linked from INDEX.HTM and named in README.TXT.
+	WebViewer string
 
 	Patients []Patient
 }

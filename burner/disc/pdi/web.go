@@ -151,9 +151,9 @@ func webFiles(t *template.Template, c Content) ([]File, error) {
 	}
 	index, err := render(t, "index.htm.tmpl", struct {
 		pageBase
-		DiscOf, ViewerNote string
-		Patients           []patientView
-	}{pageBase: withTitle(base, "Patient images, "+c.discOf()), DiscOf: c.discOf(), ViewerNote: viewerNote, Patients: patients})
+		DiscOf, ViewerNote, WebViewer string
+		Patients                      []patientView
+	}{pageBase: withTitle(base, "Patient images, "+c.discOf()), DiscOf: c.discOf(), ViewerNote: viewerNote, WebViewer: c.WebViewer, Patients: patients})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,720 @@
+package disc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"discdesk/internal/corpus"
+	"discdesk/viewer/dcm"
+)
+
+// webDisc plans and builds a disc of the corpus files with the browser
+// viewer, judges it with every validator, and returns the plan and the
+// disc folder (written, or extracted read-only from the ISO with iso set).
+func webDisc(t *testing.T, rel []string, opts Options, iso bool) (*Plan, string) {
+	t.Helper()
+	var in []string
+	for _, f := range files(t, rel...) {
+		if !notForDisc[filepath.Base(f)] {
+			in = append(in, f)
+		}
+	}
+	p, _ := supplyMissing(t, Input{Files: in, Facility: testFacility}, opts)
+	trees := build(t, p)
+	dir := checkDisc(t, p, trees[0], iso)
+	if !iso {
+		return p, dir
+	}
+	isoPath := filepath.Join(t.TempDir(), "disc.iso")
+	if err := WriteISO(context.Background(), trees[0], isoPath); err != nil {
+		t.Fatal(err)
+	}
+	ext := filepath.Join(t.TempDir(), "mnt")
+	runTool(t, ".", "xorriso", "-osirrox", "on", "-indev", isoPath, "-extract", "/", ext)
+	runTool(t, ".", "chmod", "-R", "a-w", ext)
+	t.Cleanup(func() { exec.Command("chmod", "-R", "u+w", ext).Run() })
+	return p, ext
+}
+
+// readIndex reads DATA/INDEX.JS of a disc folder.
+func readIndex(t *testing.T, dir string) webIndexJSON {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(webDataFolder), "INDEX.JS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := bytes.Index(b, []byte("DDV.index(")), bytes.LastIndex(b, []byte(");"))
+	var idx webIndexJSON
+	if i < 0 || j < i {
+		t.Fatalf("INDEX.JS does not call DDV.index")
+	}
+	if err := json.Unmarshal(b[i+len("DDV.index("):j], &idx); err != nil {
+		t.Fatalf("INDEX.JS: %v", err)
+	}
+	return idx
+}
+
+// browserRun is what webviewer.mjs reports for one browser.
+type browserRun struct {
+	Error            string
+	Requests         []string
+	Blocked          []string
+	Console          []string
+	FirstImageWallMs float64
+	Initial          pageState
+	Picker           *pageState
+	Series           []struct {
+		Key, UID, Modality string
+		N                  int
+		FileIDs            []string
+	}
+	Thumbs []thumbState
+	Values []struct {
+		Key    string
+		K      int
+		Values []int
+	}
+	WL struct {
+		WL0, WL1, WL2 []float64
+		Changed       bool
+	}
+	ToolAfterM string
+	Measures   []string
+	AfterWheel int
+	Last       tileState
+	LastValues []int
+	Report     string
+	Patients   []struct {
+		Patient string
+		Tiles   []*tileState
+		Thumbs  []thumbState
+		Report  string
+	}
+	BIR *struct {
+		Rotate                            int
+		FlipH, FlipV                      bool
+		Markers, MarkersRotated           []string
+		Pan                               []float64
+		Zoom                              float64
+		Presets                           []string
+		Preset0, Preset1                  []float64
+		CineLabel, CineStopLabel, CineAnn string
+		CineMoved                         bool
+		CineStopped                       bool
+		SideBySide                        []*tileState
+		Synced                            []int
+		Help                              bool
+	}
+	Final pageState
+}
+
+type thumbState struct {
+	Key, Patient string
+	Drawn        bool
+}
+
+type pageState struct {
+	Mode         string
+	FirstImageMs float64
+	Drawn        int
+	Errors       []string
+	Patients     []string
+	Patient      string
+	Thumbs       []thumbState
+	SeriesCount  int
+	Tool         string
+	Presets      []string
+	Tiles        []*tileState
+	Markers      [][]string
+}
+
+type tileState struct {
+	Key, Patient string
+	K, N         int
+	Shown        bool
+	WL           []float64
+	Ann          []string
+	Measures     []string
+}
+
+// runBrowsers opens the disc's VIEWER.HTM from file:// in Chromium and
+// Firefox ESR through webviewer.mjs.
+func runBrowsers(t *testing.T, dir string, job map[string]any) map[string]*browserRun {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not installed: %v", err)
+	}
+	modules := filepath.Join(corpus.RepoRoot(), "packaging", "node", "node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "playwright-core")); err != nil {
+		t.Fatalf("playwright-core is not installed in packaging/node: %v", err)
+	}
+	for _, b := range []string{"/usr/bin/chromium", "/usr/bin/firefox-esr"} {
+		if _, err := os.Stat(b); err != nil {
+			t.Fatalf("%s is not installed: %v", b, err)
+		}
+	}
+	page := (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(WebViewerPage)))}).String()
+	job["page"] = page
+	job["chromium"] = "/usr/bin/chromium"
+	job["firefox"] = "/usr/bin/firefox-esr"
+	if job["browsers"] == nil {
+		job["browsers"] = []string{"chromium", "firefox"}
+	}
+	work := t.TempDir()
+	jb, _ := json.Marshal(job)
+	jobPath, outPath := filepath.Join(work, "job.json"), filepath.Join(work, "out.json")
+	if err := os.WriteFile(jobPath, jb, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script, _ := filepath.Abs(filepath.Join("testdata", "webviewer.mjs"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script, jobPath, outPath)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules, "HOME="+work)
+	cmd.Dir = work
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("webviewer.mjs: %v\n%s", err, out)
+	}
+	ob, err := os.ReadFile(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string]*browserRun
+	if err := json.Unmarshal(ob, &res); err != nil {
+		t.Fatalf("webviewer.mjs output: %v", err)
+	}
+	for name, r := range res {
+		if r.Error != "" {
+			t.Fatalf("%s: %s", name, r.Error)
+		}
+		// No request leaves the machine.
+		for _, u := range append(r.Requests, r.Blocked...) {
+			if !strings.HasPrefix(u, "file:") {
+				t.Errorf("%s: the page asked for %s", name, u)
+			}
+		}
+		for _, e := range append(r.Console, r.Final.Errors...) {
+			t.Errorf("%s: page error: %s", name, e)
+		}
+	}
+	return res
+}
+
+// storedValues reads frame n of a disc file with viewer/dcm and returns its
+// stored values (Bits Stored and High Bit applied, signed when Pixel
+// Representation is 1), or the R, G, B bytes of an RGB image.
+func storedValues(t *testing.T, path string, n int) []int {
+	t.Helper()
+	f, err := dcm.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := f.DataSet
+	geti := func(tag dcm.Tag, def int) int {
+		if v, ok := ds.Int(tag); ok {
+			return v
+		}
+		return def
+	}
+	rows, cols, spp, ba := geti(dcm.Rows, 0), geti(dcm.Columns, 0), geti(dcm.SamplesPerPixel, 1), geti(dcm.BitsAllocated, 16)
+	bs := geti(dcm.BitsStored, ba)
+	hb := geti(dcm.HighBit, bs-1)
+	signed := geti(dcm.PixelRepresentation, 0) == 1
+	pix := ds.Get(dcm.PixelData)
+	if f.Syntax.UID != dcm.ExplicitVRLittleEndian || pix == nil {
+		t.Fatalf("%s: not native Explicit VR LE pixel data", path)
+	}
+	np := rows * cols
+	frame := pix.Value[n*np*spp*ba/8 : (n+1)*np*spp*ba/8]
+	out := make([]int, np*spp)
+	if spp == 3 {
+		planar := geti(dcm.PlanarConfiguration, 0) == 1
+		for i := 0; i < np; i++ {
+			for c := 0; c < 3; c++ {
+				if planar {
+					out[3*i+c] = int(frame[c*np+i])
+				} else {
+					out[3*i+c] = int(frame[3*i+c])
+				}
+			}
+		}
+		return out
+	}
+	for i := range out {
+		w := int(frame[i])
+		if ba == 16 {
+			w = int(frame[2*i]) | int(frame[2*i+1])<<8
+		}
+		v := (w >> (hb - bs + 1)) & (1<<bs - 1)
+		if signed && v >= 1<<(bs-1) {
+			v -= 1 << bs
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// checkLossless compares what each browser holds with the disc's DICOM.
+func checkLossless(t *testing.T, dir string, idx webIndexJSON, res map[string]*browserRun) {
+	t.Helper()
+	byKey := map[string]webSeries{}
+	for _, p := range idx.Patients {
+		for _, st := range p.Studies {
+			for _, s := range st.Series {
+				byKey[s.Key] = s
+			}
+		}
+	}
+	for name, r := range res {
+		if len(r.Values) == 0 {
+			t.Errorf("%s: no values compared", name)
+		}
+		for _, v := range r.Values {
+			im := byKey[v.Key].Images[v.K]
+			frame := max(im.Frame-1, 0)
+			want := storedValues(t, filepath.Join(dir, filepath.FromSlash(im.FileID)), frame)
+			if len(v.Values) != len(want) {
+				t.Errorf("%s: %s image %d: page holds %d values, the DICOM has %d", name, v.Key, v.K, len(v.Values), len(want))
+				continue
+			}
+			bad := 0
+			for i := range want {
+				if v.Values[i] != want[i] {
+					if bad == 0 {
+						t.Errorf("%s: %s image %d (%s): value %d is %d in the page, %d in the DICOM", name, v.Key, v.K, im.FileID, i, v.Values[i], want[i])
+					}
+					bad++
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%s: %s image %d: %d of %d values differ", name, v.Key, v.K, bad, len(want))
+			}
+		}
+	}
+}
+
+// valueJobs asks for the first, middle and last image of every image
+// series with native grey or RGB pixels on the disc.
+func valueJobs(t *testing.T, dir string, idx webIndexJSON) [][2]any {
+	var out [][2]any
+	for _, p := range idx.Patients {
+		for _, st := range p.Studies {
+			for _, s := range st.Series {
+				n := len(s.Images)
+				if n == 0 || s.Images[0].Batch < 0 {
+					continue
+				}
+				f, err := dcm.ParseFile(filepath.Join(dir, filepath.FromSlash(s.Images[0].FileID)), dcm.SkipPixelData())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ph := f.DataSet.String(dcm.PhotometricInterpretation); s.Images[0].Samples == 3 && ph != "RGB" {
+					continue // YBR: the page holds RGB, compared by the Go test of the packer
+				}
+				for _, k := range []int{0, (n - 1) / 2, n - 1} {
+					out = append(out, [2]any{s.Key, k})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func firstImageSeries(idx webIndexJSON) webSeries {
+	for _, st := range idx.Patients[0].Studies {
+		for _, s := range st.Series {
+			if len(s.Images) > 0 {
+				return s
+			}
+		}
+	}
+	return webSeries{}
+}
+
+// TestWebViewerCT burns a CT volume, extracts the ISO read-only and opens
+// the browser viewer in Chromium and Firefox: first image, lossless
+// values, window/level by drag, a known distance and angle, scrolling to
+// the last image, no network, and the IHE BIR checklist.
+func TestWebViewerCT(t *testing.T) {
+	p, dir := webDisc(t, []string{"disc_layouts/philips_ct_partial/DICOM/S21610/S2010"}, Options{}, true)
+	if m := p.WebViewer().Mode; m != WebViewerData {
+		t.Fatalf("browser viewer mode %s, want data", m)
+	}
+	idx := readIndex(t, dir)
+	s := firstImageSeries(idx)
+	if len(s.Images) < 50 {
+		t.Fatalf("CT series has %d images in the index", len(s.Images))
+	}
+	im := s.Images[0]
+	if len(im.PixelSpacing) != 2 {
+		t.Fatal("CT without Pixel Spacing")
+	}
+	from, to := []float64{100, 100}, []float64{400, 100}
+	angle := [][]float64{{400, 150}, {100, 150}, {100, 450}} // 90 degrees at the vertex
+	wantMM := 300 * im.PixelSpacing[1]
+	res := runBrowsers(t, dir, map[string]any{
+		"values":  valueJobs(t, dir, idx),
+		"measure": map[string]any{"key": s.Key, "k": 0, "from": from, "to": to, "angle": angle},
+		"bir":     true,
+	})
+	checkLossless(t, dir, idx, res)
+	for name, r := range res {
+		t.Logf("%s: first image %.0f ms after the page started (%.0f ms wall, browser start included)", name, r.Initial.FirstImageMs, r.FirstImageWallMs)
+		if r.Initial.Drawn == 0 || len(r.Initial.Tiles) != 1 || r.Initial.Tiles[0] == nil || !r.Initial.Tiles[0].Shown {
+			t.Errorf("%s: no first image: %+v", name, r.Initial)
+			continue
+		}
+		first := r.Initial.Tiles[0]
+		if first.K != (first.N-1)/2 {
+			t.Errorf("%s: first image is %d of %d, want the middle one", name, first.K+1, first.N)
+		}
+		// Window/level: right widens, up lowers the centre; pixels change.
+		if !r.WL.Changed || len(r.WL.WL0) != 2 || !(r.WL.WL1[1] > r.WL.WL0[1]) || !(r.WL.WL2[0] < r.WL.WL1[0]) {
+			t.Errorf("%s: window/level drag: %+v", name, r.WL)
+		}
+		if r.ToolAfterM != "distance" {
+			t.Errorf("%s: after m the tool is %q", name, r.ToolAfterM)
+		}
+		if len(r.Measures) != 2 {
+			t.Errorf("%s: measures %q, want a distance and an angle", name, r.Measures)
+		} else {
+			var mm float64
+			if _, err := fmt.Sscanf(r.Measures[0], "%g mm", &mm); err != nil || math.Abs(mm-wantMM) > 0.01*wantMM {
+				t.Errorf("%s: distance reads %q, want %.2f mm", name, r.Measures[0], wantMM)
+			}
+			var deg float64
+			if _, err := fmt.Sscanf(r.Measures[1], "%g", &deg); err != nil || math.Abs(deg-90) > 1 {
+				t.Errorf("%s: angle reads %q, want 90 degrees", name, r.Measures[1])
+			}
+		}
+		if r.AfterWheel != 1 {
+			t.Errorf("%s: one wheel step went to image %d", name, r.AfterWheel+1)
+		}
+		if r.Last.K != len(s.Images)-1 || !r.Last.Shown {
+			t.Errorf("%s: End went to image %d of %d (shown %v)", name, r.Last.K+1, len(s.Images), r.Last.Shown)
+		}
+		last := s.Images[len(s.Images)-1]
+		if want := storedValues(t, filepath.Join(dir, filepath.FromSlash(last.FileID)), 0); fmt.Sprint(want) != fmt.Sprint(r.LastValues) {
+			t.Errorf("%s: the last image's values differ from its DICOM file", name)
+		}
+		checkBIR(t, name, r, idx, "CT")
+	}
+}
+
+// checkBIR is the IHE Basic Image Review checklist of the browser viewer.
+func checkBIR(t *testing.T, name string, r *browserRun, idx webIndexJSON, modality string) {
+	t.Helper()
+	// Thumbnails of every series of the patient.
+	nSeries := 0
+	for _, st := range idx.Patients[0].Studies {
+		nSeries += len(st.Series)
+	}
+	if len(r.Thumbs) < nSeries {
+		t.Errorf("%s BIR: %d thumbnails for %d series", name, len(r.Thumbs), nSeries)
+	}
+	for _, th := range r.Thumbs {
+		if !th.Drawn && th.Key != "" {
+			ok := false
+			for _, st := range idx.Patients[0].Studies {
+				for _, s := range st.Series {
+					ok = ok || (s.Key == th.Key && len(s.Images) == 0)
+				}
+			}
+			if !ok {
+				t.Errorf("%s BIR: thumbnail of %s is blank", name, th.Key)
+			}
+		}
+	}
+	// Corner annotations.
+	p, st := idx.Patients[0], idx.Patients[0].Studies[0]
+	ann := strings.Join(r.Initial.Tiles[0].Ann, "\n")
+	for _, want := range []string{p.Name, "ID " + p.ID, p.BirthDate, "Sex " + p.Sex, st.Institution, st.Date, "Acc ", "Se ", "Im ", "W ", "C "} {
+		if want != "" && !strings.Contains(ann, want) {
+			t.Errorf("%s BIR: corner annotations lack %q:\n%s", name, want, ann)
+		}
+	}
+	if modality == "CT" {
+		for _, want := range []string{"Thk ", "Loc "} {
+			if !strings.Contains(ann, want) {
+				t.Errorf("%s BIR: corner annotations lack %q:\n%s", name, want, ann)
+			}
+		}
+	}
+	b := r.BIR
+	if b == nil {
+		t.Errorf("%s BIR: no checklist run", name)
+		return
+	}
+	if b.Rotate != 90 || !b.FlipH || !b.FlipV {
+		t.Errorf("%s BIR: rotate %d, flip %v/%v", name, b.Rotate, b.FlipH, b.FlipV)
+	}
+	if strings.Join(b.Markers, "") == "" || fmt.Sprint(b.Markers) == fmt.Sprint(b.MarkersRotated) {
+		t.Errorf("%s BIR: orientation markers %q, rotated %q", name, b.Markers, b.MarkersRotated)
+	}
+	if len(b.Pan) != 2 || b.Pan[0] == 0 || b.Pan[1] == 0 || b.Zoom <= 1 {
+		t.Errorf("%s BIR: pan %v zoom %v", name, b.Pan, b.Zoom)
+	}
+	presets := strings.Join(b.Presets, "|")
+	if modality == "CT" {
+		for _, want := range []string{"Brain", "Lung", "Bone", "Abdomen"} {
+			if strings.Count(presets, want+" (") != 1 {
+				t.Errorf("%s BIR: CT presets %q lack %s or repeat it", name, b.Presets, want)
+			}
+		}
+	}
+	if len(b.Presets) < 3 {
+		t.Errorf("%s BIR: presets %q", name, b.Presets)
+	}
+	if fmt.Sprint(b.Preset0) == fmt.Sprint(b.Preset1) && len(b.Presets) > 2 {
+		t.Logf("%s BIR: preset 1 equals the stored window", name)
+	}
+	if b.CineLabel != "Stop" || !b.CineMoved || b.CineStopLabel != "Cine" || !b.CineStopped || strings.Contains(b.CineAnn, "Cine") {
+		t.Errorf("%s BIR: cine label %q then %q, stopped %v, annotation %q", name, b.CineLabel, b.CineStopLabel, b.CineStopped, b.CineAnn)
+	}
+	if len(b.SideBySide) != 2 || b.SideBySide[0] == nil || b.SideBySide[1] == nil {
+		t.Errorf("%s BIR: side by side shows %+v", name, b.SideBySide)
+	} else if b.SideBySide[0].Patient != b.SideBySide[1].Patient {
+		t.Errorf("%s BIR: side by side mixes patients", name)
+	} else if len(b.Synced) != 2 || b.Synced[0] != 1 || (b.SideBySide[0].Key == b.SideBySide[1].Key && b.Synced[1] != 1) {
+		t.Errorf("%s BIR: synchronized scrolling went to %v", name, b.Synced)
+	}
+	if !b.Help {
+		t.Errorf("%s BIR: ? shows no help", name)
+	}
+}
+
+// checkPatients: every patient's view holds only that patient.
+func checkPatients(t *testing.T, name string, r *browserRun, idx webIndexJSON) {
+	t.Helper()
+	if len(r.Patients) != len(idx.Patients) {
+		t.Errorf("%s: visited %d patients of %d", name, len(r.Patients), len(idx.Patients))
+	}
+	for i, pv := range r.Patients {
+		want := idx.Patients[i]
+		if pv.Patient != want.ID {
+			t.Errorf("%s: patient %d shows %s, want %s", name, i, pv.Patient, want.ID)
+		}
+		for _, tl := range pv.Tiles {
+			if tl == nil {
+				continue
+			}
+			if tl.Patient != want.ID || !strings.Contains(tl.Ann[0], "ID "+want.ID) {
+				t.Errorf("%s: patient %s's view shows %s (%q)", name, want.ID, tl.Patient, tl.Ann[0])
+			}
+			for _, other := range idx.Patients {
+				if other.ID != want.ID && other.Name != want.Name && other.Name != "" && strings.Contains(strings.Join(tl.Ann, "\n"), other.Name) {
+					t.Errorf("%s: patient %s's view names %s", name, want.ID, other.Name)
+				}
+			}
+		}
+		n := 0
+		for _, st := range want.Studies {
+			n += len(st.Series)
+		}
+		if len(pv.Thumbs) != n {
+			t.Errorf("%s: patient %s has %d thumbnails for %d series", name, want.ID, len(pv.Thumbs), n)
+		}
+		for _, th := range pv.Thumbs {
+			if th.Patient != want.ID {
+				t.Errorf("%s: patient %s's thumbnails hold %s of patient %s", name, want.ID, th.Key, th.Patient)
+			}
+		}
+	}
+}
+
+// TestWebViewerMixed: an MR series, multi-frame images (NM and enhanced
+// MR), colour US and RGB, and an SR report, several patients on one disc.
+func TestWebViewerMixed(t *testing.T) {
+	_, dir := webDisc(t, []string{"mr_series/dcm4che_mr16", "multiframe/nm_13f_heart.dcm", "multiframe/emri_small_10f.dcm",
+		"multiframe/us_30f_jpeg_baseline.dcm", "transfer_syntax/sc_rgb_rle.dcm", "sr_docs/basic_text_sr.dcm"}, Options{}, false)
+	idx := readIndex(t, dir)
+	if len(idx.Patients) < 4 {
+		t.Fatalf("%d patients on the mixed disc, want at least 4", len(idx.Patients))
+	}
+	res := runBrowsers(t, dir, map[string]any{"values": valueJobs(t, dir, idx)})
+	checkLossless(t, dir, idx, res)
+	for name, r := range res {
+		checkPatients(t, name, r, idx)
+		reports := 0
+		for i, pv := range r.Patients {
+			for _, st := range idx.Patients[i].Studies {
+				for _, rep := range st.Reports {
+					reports++
+					if !strings.Contains(pv.Report, rep.Title) {
+						t.Errorf("%s: report %q of %s does not open: %q", name, rep.Title, idx.Patients[i].ID, pv.Report)
+					}
+					if !strings.Contains(pv.Report, "Reading radiologist: ") {
+						t.Errorf("%s: report names no reader: %q", name, pv.Report)
+					}
+				}
+			}
+		}
+		if reports == 0 {
+			t.Errorf("%s: no report on the mixed disc", name)
+		}
+		// Every frame of the multi-frame objects is an image of its series.
+		for _, s := range r.Series {
+			t.Logf("%s: %s %s %d images", name, s.Key, s.Modality, s.N)
+		}
+	}
+	// Frames of multi-frame objects are all in the index.
+	frames := 0
+	for _, p := range idx.Patients {
+		for _, st := range p.Studies {
+			for _, s := range st.Series {
+				for _, im := range s.Images {
+					if im.Frame > 0 {
+						frames++
+					}
+				}
+			}
+		}
+	}
+	if frames < 13+10+30 {
+		t.Errorf("%d frames of multi-frame objects in the index, want %d", frames, 13+10+30)
+	}
+}
+
+// TestWebViewerPicker: when the data would cost a second disc the viewer
+// asks once for the disc folder and reads DICOMDIR and the files itself.
+func TestWebViewerPicker(t *testing.T) {
+	rel := []string{"mr_series/dcm4che_mr16", "sr_docs/basic_text_sr.dcm"}
+	// A medium with room for the DICOM and the pages, not for the data too.
+	probe := plan(t, Input{Files: files(t, rel...)}, Options{ViewerDir: t.TempDir()})
+	capacity := probe.Discs[0].Size - probe.webViewerEstimate(probe.Objects)/2
+	p, dir := webDisc(t, rel, Options{Capacity: capacity}, false)
+	if info := p.WebViewer(); info.Mode != WebViewerPicker || info.Reason == "" {
+		t.Fatalf("browser viewer %+v, want picker mode with a reason", info)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, filepath.FromSlash(webDataFolder))); len(ents) != 1 {
+		t.Errorf("picker disc has %d data files, want the index alone", len(ents))
+	}
+	idx := readIndex(t, dir)
+	res := runBrowsers(t, dir, map[string]any{"folder": dir})
+	for name, r := range res {
+		if r.Picker == nil || r.Picker.Drawn != 0 {
+			t.Errorf("%s: no folder question before the images", name)
+		}
+		if r.Initial.Mode != "picker" || r.Initial.Drawn == 0 {
+			t.Errorf("%s: no image after choosing the folder: %+v", name, r.Initial)
+		}
+		if len(r.Series) == 0 {
+			t.Fatalf("%s: no series read from DICOMDIR", name)
+		}
+		// What the page read itself equals the disc's DICOM.
+		for _, s := range r.Series {
+			if s.N == 0 {
+				continue
+			}
+			_ = s
+		}
+		if r.Report == "" && len(idx.Patients) > 0 {
+			hasReport := false
+			for _, p := range idx.Patients {
+				for _, st := range p.Studies {
+					hasReport = hasReport || len(st.Reports) > 0
+				}
+			}
+			if hasReport {
+				t.Logf("%s: report not opened for the first patient", name)
+			}
+		}
+		checkPatientsPicker(t, name, r)
+	}
+}
+
+// checkPatientsPicker: one patient at a time in picker mode too.
+func checkPatientsPicker(t *testing.T, name string, r *browserRun) {
+	for _, pv := range r.Patients {
+		for _, tl := range pv.Tiles {
+			if tl != nil && tl.Patient != pv.Patient {
+				t.Errorf("%s: patient %s's view shows %s", name, pv.Patient, tl.Patient)
+			}
+		}
+		for _, th := range pv.Thumbs {
+			if th.Patient != pv.Patient {
+				t.Errorf("%s: patient %s's thumbnails hold one of %s", name, pv.Patient, th.Patient)
+			}
+		}
+	}
+}
+
+// TestWebViewerBudgetCT: the browser viewer and its data add at most 0.6x
+// the DICOM objects of an uncompressed CT.
+func TestWebViewerBudgetCT(t *testing.T) {
+	p := plan(t, Input{Files: files(t, "disc_layouts/philips_ct_partial/DICOM/S21610/S2010")}, Options{ViewerDir: t.TempDir(), NoWeb: true})
+	trees := build(t, p)
+	var dicom, web int64
+	for _, f := range trees[0].Files {
+		switch {
+		case strings.HasPrefix(f.Path, "DICOM/"):
+			dicom += f.Size
+		case strings.HasPrefix(f.Path, WebViewerFolder+"/"):
+			web += f.Size
+		}
+	}
+	ratio := float64(web) / float64(dicom)
+	t.Logf("CT: DICOM %d bytes, browser viewer and data %d bytes: %.3fx (plan says %d bytes)", dicom, web, ratio, p.WebViewer().Bytes)
+	if ratio > 0.6 {
+		t.Errorf("browser viewer costs %.3fx the DICOM, budget 0.6x", ratio)
+	}
+	if est := p.webViewerEstimate(p.Objects); est < web*9/10 {
+		t.Errorf("plan estimates %d bytes of data, %d were written", est, web)
+	}
+}
+
+// TestPackFrameLossless: the page's coding of frames is exact for every
+// sample width and layout.
+func TestPackFrameLossless(t *testing.T) {
+	for _, c := range []struct{ bps, spp, cols, rows int }{{2, 1, 7, 5}, {1, 1, 9, 3}, {1, 3, 4, 4}, {2, 1, 1, 1}} {
+		n := c.cols * c.rows * c.spp * c.bps
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = byte(i*131 + i*i*7)
+		}
+		b, err := packFrame(in, c.bps, c.spp, c.cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := unpackFrame(b, c.bps, c.spp, c.cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(in, out) {
+			t.Errorf("%+v: round trip differs", c)
+		}
+	}
+}
+
+func FuzzPackFrame(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 250, 0, 7, 9}, uint8(2), uint8(1), uint8(2))
+	f.Add([]byte{255, 0, 0, 0, 255, 0}, uint8(1), uint8(3), uint8(1))
+	f.Fuzz(func(t *testing.T, in []byte, bps, spp, cols uint8) {
+		b, s, c := int(bps%2)+1, []int{1, 3}[spp%2], int(cols%16)+1
+		unit := b * s * c
+		in = in[:len(in)/unit*unit]
+		if len(in) == 0 {
+			return
+		}
+		p, err := packFrame(in, b, s, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := unpackFrame(p, b, s, c)
+		if err != nil || !bytes.Equal(in, out) {
+			t.Fatalf("round trip: %v", err)
+		}
+		unpackFrame(in, b, s, c) // garbage in: an error, never a crash
+	})
+}

@@ -1,0 +1,450 @@
+package disc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"discdesk/burner/disc/pdi"
+	"discdesk/viewer/dcm"
+	"discdesk/viewer/render"
+	"discdesk/viewer/srtext"
+)
+
+// Attributes the browser viewer's annotations need that viewer/dcm does
+// not name.
+var (
+	tagPatientAge        = dcm.T(0x0010, 0x1010)
+	tagSliceThickness    = dcm.T(0x0018, 0x0050)
+	tagFrameTime         = dcm.T(0x0018, 0x1063)
+	tagImagerSpacing     = dcm.T(0x0018, 0x1164)
+	tagBodyPart          = dcm.T(0x0018, 0x0015)
+	tagPatientOrient     = dcm.T(0x0020, 0x0020)
+	tagImagePosition     = dcm.T(0x0020, 0x0032)
+	tagImageOrientation  = dcm.T(0x0020, 0x0037)
+	tagLaterality        = dcm.T(0x0020, 0x0060)
+	tagImageLaterality   = dcm.T(0x0020, 0x0062)
+	tagSliceLocation     = dcm.T(0x0020, 0x1041)
+	tagPixelSpacing      = dcm.T(0x0028, 0x0030)
+	tagSharedGroups      = dcm.T(0x5200, 0x9229)
+	tagPerFrameGroups    = dcm.T(0x5200, 0x9230)
+	tagPixelMeasures     = dcm.T(0x0028, 0x9110)
+	tagPlanePosition     = dcm.T(0x0020, 0x9113)
+	tagPlaneOrientation  = dcm.T(0x0020, 0x9116)
+	tagRecommendedRate   = dcm.T(0x0008, 0x2144)
+	tagPerformingPhysNam = dcm.T(0x0008, 0x1050)
+)
+
+// webBatchBytes is the size a frame batch file grows to before the next
+// starts: small enough that the first image needs one short file, large
+// enough that a 500-slice CT needs no more than a few hundred files.
+const webBatchBytes = 1 << 20
+
+// The browser viewer's index (DATA/INDEX.JS), as JSON.
+type (
+	webIndexJSON struct {
+		Version  int          `json:"version"`
+		Mode     string       `json:"mode"`
+		Reason   string       `json:"reason,omitempty"`
+		FileSet  string       `json:"fileSet"`
+		DiscOf   string       `json:"discOf"`
+		Facility string       `json:"facility"`
+		Patients []webPatient `json:"patients"`
+	}
+	webPatient struct {
+		Name      string     `json:"name"`
+		ID        string     `json:"id"`
+		BirthDate string     `json:"birthDate"`
+		Sex       string     `json:"sex"`
+		Age       string     `json:"age"`
+		Studies   []webStudy `json:"studies"`
+	}
+	webStudy struct {
+		UID          string      `json:"uid"`
+		Date         string      `json:"date"`
+		Time         string      `json:"time"`
+		Description  string      `json:"description"`
+		Accession    string      `json:"accession"`
+		Institution  string      `json:"institution"`
+		Referring    string      `json:"referring"`
+		Radiologists []string    `json:"radiologists"`
+		Series       []webSeries `json:"series"`
+		Reports      []webReport `json:"reports"`
+	}
+	webSeries struct {
+		Key         string     `json:"key"` // S001: names its batch files
+		UID         string     `json:"uid"`
+		Number      int        `json:"number"`
+		Modality    string     `json:"modality"`
+		Description string     `json:"description"`
+		BodyPart    string     `json:"bodyPart"`
+		Note        string     `json:"note,omitempty"`
+		Images      []webFrame `json:"images"` // one per frame, in viewing order
+		Batches     []string   `json:"batches"`
+	}
+	// webFrame is one frame and the attributes its annotations show.
+	webFrame struct {
+		Instance      int         `json:"instance"`
+		Frame         int         `json:"frame"` // 1-based, 0 for a single-frame object
+		FileID        string      `json:"fileId"`
+		Batch         int         `json:"batch"` // index into Batches; -1 = not in the data
+		Rows          int         `json:"rows"`
+		Columns       int         `json:"columns"`
+		Samples       int         `json:"samples"` // 1 grey, 3 RGB
+		Bytes         int         `json:"bytes"`   // bytes per sample of the packed values: 1 or 2
+		Signed        bool        `json:"signed"`
+		Monochrome1   bool        `json:"monochrome1"`
+		Slope         float64     `json:"slope"`
+		Intercept     float64     `json:"intercept"`
+		LUT           *webLUT     `json:"lut,omitempty"`
+		Windows       [][]float64 `json:"windows"`
+		WindowNames   []string    `json:"windowNames"`
+		PixelSpacing  []float64   `json:"pixelSpacing"` // row, column spacing in mm; empty = unknown
+		SpacingSource string      `json:"spacingSource"`
+		Position      []float64   `json:"position"`
+		Orientation   []float64   `json:"orientation"`
+		PatientOrient []string    `json:"patientOrientation"`
+		Laterality    string      `json:"laterality"`
+		SliceLocation *float64    `json:"sliceLocation"`
+		Thickness     *float64    `json:"thickness"`
+		FrameTime     float64     `json:"frameTime"` // ms, 0 = unknown
+		Lossy         string      `json:"lossy"`     // "" or "Lossy 10:1 ISO_10918_1"
+	}
+	webLUT struct {
+		First int      `json:"first"`
+		Data  []uint16 `json:"data"`
+	}
+	webReport struct {
+		Title    string    `json:"title"`
+		Date     string    `json:"date"`
+		Kind     string    `json:"kind"`
+		FileID   string    `json:"fileId"`
+		Text     string    `json:"text"`
+		Tree     []webNode `json:"tree"`
+		Verified string    `json:"verified"`
+	}
+	webNode struct {
+		Name     string    `json:"name"`
+		Value    string    `json:"value"`
+		Children []webNode `json:"children,omitempty"`
+	}
+)
+
+type webBatch struct {
+	name, path string
+	size       int64
+}
+
+// webIndex makes the index of disc d and, in data mode, writes the frame
+// batches into dir.
+func (p *Plan) webIndex(ctx context.Context, d *Disc, src func(*Object) (string, []byte), dir string, progress ProgressFunc) ([]byte, []webBatch, error) {
+	idx := webIndexJSON{Version: 1, Mode: string(p.web.mode), Reason: p.web.reason, FileSet: d.FileSetID,
+		DiscOf: fmt.Sprintf("disc %d of %d", d.Index, d.Count), Facility: p.Facility.Name}
+	readers := p.radiologists()
+	type seriesAt struct{ pi, si, ri int }
+	patIdx, studyIdx, seriesIdx := map[string]int{}, map[string][2]int{}, map[string]seriesAt{}
+	var order []string
+	objs := map[string][]*Object{}
+	for _, o := range d.Objects {
+		h := o.header
+		pi, ok := patIdx[o.PatientID]
+		if !ok {
+			pi = len(idx.Patients)
+			patIdx[o.PatientID] = pi
+			idx.Patients = append(idx.Patients, webPatient{Name: personName(h.String(dcm.PatientName)), ID: o.PatientID,
+				BirthDate: srtext.FormatDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex), Age: h.String(tagPatientAge)})
+		}
+		pat := &idx.Patients[pi]
+		si, ok := studyIdx[o.StudyUID]
+		if !ok {
+			si = [2]int{pi, len(pat.Studies)}
+			studyIdx[o.StudyUID] = si
+			pat.Studies = append(pat.Studies, webStudy{UID: o.StudyUID, Date: srtext.FormatDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
+				Description: h.String(dcm.StudyDescription), Accession: h.String(dcm.AccessionNumber), Institution: h.String(dcm.InstitutionName),
+				Referring: personName(h.String(dcm.ReferringPhysicianName)), Radiologists: readers[o.StudyUID]})
+		}
+		st := &pat.Studies[si[1]]
+		if o.Kind == KindSR || o.Kind == KindPDF {
+			r, err := reportOf(o, d.FileID(o))
+			if err != nil {
+				return nil, nil, err
+			}
+			st.Reports = append(st.Reports, webReport{Title: r.Title, Date: r.Date, Kind: r.Kind, FileID: r.FileID, Text: r.Text,
+				Tree: webNodes(r.Tree), Verified: h.String(dcm.VerificationFlag)})
+		}
+		if _, ok := seriesIdx[o.SeriesUID]; !ok {
+			seriesIdx[o.SeriesUID] = seriesAt{pi, si[1], len(st.Series)}
+			order = append(order, o.SeriesUID)
+			st.Series = append(st.Series, webSeries{Key: fmt.Sprintf("S%03d", len(order)), UID: o.SeriesUID, Number: o.SeriesNumber,
+				Modality: o.Modality, Description: h.String(dcm.SeriesDescription), BodyPart: h.String(tagBodyPart)})
+		}
+		objs[o.SeriesUID] = append(objs[o.SeriesUID], o)
+	}
+	var batches []webBatch
+	for k, uid := range order {
+		at := seriesIdx[uid]
+		se := &idx.Patients[at.pi].Studies[at.si].Series[at.ri]
+		if k >= 999 {
+			se.Note = "not in the browser data (more than 999 series on one disc)"
+			continue
+		}
+		bs, err := p.webSeriesData(ctx, d, se, objs[uid], src, dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		batches = append(batches, bs...)
+		progress.emit(Progress{Disc: d.Index, Phase: PhaseWeb, Done: k + 1, Total: len(order)})
+	}
+	js, err := json.Marshal(idx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("disc: browser viewer index: %w", err)
+	}
+	var b bytes.Buffer
+	b.WriteString("/* DiscDesk browser viewer: the disc's index. */\nDDV.index(")
+	b.Write(js)
+	b.WriteString(");\n")
+	return b.Bytes(), batches, nil
+}
+
+func webNodes(ns []pdi.Node) []webNode {
+	var out []webNode
+	for _, n := range ns {
+		out = append(out, webNode{Name: n.Name, Value: n.Value, Children: webNodes(n.Children)})
+	}
+	return out
+}
+
+// webSeriesData fills the images of one series and, in data mode, packs
+// its frames into batch files.
+func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs []*Object, src func(*Object) (string, []byte), dir string) ([]webBatch, error) {
+	var images []*Object
+	for _, o := range objs {
+		if o.Kind == KindImage {
+			images = append(images, o)
+		}
+	}
+	if len(images) == 0 {
+		se.Note = "no images (" + strings.ToLower(string(objs[0].Kind)) + " objects)"
+		return nil, nil
+	}
+	type packed struct {
+		imgs   []webFrame
+		frames [][]byte // base64 of each frame's packed values
+		err    error
+	}
+	res := make([]packed, len(images))
+	err := parallel(ctx, len(images), func(i int) error {
+		o := images[i]
+		path, data := src(o)
+		imgs, frames, err := webFrames(path, data, d.FileID(o), p.web.mode == WebViewerData)
+		res[i] = packed{imgs, frames, err}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var batches []webBatch
+	var cur bytes.Buffer
+	flush := func() error {
+		if cur.Len() == 0 {
+			return nil
+		}
+		cur.WriteString("]);\n")
+		name := fmt.Sprintf("%s%04d.JS", se.Key, len(se.Batches)+1)
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, cur.Bytes(), 0o600); err != nil {
+			return fmt.Errorf("disc: browser viewer data: %w", err)
+		}
+		batches = append(batches, webBatch{name: name, path: path, size: int64(cur.Len())})
+		se.Batches = append(se.Batches, name)
+		cur.Reset()
+		return nil
+	}
+	inBatch := 0
+	for _, r := range res {
+		if r.err != nil {
+			// A frame the viewer cannot carry costs the browser viewer that
+			// image, never the disc; the Go viewer still shows what it can.
+			se.Note = "some images are not in the browser data: " + r.err.Error()
+			continue
+		}
+		for k, img := range r.imgs {
+			img.Batch = -1
+			if k < len(r.frames) {
+				if cur.Len() > 0 && (cur.Len()+len(r.frames[k]) > webBatchBytes || len(se.Batches) >= 9998) && len(se.Batches) < 9998 {
+					if err := flush(); err != nil {
+						return nil, err
+					}
+				}
+				if cur.Len() == 0 {
+					fmt.Fprintf(&cur, "DDV.batch(%q,%d,[\n", se.Key, len(se.Batches))
+					inBatch = 0
+				}
+				if inBatch > 0 {
+					cur.WriteString(",\n")
+				}
+				cur.WriteByte('"')
+				cur.Write(r.frames[k])
+				cur.WriteByte('"')
+				inBatch++
+				img.Batch = len(se.Batches)
+			}
+			se.Images = append(se.Images, img)
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return batches, nil
+}
+
+// webFrames reads one image object and describes each frame; with pack it
+// also packs every frame (base64 of the deflated, delta-coded values).
+func webFrames(path string, data []byte, fileID string, pack bool) ([]webFrame, [][]byte, error) {
+	var f *dcm.File
+	var err error
+	if data != nil {
+		f, err = dcm.ParseBytes(data)
+	} else {
+		f, err = dcm.ParseFile(path)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", fileID, err)
+	}
+	ds := f.DataSet
+	desc, err := render.Describe(ds, f.Syntax.UID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", fileID, err)
+	}
+	if desc.BitsAllocated == 32 {
+		return nil, nil, fmt.Errorf("%s: 32-bit pixels", fileID)
+	}
+	base := webFrame{Rows: desc.Rows, Columns: desc.Columns, Samples: 1, Bytes: 1, FileID: fileID,
+		Signed: desc.Signed, Monochrome1: desc.Photometric == "MONOCHROME1", Slope: desc.RescaleSlope, Intercept: desc.RescaleIntercept,
+		Laterality: firstNonEmpty(ds.String(tagImageLaterality), ds.String(tagLaterality)), PatientOrient: ds.Strings(tagPatientOrient)}
+	base.Instance, _ = ds.Int(dcm.InstanceNumber)
+	if desc.Grey() && desc.BitsStored > 8 {
+		base.Bytes = 2
+	}
+	if !desc.Grey() {
+		base.Samples, base.Bytes, base.Signed, base.Slope, base.Intercept = 3, 1, false, 1, 0
+	}
+	if l := desc.ModalityLUT; l != nil && desc.Grey() {
+		base.LUT = &webLUT{First: l.First, Data: l.Data}
+	}
+	for _, w := range desc.Windows {
+		base.Windows = append(base.Windows, []float64{w.Center, w.Width})
+		base.WindowNames = append(base.WindowNames, w.Explanation)
+	}
+	geom := func(img *webFrame, groups ...*dcm.DataSet) {
+		for _, g := range groups {
+			if g == nil {
+				continue
+			}
+			if v := g.Floats(tagPixelSpacing); len(v) == 2 && v[0] > 0 && v[1] > 0 {
+				img.PixelSpacing, img.SpacingSource = v, "Pixel Spacing"
+			}
+			if v := g.Floats(tagImagePosition); len(v) == 3 {
+				img.Position = v
+			}
+			if v := g.Floats(tagImageOrientation); len(v) == 6 {
+				img.Orientation = v
+			}
+			if v, ok := g.Float(tagSliceLocation); ok {
+				img.SliceLocation = &v
+			}
+			if v, ok := g.Float(tagSliceThickness); ok {
+				img.Thickness = &v
+			}
+		}
+	}
+	if v := ds.Floats(tagImagerSpacing); len(v) == 2 && v[0] > 0 && v[1] > 0 {
+		base.PixelSpacing, base.SpacingSource = v, "Imager Pixel Spacing (at the detector)"
+	}
+	geom(&base, ds)
+	var shared *dcm.DataSet
+	if s := ds.Seq(tagSharedGroups); len(s) > 0 {
+		shared = s[0]
+	}
+	perFrame := ds.Seq(tagPerFrameGroups)
+	macro := func(g *dcm.DataSet, t dcm.Tag) *dcm.DataSet {
+		if g == nil {
+			return nil
+		}
+		if s := g.Seq(t); len(s) > 0 {
+			return s[0]
+		}
+		return nil
+	}
+	if ft, ok := ds.Float(tagFrameTime); ok && ft > 0 {
+		base.FrameTime = ft
+	} else if r, ok := ds.Float(tagRecommendedRate); ok && r > 0 {
+		base.FrameTime = 1000 / r
+	}
+	if ds.String(dcm.LossyImageCompression) == "01" {
+		base.Lossy = strings.TrimSpace("Lossy " + ratioText(ds.Strings(dcm.LossyImageCompressionRatio)) + " " + strings.Join(ds.Strings(dcm.LossyImageCompressionMethod), "/"))
+	}
+	var imgs []webFrame
+	var frames [][]byte
+	var r *render.Renderer
+	for n := 0; n < desc.NumberOfFrames; n++ {
+		img := base
+		if desc.NumberOfFrames > 1 {
+			img.Frame = n + 1
+		}
+		var pf *dcm.DataSet
+		if n < len(perFrame) {
+			pf = perFrame[n]
+		}
+		geom(&img, macro(shared, tagPixelMeasures), macro(shared, tagPlaneOrientation), macro(pf, tagPixelMeasures), macro(pf, tagPlanePosition), macro(pf, tagPlaneOrientation))
+		imgs = append(imgs, img)
+		if !pack {
+			continue
+		}
+		raw, err := render.Frame(f, desc, n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s frame %d: %w", fileID, n+1, err)
+		}
+		var samples []byte
+		if desc.Grey() {
+			samples = storedSamples(desc, raw, base.Bytes)
+		} else {
+			if r == nil {
+				if r, err = render.New(desc); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", fileID, err)
+				}
+			}
+			rgba, err := r.Render(raw)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s frame %d: %w", fileID, n+1, err)
+			}
+			samples = rgbSamples(rgba)
+		}
+		packedFrame, err := packFrame(samples, base.Bytes, base.Samples, desc.Columns)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s frame %d: %w", fileID, n+1, err)
+		}
+		frames = append(frames, packedFrame)
+	}
+	return imgs, frames, nil
+}
+
+func ratioText(r []string) string {
+	if len(r) == 0 {
+		return ""
+	}
+	return strings.Join(r, "/") + ":1"
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
