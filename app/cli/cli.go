@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"discdesk/app/library"
+	"discdesk/app/station"
 	"discdesk/app/store"
 	"discdesk/assets/demo"
 )
@@ -69,6 +70,7 @@ type Env struct {
 	db      *bolt.DB
 	dataDir string
 	lib     *library.Library
+	st      *station.Station
 }
 
 // DataDir returns the resolved data folder.
@@ -102,6 +104,10 @@ func (e *Env) DB() (*bolt.DB, error) {
 
 // Close releases the store if it was opened.
 func (e *Env) Close() error {
+	if e.st != nil {
+		e.st.Close()
+		e.st = nil
+	}
 	if e.db == nil {
 		return nil
 	}

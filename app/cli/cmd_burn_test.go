@@ -72,12 +72,14 @@ func TestBurnAndVerifyCommands(t *testing.T) {
 	if b, err := os.ReadFile(reportFile); err != nil || json.Unmarshal(b, &reports) != nil || len(reports) != 2 || !reports[0].OK {
 		t.Fatalf("verification report file: %v %+v", err, reports)
 	}
-	// The image carries the folder's name as volume id and level 1 names.
+	// The image carries level 1 names and a File-set ID as volume id, never
+	// the folder's name (pat_0001 here: a folder may be named after the
+	// patient); the folder has no DICOMDIR, so it is the default one.
 	copy1 := strings.TrimPrefix(discs[0][3], "iso:")
 	f, _ := os.Open(copy1)
 	fi, _ := f.Stat()
 	im, err := iso9660.Open(f, fi.Size())
-	if err != nil || im.VolumeID != "PAT_0001" || len(im.Check()) != 0 {
+	if err != nil || im.VolumeID != "DISCDESK" || len(im.Check()) != 0 {
 		t.Fatalf("image: %v %q %v", err, im.VolumeID, im.Check())
 	}
 	f.Close()
@@ -138,7 +140,7 @@ func TestBurnZIPTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if zr.Comment != "PAT_0001" || len(zr.File) != 3 {
+	if zr.Comment != "DISCDESK" || len(zr.File) != 3 {
 		t.Fatalf("archive comment %q, %d entries", zr.Comment, len(zr.File))
 	}
 	zr.Close()
@@ -166,9 +168,10 @@ func TestBurnStudyUID(t *testing.T) {
 		t.Fatalf("import: %d %s", code, stderr)
 	}
 	iso := filepath.Join(t.TempDir(), "study.iso")
-	// No report: the plan asks for an acknowledgement; the job is held.
+	// No report: the plan asks for an acknowledgement before anything is
+	// queued.
 	code, stdout, stderr := runCLI(data, "burn", "--drive", "stdio:"+iso, "--media", "cd", mrStudyUID)
-	if code != exitBurnHeld || !strings.Contains(stderr, "could not be prepared") {
+	if code != exitDiscNeedsAck || !strings.Contains(stderr, "--ack-no-report NAME") || strings.Contains(stdout, "job ") {
 		t.Fatalf("burn without ack: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCLI(data, "burn", "--drive", "stdio:"+iso, "--media", "cd", "--ack-no-report", "Front Desk",

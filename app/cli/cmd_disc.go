@@ -7,15 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	dtag "github.com/suyashkumar/dicom/pkg/tag"
-
+	"discdesk/app/station"
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
-	"discdesk/internal/version"
-	"discdesk/viewer/dcm"
 )
 
 // Exit codes of `discdesk disc` beyond 1 (error) and 2 (usage).
@@ -25,138 +21,116 @@ const (
 	exitDiscSeriesTooBig = 5 // a series does not fit the medium
 )
 
-type multiFlag []string
+// discOptions are the flags of `discdesk disc`.
+type discOptions struct {
+	Out      string
+	ISO      bool
+	Files    bool
+	NoVerify bool
+	Plan     *planFlags
+}
 
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
-
-func init() {
-	Register(&Command{
+func newDiscCommand() *Command {
+	return &Command{
 		Name:    "disc",
 		Summary: "author a patient disc (DICOMDIR, IHE PDI pages, report) from studies as a folder or ISO image",
-		Usage:   "--out PATH [--iso] [--media cd|dvd|dvd-dl|bd|usb] [--report FILE] [--no-viewer] [--no-web] [--radiologist NAME] [--facility-name NAME --facility-address TEXT --facility-phone TEL] STUDY-UID... | --files DIR|FILE...",
+		Usage:   "--out PATH [--iso] [plan flags: --media --profile --report --no-viewer --no-web --viewer-dir --file-set-id --supply --radiologist --facility-*] STUDY-UID... | --files DIR|FILE...",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			out := fs.String("out", "", "output folder, or ISO file with --iso (several discs: _1, _2 ... are added)")
-			iso := fs.Bool("iso", false, "write an ISO 9660 image (xorriso) instead of a folder")
-			media := fs.String("media", "cd", "cd (700 MB), dvd (4.7 GB), dvd-dl (8.5 GB), bd (25 GB) or usb")
-			profile := fs.String("profile", "", "jpeg or j2k: keep JPEG / JPEG 2000 objects as they are (DVD, BD, USB only)")
-			report := fs.String("report", "", "report to add to the study: a PDF, or a text file made into a PDF")
-			title := fs.String("report-title", "", "Document Title of the added report")
-			noViewer := fs.Bool("no-viewer", false, "leave the viewer off the disc")
-			noWeb := fs.Bool("no-web", false, "leave INDEX.HTM and IHE_PDI/ off the disc (DICOM ONLY)")
-			viewerDir := fs.String("viewer-dir", "", "folder of the disc viewer binaries (default: $DISCDESK_VIEWER_DIR, else viewer/ beside discdesk)")
-			filesMode := fs.Bool("files", false, "arguments are DICOM files or folders instead of Study Instance UIDs")
-			ack := fs.String("ack-no-report", "", "acknowledge that a study has no report (your name, kept in the plan)")
-			fsid := fs.String("file-set-id", "", "File-set ID and volume name (up to 16 of A-Z 0-9 _)")
-			noVerify := fs.Bool("no-verify", false, "skip reading each written disc back (benchmarks only)")
-			var supply multiFlag
-			fs.Var(&supply, "supply", "value for a missing Type 1 key, KEYWORD=VALUE or (GGGG,EEEE)=VALUE; repeatable")
-			by := fs.String("by", "", "staff member supplying values")
-			who := discPeopleFlags(fs)
-			return func(ctx context.Context, env *Env, args []string) error {
-				if *out == "" || len(args) == 0 {
-					return &ExitError{Code: 2, Err: errors.New("disc: give --out and at least one STUDY-UID (or --files and paths)")}
-				}
-				m, err := disc.ParseMedia(*media)
-				if err != nil {
-					return &ExitError{Code: 2, Err: err}
-				}
-				opts := disc.Options{Media: m, NoViewer: *noViewer, NoWeb: *noWeb, ViewerDir: *viewerDir, FileSetID: *fsid, Software: version.Software, Version: version.Version}
-				switch *profile {
-				case "":
-				case "jpeg":
-					opts.Profile = disc.JPEGProfile(m)
-				case "j2k":
-					opts.Profile = disc.J2KProfile(m)
-				default:
-					return &ExitError{Code: 2, Err: fmt.Errorf("disc: --profile must be jpeg or j2k, got %q", *profile)}
-				}
-				for _, s := range supply {
-					sv, err := parseSupply(s)
-					if err != nil {
-						return &ExitError{Code: 2, Err: err}
-					}
-					sv.By = *by
-					opts.Supplied = append(opts.Supplied, sv)
-				}
-				in, err := discInput(env, args, *filesMode, *report, who)
-				if err != nil {
-					return fmt.Errorf("disc: %w", err)
-				}
-				in.ReportTitle = *title
-				plan, err := disc.NewPlan(ctx, in, opts)
-				if err != nil {
-					var mk *disc.MissingKeyError
-					switch {
-					case errors.As(err, &mk):
-						hint := ""
-						if mk.Tag != 0 {
-							hint = fmt.Sprintf(" (give --supply %s=VALUE --by NAME)", mk.Tag.Name())
-						}
-						return &ExitError{Code: exitDiscMissingKey, Err: fmt.Errorf("%w%s", err, hint)}
-					case errors.Is(err, disc.ErrSeriesTooLarge):
-						return &ExitError{Code: exitDiscSeriesTooBig, Err: err}
-					}
-					return err
-				}
-				defer plan.Close()
-				for _, w := range plan.Warnings {
-					fmt.Fprintf(env.Stderr, "warning: %s\n", w)
-				}
-				for _, o := range plan.Offers {
-					fmt.Fprintf(env.Stderr, "offer: %s would keep %d compressed objects as they are (saves about %d MB; --profile %s)\n",
-						o.Profile, o.Objects, o.Saves>>20, strings.ToLower(string(o.Profile)[strings.LastIndexByte(string(o.Profile), '-')+1:]))
-				}
-				if *ack != "" {
-					plan.Acknowledge(disc.WarnNoReport, *ack)
-				}
-				if un := plan.Unacknowledged(); len(un) > 0 {
-					return &ExitError{Code: exitDiscNeedsAck, Err: fmt.Errorf("disc: %s (acknowledge with --ack-no-report NAME, or add --report FILE)", un[0].Message)}
-				}
-				trees, err := plan.Build(ctx, nil)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(env.Stdout, "%d disc(s) of %s, profile %s, %d MB\n", plan.Count(), m, plan.Profile, plan.Size>>20)
-				for i, t := range trees {
-					target := *out
-					if len(trees) > 1 {
-						target = numbered(*out, i+1, *iso)
-					}
-					// burner/drive writes the target (xorriso for ISO files,
-					// one -map per library file) and reads it back against
-					// the tree's SHA-256 digests.
-					spec := "dir:" + target
-					if *iso {
-						spec = "iso:" + target
-					}
-					dk, _ := drive.ParseMediaKind(string(m))
-					dr, err := drive.Open(spec, drive.Options{Media: dk, Capacity: plan.Options.Capacity})
-					if err != nil {
-						return err
-					}
-					if err := dr.Burn(ctx, t, nil); err != nil {
-						return fmt.Errorf("disc %d of %d: %s", i+1, len(trees), drive.Message(err))
-					}
-					if *noVerify {
-						fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, NOT read back; manifest %s sha256 %s)\n",
-							i+1, len(trees), target, t.VolumeID, len(t.Files), target+".sha256", disc.ManifestDigest(t))
-					} else if _, err := dr.Verify(ctx, t, nil); err != nil {
-						return fmt.Errorf("disc %d of %d: read-back check: %s", i+1, len(trees), drive.Message(err))
-					}
-					manifest := target + ".sha256"
-					if err := os.WriteFile(manifest, disc.Manifest(t), 0o600); err != nil {
-						return fmt.Errorf("disc: manifest: %w", err)
-					}
-					if !*noVerify {
-						fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, read back and verified; manifest %s sha256 %s)\n",
-							i+1, len(trees), target, t.VolumeID, len(t.Files), manifest, disc.ManifestDigest(t))
-					}
-				}
-				return nil
-			}
+			o := &discOptions{}
+			fs.StringVar(&o.Out, "out", "", "output folder, or ISO file with --iso (several discs: _1, _2 ... are added)")
+			fs.BoolVar(&o.ISO, "iso", false, "write an ISO 9660 image (xorriso) instead of a folder")
+			fs.BoolVar(&o.Files, "files", false, "arguments are DICOM files or folders instead of Study Instance UIDs")
+			fs.BoolVar(&o.NoVerify, "no-verify", false, "skip reading each written disc back (benchmarks only)")
+			o.Plan = addPlanFlags(fs, "cd")
+			return func(ctx context.Context, env *Env, args []string) error { return runDisc(ctx, env, o, args) }
 		},
-	})
+	}
+}
+
+func init() { Register(newDiscCommand()) }
+
+// planArgs plans the arguments (study UIDs, or files with files set) with
+// the plan flags through the station. Files need no store when the
+// --facility-* flags name the facility (the running desk holds the store).
+func planArgs(ctx context.Context, env *Env, args []string, files bool, pf *planFlags, opts station.PlanOptions) (*station.Plan, error) {
+	st, err := env.Station()
+	if err != nil {
+		if !files || strings.TrimSpace(pf.facility.Name) == "" {
+			return nil, fmt.Errorf("facility settings: %w (or give --files, --facility-name and the other --facility-* flags)", err)
+		}
+		fmt.Fprintf(env.Stderr, "warning: facility settings not read (%v): using the --facility-* flags only\n", err)
+		st = station.New(nil, nil, nil, nil, "")
+	}
+	if !files {
+		return st.PlanStudies(ctx, args, opts)
+	}
+	paths, err := expandFiles(args)
+	if err != nil {
+		return nil, err
+	}
+	return st.PlanFiles(ctx, paths, opts)
+}
+
+func runDisc(ctx context.Context, env *Env, o *discOptions, args []string) error {
+	if o.Out == "" || len(args) == 0 {
+		return &ExitError{Code: 2, Err: errors.New("disc: give --out and at least one STUDY-UID (or --files and paths)")}
+	}
+	opts, err := o.Plan.options()
+	if err != nil {
+		return err
+	}
+	plan, err := planArgs(ctx, env, args, o.Files, o.Plan, opts)
+	if err != nil {
+		return planError(fmt.Errorf("disc: %w", err))
+	}
+	defer plan.Close()
+	printPlan(env, plan)
+	o.Plan.acknowledge(plan)
+	if err := plan.Check(); err != nil {
+		return planError(fmt.Errorf("disc: %w", err))
+	}
+	trees, err := plan.Build(ctx, nil)
+	if err != nil {
+		return err
+	}
+	m := plan.Options.Media
+	fmt.Fprintf(env.Stdout, "%d disc(s) of %s, profile %s, %d MB\n", plan.Count(), m, plan.Profile, plan.Size>>20)
+	for i, t := range trees {
+		target := o.Out
+		if len(trees) > 1 {
+			target = numbered(o.Out, i+1, o.ISO)
+		}
+		// burner/drive writes the target (xorriso for ISO files, one -map
+		// per library file) and reads it back against the tree's digests.
+		spec := "dir:" + target
+		if o.ISO {
+			spec = "iso:" + target
+		}
+		dk, _ := drive.ParseMediaKind(string(m))
+		dr, err := drive.Open(spec, drive.Options{Media: dk, Capacity: plan.Options.Capacity})
+		if err != nil {
+			return err
+		}
+		if err := dr.Burn(ctx, t, nil); err != nil {
+			return fmt.Errorf("disc %d of %d: %s", i+1, len(trees), drive.Message(err))
+		}
+		if !o.NoVerify {
+			if _, err := dr.Verify(ctx, t, nil); err != nil {
+				return fmt.Errorf("disc %d of %d: read-back check: %s", i+1, len(trees), drive.Message(err))
+			}
+		}
+		manifest := target + ".sha256"
+		if err := os.WriteFile(manifest, disc.Manifest(t), 0o600); err != nil {
+			return fmt.Errorf("disc: manifest: %w", err)
+		}
+		how := "read back and verified"
+		if o.NoVerify {
+			how = "NOT read back"
+		}
+		fmt.Fprintf(env.Stdout, "disc %d of %d: %s (volume %s, %d files, %s; manifest %s sha256 %s)\n",
+			i+1, len(trees), target, t.VolumeID, len(t.Files), how, manifest, disc.ManifestDigest(t))
+	}
+	return nil
 }
 
 func numbered(out string, n int, iso bool) string {
@@ -165,23 +139,6 @@ func numbered(out string, n int, iso bool) string {
 		return fmt.Sprintf("%s_%d%s", strings.TrimSuffix(out, ext), n, ext)
 	}
 	return fmt.Sprintf("%s_%d", out, n)
-}
-
-// studyFiles resolves Study Instance UIDs to instance files in the library.
-func studyFiles(env *Env, uids []string) ([]string, error) {
-	lib, err := env.Library()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, uid := range uids {
-		fs, err := lib.Files(uid)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fs...)
-	}
-	return out, nil
 }
 
 // expandFiles lists files, walking folders (hidden files and a DICOMDIR
@@ -215,23 +172,4 @@ func expandFiles(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// parseSupply reads KEYWORD=VALUE or (GGGG,EEEE)=VALUE.
-func parseSupply(s string) (disc.Supplied, error) {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || strings.TrimSpace(v) == "" {
-		return disc.Supplied{}, fmt.Errorf("disc: --supply %q: want KEYWORD=VALUE", s)
-	}
-	k = strings.TrimSpace(k)
-	if h := strings.Trim(strings.ReplaceAll(k, ",", ""), "()"); len(h) == 8 {
-		if n, err := strconv.ParseUint(h, 16, 32); err == nil {
-			return disc.Supplied{Tag: dcm.Tag(n), Value: v}, nil
-		}
-	}
-	info, err := dtag.FindByName(k)
-	if err != nil {
-		return disc.Supplied{}, fmt.Errorf("disc: --supply %q: unknown attribute %q", s, k)
-	}
-	return disc.Supplied{Tag: dcm.T(info.Tag.Group, info.Tag.Element), Value: v}, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/docs"
+	"discdesk/app/station"
 )
 
 func init() {
@@ -177,8 +178,8 @@ func init() {
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			reason := fs.String("reason", "", "why the request is cancelled")
 			actor := actorFlags(fs)
-			return requestEvent("request cancel", actor, func(s *handoff.Store, id string, by handoff.Actor) (handoff.Event, error) {
-				return s.Cancel(id, *reason, by)
+			return requestEvent("request cancel", actor, func(st *station.Station, id string, by handoff.Actor) (handoff.Event, error) {
+				return st.Cancel(id, *reason, by)
 			})
 		},
 	})
@@ -189,8 +190,8 @@ func init() {
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			how := fs.String("how", "phone", "how the patient was told (phone, portal, letter)")
 			actor := actorFlags(fs)
-			return requestEvent("request tell", actor, func(s *handoff.Store, id string, by handoff.Actor) (handoff.Event, error) {
-				return s.TellPatient(id, *how, by)
+			return requestEvent("request tell", actor, func(st *station.Station, id string, by handoff.Actor) (handoff.Event, error) {
+				return st.TellPatient(id, *how, by)
 			})
 		},
 	})
@@ -241,17 +242,18 @@ func init() {
 	})
 }
 
-// requestEvent runs fn on the one request ID argument, printing the event.
-func requestEvent(name string, actor func() handoff.Actor, fn func(*handoff.Store, string, handoff.Actor) (handoff.Event, error)) func(context.Context, *Env, []string) error {
+// requestEvent runs fn (a lifecycle step) on the one request ID argument,
+// printing the event.
+func requestEvent(name string, actor func() handoff.Actor, fn func(*station.Station, string, handoff.Actor) (handoff.Event, error)) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
 		if len(args) != 1 {
 			return &ExitError{Code: 2, Err: fmt.Errorf("%s: give one request ID", name)}
 		}
-		s, _, err := openHandoff(env)
+		st, err := env.Station()
 		if err != nil {
 			return err
 		}
-		ev, err := fn(s, args[0], actor())
+		ev, err := fn(st, args[0], actor())
 		if err != nil {
 			return err
 		}

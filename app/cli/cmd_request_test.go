@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"discdesk/app/handoff"
+	"discdesk/app/staff"
 )
 
 // run runs the discdesk command line with --data dir and returns exit code,
@@ -91,7 +92,7 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 		t.Fatalf("form: %v %v", err, fi)
 	}
 	text, _ := exec.Command("pdftotext", form, "-").Output()
-	for _, want := range []string{"Lakeside Imaging Center", "400 Harbor Blvd", "Doe, Jane", "John Doe", "1200 Shore Dr", r.ID} {
+	for _, want := range []string{"Lakeside Imaging Center", "400 Harbor Blvd", "Doe, Jane", "John Doe", "1200 Shore Dr", staff.RequestCode(r.ID)} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("request form lacks %q", want)
 		}

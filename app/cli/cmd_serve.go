@@ -10,23 +10,17 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
-
-	"github.com/google/uuid"
 
 	"discdesk/app/burnqueue"
 	"discdesk/app/handoff"
 	"discdesk/app/intake"
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dimse"
-	"discdesk/app/settings"
 	"discdesk/app/staff"
-	"discdesk/burner"
-	"discdesk/burner/disc"
+	"discdesk/app/station"
 	"discdesk/burner/drive"
 )
 
@@ -141,43 +135,22 @@ func pacsSink(env *Env, out string) (pacs.Sink, string, error) {
 }
 
 // serveBurner is `serve --burn-ae`: complete studies become same-day
-// pickup requests and burn jobs (app/intake), and, since this process owns
-// the store, the burn queue runs here too, recording each verified disc in
-// the handoff log.
+// pickup requests and burn jobs (app/intake through app/station), and,
+// since this process owns the store, the burn queue runs here too, the
+// station logging each verified disc.
 type serveBurner struct {
-	env   *Env
-	queue *burnqueue.Queue
-	log   *handoff.Store
-	set   *settings.Store
-
-	mu       sync.Mutex
-	planners []*cliPlanner
-	trees    map[uuid.UUID][]burner.Tree
+	env *Env
+	st  *station.Station
 }
 
 func newServeBurner(env *Env, r *intake.Receiver, burnAE string, quiet time.Duration, countFrom string) (*serveBurner, error) {
-	db, err := env.DB()
+	st, err := env.Station()
 	if err != nil {
 		return nil, err
 	}
-	b := &serveBurner{env: env, trees: map[uuid.UUID][]burner.Tree{}}
-	if b.queue, err = burnqueue.New(db); err != nil {
-		return nil, err
-	}
-	if b.set, err = settings.Open(db); err != nil {
-		return nil, err
-	}
-	if b.log, err = env.Handoff(); err != nil {
-		return nil, err
-	}
-	if r.Lib, err = env.Library(); err != nil {
-		return nil, err
-	}
-	dir, err := env.DataDir()
-	if err != nil {
-		return nil, err
-	}
-	cur, err := b.set.Get()
+	b := &serveBurner{env: env, st: st}
+	r.Lib, r.Station = st.Lib, st
+	cur, err := st.Settings.Get()
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +164,7 @@ func newServeBurner(env *Env, r *intake.Receiver, burnAE string, quiet time.Dura
 		}
 		r.CountNode = &n
 	}
-	r.BurnAE, r.Quiet, r.Handoff, r.Queue, r.Settings, r.DataDir = burnAE, quiet, b.log, b.queue, b.set, dir
+	r.BurnAE, r.Quiet = burnAE, quiet
 	r.Queued = func(q intake.Queued) {
 		req := "no request"
 		if q.Request != nil {
@@ -205,48 +178,20 @@ func newServeBurner(env *Env, r *intake.Receiver, burnAE string, quiet time.Dura
 	r.Problem = func(uid string, err error) {
 		fmt.Fprintf(env.Stderr, "study complete for burning: %s: not queued: %v\n", uid, err)
 	}
+	st.Logged = func(j burnqueue.Job, d burnqueue.Disc, ev handoff.Event, err error) {
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "job %s: record the burn in the handoff log: %v\n", j.ID, err)
+		}
+	}
 	return b, nil
 }
 
-// plan plans a job's discs, applying the warnings its creator acknowledged.
-func (b *serveBurner) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, error) {
-	p := &cliPlanner{env: b.env, who: &discPeople{}}
-	if slices.Contains(j.Acks, string(disc.WarnNoReport)) {
-		p.ack = j.AckedBy
-	}
-	b.mu.Lock()
-	b.planners = append(b.planners, p)
-	b.mu.Unlock()
-	trees, err := p.plan(ctx, j)
-	if err == nil {
-		b.mu.Lock()
-		b.trees[j.ID] = trees
-		b.mu.Unlock()
-	}
-	return trees, err
-}
-
-// event prints each verified disc and records it in the handoff log. (A
-// drive reports "done" when it finished writing, too; only the queue's
-// "done" for a disc it verified counts.)
+// event prints each verified disc. (A drive reports "done" when it
+// finished writing, too; only the queue's "done" for a disc it verified
+// counts.)
 func (b *serveBurner) event(ev burnqueue.Event) {
-	if ev.Progress.Phase != drive.PhaseDone || ev.Disc.State != burnqueue.Done {
-		return
-	}
-	fmt.Fprintf(b.env.Stdout, "job %s: disc %d of %d verified: %s\n", ev.Job, ev.Disc.Index, ev.Disc.Of, ev.Disc.Target)
-	j, err := b.queue.Get(ev.Job)
-	if err != nil || j.RequestID == "" {
-		return
-	}
-	b.mu.Lock()
-	var tree *burner.Tree
-	if ts := b.trees[j.ID]; ev.Disc.Index >= 1 && ev.Disc.Index <= len(ts) {
-		tree = &ts[ev.Disc.Index-1]
-	}
-	b.mu.Unlock()
-	cur, _ := b.set.Get()
-	if _, err := b.log.RecordBurn(j.RequestID, intake.BurnRecord(j, ev.Disc, tree), handoff.Actor{Staff: "burn queue", Workstation: cur.Workstation}); err != nil {
-		fmt.Fprintf(b.env.Stderr, "job %s: record the burn in the handoff log: %v\n", j.ID, err)
+	if ev.Progress.Phase == drive.PhaseDone && ev.Disc.State == burnqueue.Done {
+		fmt.Fprintf(b.env.Stdout, "job %s: disc %d of %d verified: %s\n", ev.Job, ev.Disc.Index, ev.Disc.Of, ev.Disc.Target)
 	}
 }
 
@@ -254,7 +199,7 @@ func (b *serveBurner) event(ev burnqueue.Event) {
 func (b *serveBurner) run(ctx context.Context) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	w := &burnqueue.Worker{Queue: b.queue, Plan: b.plan, Event: b.event}
+	w := b.st.Worker(nil, b.event)
 	go func() {
 		defer close(done)
 		if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -264,10 +209,4 @@ func (b *serveBurner) run(ctx context.Context) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
-func (b *serveBurner) close() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, p := range b.planners {
-		p.Close()
-	}
-}
+func (b *serveBurner) close() { b.st.Close() }

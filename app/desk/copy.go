@@ -13,6 +13,7 @@ import (
 	"discdesk/app/ecopy"
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
+	"discdesk/app/station"
 	"discdesk/burner/disc"
 )
 
@@ -126,7 +127,7 @@ func (d *Desk) showCopy(q handoff.Request) {
 }
 
 // writeTrees builds the plan's trees and writes them with package ecopy.
-func writeTrees(ctx context.Context, plan *disc.Plan, spec string, opt ecopy.Options) ([]ecopy.Copy, error) {
+func writeTrees(ctx context.Context, plan *station.Plan, spec string, opt ecopy.Options) ([]ecopy.Copy, error) {
 	trees, err := plan.Build(ctx, nil)
 	if err != nil {
 		return nil, err

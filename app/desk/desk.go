@@ -44,7 +44,7 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, err := openWith(db, lib, dir, env.Demo, time.Now, Options{})
+	svc, err := openServices(db, lib, dir, env.Demo, Options{})
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func newFixture(t *testing.T, demo bool) *fixture {
 	dir := demoDir(t)
 	db := storetest.MustOpen(t, dir)
 	c := &clock{t: time.Now()}
-	svc, err := OpenServices(db, dir, demo, Options{StaffOptions: []staff.Option{fastPIN}, Now: c.now})
+	svc, err := openServices(db, nil, dir, demo, Options{StaffOptions: []staff.Option{fastPIN}, Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

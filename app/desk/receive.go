@@ -64,7 +64,7 @@ func (s *Services) RestartReceiver() error {
 	if s.ReceiveHost != "" {
 		opt.Listen = net.JoinHostPort(s.ReceiveHost, fmt.Sprint(cur.Receive.Port))
 	}
-	r := &intake.Receiver{Options: opt, Lib: s.Lib, Handoff: s.Handoff, Queue: s.Queue, Settings: s.Settings, DataDir: s.DataDir,
+	r := &intake.Receiver{Options: opt, Lib: s.Lib, Station: s.Station,
 		Logger: slog.New(slog.NewTextHandler(s.Log, nil)),
 		Stored: rc.hooks.Stored, Queued: rc.hooks.Queued, Problem: rc.hooks.Problem}
 	if err := r.Start(rc.ctx); err != nil {

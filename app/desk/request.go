@@ -212,8 +212,7 @@ func (f *requestForm) plan() {
 		if f.created != nil {
 			f.created(r)
 		}
-		d.svc.Acknowledge(r.ID, codes)
-		job, err := d.svc.Enqueue(r)
+		job, err := d.svc.BurnRequest(context.Background(), r.ID, codes, *d.user)
 		if err != nil {
 			msg.SetText("The request was saved (code " + staff.RequestCode(r.ID) + ") but could not be queued: " + plain(err))
 			return

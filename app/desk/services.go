@@ -24,6 +24,7 @@ import (
 	"discdesk/app/library"
 	"discdesk/app/settings"
 	"discdesk/app/staff"
+	"discdesk/app/station"
 	"discdesk/app/support"
 	"discdesk/burner"
 	"discdesk/burner/disc"
@@ -59,64 +60,55 @@ type Services struct {
 	// listens on (tests: loopback); the default is every interface.
 	ReceiveHost string
 
+	// Station is the request lifecycle the screens call (plan, queue,
+	// log, hand over, tell); Handoff and Queue are its log and queue.
+	Station *station.Station
+
 	mu      sync.Mutex
-	acks    map[string][]disc.WarningCode // request ID -> warnings staff acknowledged
-	plans   map[uuid.UUID]*disc.Plan      // job -> plan whose trees are being written
-	trees   map[uuid.UUID][]burner.Tree
 	burning map[string]context.CancelFunc // target spec -> cancel of the disc being written
 	events  map[uuid.UUID]burnqueue.Event // latest progress per job
 	recv    *receiving                    // the DICOM receiver, once StartReceiver ran
 }
 
-// Options of OpenServices.
+// Options of openServices.
 type Options struct {
 	StaffOptions []staff.Option
-	Now          func() time.Time
+	Now          func() time.Time // nil: time.Now
 }
 
-// OpenServices opens every domain package on db.
-func OpenServices(db *bolt.DB, dataDir string, demo bool, opt Options) (*Services, error) {
+// openServices opens every domain package on db; lib nil opens the
+// library of dataDir.
+func openServices(db *bolt.DB, lib *library.Library, dataDir string, demo bool, opt Options) (*Services, error) {
 	now := opt.Now
 	if now == nil {
 		now = time.Now
 	}
-	lib, err := library.Open(db, dataDir)
+	// The lifecycle opens the handoff log with the settings' rules and the
+	// same PS3.15 auditor as the command line.
+	sta, err := station.Open(db, dataDir, lib, handoff.WithClock(now))
 	if err != nil {
 		return nil, err
 	}
-	return openWith(db, lib, dataDir, demo, now, opt)
-}
-
-func openWith(db *bolt.DB, lib *library.Library, dataDir string, demo bool, now func() time.Time, opt Options) (*Services, error) {
-	st, err := settings.Open(db)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := st.Get()
-	if err != nil {
-		return nil, err
-	}
-	validator := func(uid string) error { _, err := lib.Study(uid); return err }
-	hs, err := handoff.Open(db, handoff.WithConfig(cur.HandoffConfig()), handoff.WithClock(now), handoff.WithStudyValidator(validator))
-	if err != nil {
-		return nil, err
-	}
+	hs, q := sta.Log, sta.Queue
+	lib = sta.Lib
 	sf, err := staff.Open(db, append([]staff.Option{staff.WithClock(now)}, opt.StaffOptions...)...)
 	if err != nil {
 		return nil, err
 	}
-	q, err := burnqueue.New(db)
-	if err != nil {
-		return nil, err
-	}
 	ring := support.NewRing(500)
-	s := &Services{DB: db, Lib: lib, Handoff: hs, Staff: sf, Settings: st, Queue: q, Gate: staff.NewGate(hs, lib, now),
+	s := &Services{DB: db, Lib: lib, Handoff: hs, Staff: sf, Settings: sta.Settings, Queue: q, Station: sta, Gate: staff.NewGate(hs, lib, now),
 		DataDir: dataDir, Demo: demo, Now: now, Log: ring, Logger: log.New(ring, "", log.LstdFlags),
 		Capture: support.CaptureScreens, OpenFile: openWithSystem, DetectDrives: func(ctx context.Context) ([]drive.Info, error) {
 			return drive.List(ctx, drive.Options{})
 		},
-		acks: map[string][]disc.WarningCode{}, plans: map[uuid.UUID]*disc.Plan{}, trees: map[uuid.UUID][]burner.Tree{},
 		burning: map[string]context.CancelFunc{}, events: map[uuid.UUID]burnqueue.Event{}}
+	sta.Logged = func(j burnqueue.Job, d burnqueue.Disc, _ handoff.Event, err error) {
+		if err != nil {
+			s.Logger.Printf("record burn of job %s: %v", j.ID, err)
+			return
+		}
+		s.Logger.Printf("job %s disc %d of %d verified and logged", j.ID, d.Index, d.Of)
+	}
 	return s, nil
 }
 
@@ -182,70 +174,18 @@ func (s *Services) actor(m staff.Member) handoff.Actor {
 // noReportAck is the acknowledgement of a disc without a report.
 var noReportAck = []disc.WarningCode{disc.WarnNoReport}
 
-// Acknowledge records that staff accepted a plan warning for a request; the
-// burn's plan acknowledges it in their name.
-func (s *Services) Acknowledge(requestID string, codes []disc.WarningCode) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.acks[requestID] = append(s.acks[requestID], codes...)
+// PlanStudies plans discs for studies on media ("" = the settings') with
+// the settings' facility, through the station. The caller closes the plan.
+func (s *Services) PlanStudies(ctx context.Context, uids []string, media disc.Media) (*station.Plan, error) {
+	return s.Station.PlanStudies(ctx, uids, station.PlanOptions{Media: media})
 }
 
-// PlanStudies plans discs for studies with the settings' facility and medium.
-// The caller closes the plan.
-func (s *Services) PlanStudies(ctx context.Context, uids []string, media disc.Media) (*disc.Plan, error) {
-	var files []string
-	for _, u := range uids {
-		fs, err := s.Lib.Files(u)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, fs...)
-	}
-	cur, err := s.Settings.Get()
-	if err != nil {
-		return nil, err
-	}
-	if media == "" {
-		media = cur.Media
-	}
-	return disc.NewPlan(ctx, disc.Input{Files: files, Facility: cur.DiscFacility()}, disc.Options{Media: media, Software: "DiscDesk"})
-}
-
-// plan is the burn queue's PlanFunc: the job's studies planned again, with
-// the warnings staff acknowledged for its request.
-func (s *Services) plan(ctx context.Context, j burnqueue.Job) ([]burner.Tree, error) {
-	p, err := s.PlanStudies(ctx, j.StudyUIDs, disc.Media(j.Media))
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	for _, c := range s.acks[j.RequestID] {
-		p.Acknowledge(c, "desk")
-	}
-	s.mu.Unlock()
-	for _, c := range j.Acks { // acknowledged when the job was queued (auto-burn)
-		p.Acknowledge(disc.WarningCode(c), j.AckedBy)
-	}
-	if un := p.Unacknowledged(); len(un) > 0 {
-		p.Close()
-		return nil, fmt.Errorf("staff must acknowledge: %s", un[0].Message)
-	}
-	ptrs, err := p.Build(ctx, nil)
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	trees := make([]burner.Tree, len(ptrs))
-	for i, t := range ptrs {
-		trees[i] = *t
-	}
-	s.mu.Lock()
-	if old := s.plans[j.ID]; old != nil {
-		old.Close()
-	}
-	s.plans[j.ID], s.trees[j.ID] = p, trees
-	s.mu.Unlock()
-	return trees, nil
+// BurnRequest plans a recorded request, applies the warnings staff
+// acknowledged (in by's name) and queues its disc on the default target:
+// the Burn button of a request recorded earlier, and the last step of
+// "Create and burn" and of the same-day disc.
+func (s *Services) BurnRequest(ctx context.Context, requestID string, acks []disc.WarningCode, by staff.Member) (burnqueue.Job, error) {
+	return s.Station.QueueRequest(ctx, requestID, station.Burn{Acks: acks, By: by.Name})
 }
 
 // cancellable wraps a drive so that Cancel can stop the disc it writes.
@@ -310,33 +250,11 @@ func (s *Services) Progress(id uuid.UUID) (burnqueue.Event, bool) {
 	return ev, ok
 }
 
-// event records progress and, when a disc of a request is verified, the
-// burn in the handoff log.
-func (s *Services) event(ev burnqueue.Event) {
+// progress keeps the latest progress event of each job for the queue screen.
+func (s *Services) progress(ev burnqueue.Event) {
 	s.mu.Lock()
 	s.events[ev.Job] = ev
 	s.mu.Unlock()
-	// A drive reports "done" when it finished writing, too: only the
-	// queue's "done" for a disc it verified is logged.
-	if ev.Progress.Phase != drive.PhaseDone || ev.Disc.State != burnqueue.Done {
-		return
-	}
-	j, err := s.Queue.Get(ev.Job)
-	if err != nil || j.RequestID == "" {
-		return
-	}
-	s.mu.Lock()
-	var tree *burner.Tree
-	if ts := s.trees[ev.Job]; ev.Disc.Index >= 1 && ev.Disc.Index <= len(ts) {
-		tree = &ts[ev.Disc.Index-1]
-	}
-	s.mu.Unlock()
-	b := intake.BurnRecord(j, ev.Disc, tree)
-	if _, err := s.Handoff.RecordBurn(j.RequestID, b, handoff.Actor{Staff: "burn queue", Workstation: s.workstation()}); err != nil {
-		s.Logger.Printf("record burn of job %s: %v", j.ID, err)
-		return
-	}
-	s.Logger.Printf("job %s disc %d of %d verified and logged", j.ID, ev.Disc.Index, ev.Disc.Of)
 }
 
 func (s *Services) workstation() string {
@@ -344,32 +262,15 @@ func (s *Services) workstation() string {
 	return cur.Workstation
 }
 
-// RunQueue runs the burn queue until ctx ends.
+// RunQueue runs the burn queue until ctx ends; the station plans each job
+// and logs each verified disc.
 func (s *Services) RunQueue(ctx context.Context) error {
-	w := &burnqueue.Worker{Queue: s.Queue, Plan: s.plan, Open: s.open, Event: s.event}
-	err := w.Run(ctx)
-	s.mu.Lock()
-	for _, p := range s.plans {
-		p.Close()
-	}
-	s.mu.Unlock()
+	err := s.Station.Worker(s.open, s.progress).Run(ctx)
+	s.Station.Close()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
-}
-
-// Enqueue queues a burn of the request's studies on the default target.
-func (s *Services) Enqueue(r handoff.Request) (burnqueue.Job, error) {
-	cur, err := s.Settings.Get()
-	if err != nil {
-		return burnqueue.Job{}, err
-	}
-	j, err := intake.JobFor(cur, s.DataDir, r)
-	if err != nil {
-		return burnqueue.Job{}, err
-	}
-	return s.Queue.Enqueue(j)
 }
 
 // SameDayInput is the technologist's same-day verbal request for one study

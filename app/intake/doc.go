@@ -6,11 +6,10 @@
 // reaches the PACS's Number of Study Related Instances (PS3.4 C.6.1.1.5,
 // asked by C-FIND) or after the quiet time (pacs.AutoBurn decides).
 //
-// It also holds the rules both the desk's two-click same-day disc and
-// auto-burn follow, so they stay one: SameDayInput (patient's own copy,
-// pickup at the desk today, on a CD) and EnqueueRequest (the settings'
-// default target, an ISO-file folder in the data folder when none is
-// configured, one file or disc per request code).
+// It also holds the request both the desk's two-click same-day disc and
+// auto-burn make, so they stay one: SameDayInput (patient's own copy,
+// pickup at the desk today, on a CD). Recording it and queueing its disc
+// go through app/station, like every other entry point.
 //
 // # Auto-burn requests
 //

@@ -11,11 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/google/uuid"
 
 	"discdesk/app/burnqueue"
 	"discdesk/app/handoff"
@@ -23,6 +20,7 @@ import (
 	"discdesk/app/pacs"
 	"discdesk/app/settings"
 	"discdesk/app/staff"
+	"discdesk/app/station"
 	"discdesk/burner/disc"
 )
 
@@ -110,11 +108,10 @@ type Queued struct {
 // goroutines, never with a lock held.
 type Receiver struct {
 	Options
-	Lib      *library.Library
-	Handoff  *handoff.Store
-	Queue    *burnqueue.Queue
-	Settings *settings.Store
-	DataDir  string
+	Lib *library.Library
+	// Station records auto-burn's requests and queues their discs (the
+	// lifecycle every entry point shares); needed for auto-burn only.
+	Station *station.Station
 	// Sink replaces the library as the objects' destination (nil:
 	// LibrarySink). Auto-burn needs the studies in Lib.
 	Sink pacs.Sink
@@ -168,8 +165,8 @@ func (r *Receiver) Start(ctx context.Context) error {
 		cfg.Logger = r.Logger
 	}
 	if r.BurnAE != "" {
-		if r.Lib == nil || r.Handoff == nil || r.Queue == nil || r.Settings == nil {
-			return fmt.Errorf("intake: start: %w: auto-burn needs the library, handoff log, burn queue and settings", ErrIncomplete)
+		if r.Lib == nil || r.Station == nil {
+			return fmt.Errorf("intake: start: %w: auto-burn needs the library and the station", ErrIncomplete)
 		}
 		ab := &pacs.AutoBurn{Next: sink, BurnAE: r.BurnAE, Quiet: r.Quiet, Count: r.count, OnComplete: r.complete}
 		sink, r.ab = senderSink{r: r, ab: ab}, ab
@@ -342,7 +339,7 @@ func (r *Receiver) complete(uid string) {
 	r.pending.Add(1)
 	r.mu.Unlock()
 	defer r.pending.Done()
-	q, err := r.QueueStudy(uid, sender)
+	q, err := r.QueueStudy(context.Background(), uid, sender)
 	if err != nil {
 		r.log().Error("auto-burn: study not queued", "err", err)
 		if r.Problem != nil {
@@ -362,37 +359,42 @@ func (r *Receiver) complete(uid string) {
 
 // QueueStudy makes the same-day pickup request for a complete study that
 // sender sent to the burn AE title and queues its disc on the default
-// target, the "no report" warning acknowledged in auto-burn's name. When
-// the request cannot be made the job is queued without one (Queued.Problem
-// says why); an error means nothing was queued.
-func (r *Receiver) QueueStudy(uid, sender string) (Queued, error) {
+// target through the station, the "no report" warning acknowledged in
+// auto-burn's name. When the request cannot be made the disc is queued
+// without one (Queued.Problem says why); an error means nothing was
+// queued (a plan warning nobody acknowledged, say).
+func (r *Receiver) QueueStudy(ctx context.Context, uid, sender string) (Queued, error) {
 	out := Queued{StudyUID: uid}
-	cur, err := r.Settings.Get()
+	st := r.Station
+	cur, err := st.Settings.Get()
 	if err != nil {
 		return out, fmt.Errorf("intake: queue study: %w", err)
 	}
-	st, err := r.Lib.Study(uid)
+	sd, err := st.Lib.Study(uid)
 	if err != nil {
 		return out, fmt.Errorf("intake: queue study: %w", err)
 	}
-	var j burnqueue.Job
-	req, rerr := r.Handoff.NewRequest(AutoBurnInput(st.Study, sender, r.BurnAE), handoff.Actor{Staff: AutoBurnStaff, Workstation: cur.Workstation})
+	b := station.Burn{By: AutoBurnStaff}
+	if !sd.HasReport {
+		b.Acks = []disc.WarningCode{disc.WarnNoReport}
+	}
+	req, rerr := st.Record(AutoBurnInput(sd.Study, sender, r.BurnAE), handoff.Actor{Staff: AutoBurnStaff, Workstation: cur.Workstation})
 	if rerr == nil {
 		out.Request = &req
-		j, err = JobFor(cur, r.DataDir, req)
+		out.Job, err = st.QueueRequest(ctx, req.ID, b)
 	} else {
 		out.Problem = fmt.Errorf("intake: auto-burn request: %w", rerr)
-		id, _ := uuid.NewV7()
-		j, err = TargetJob(cur, r.DataDir, "AUTO"+strings.ToUpper(id.String()[len(id.String())-8:]))
-		j.StudyUIDs, j.Copies = []string{uid}, 1
+		var p *station.Plan
+		if p, err = st.PlanStudies(ctx, []string{uid}, station.PlanOptions{}); err == nil {
+			for _, c := range b.Acks {
+				p.Acknowledge(c, b.By)
+			}
+			if out.Job, err = st.Enqueue(p, ""); err != nil {
+				p.Close()
+			}
+		}
 	}
 	if err != nil {
-		return out, err
-	}
-	if !st.HasReport {
-		j.Acks, j.AckedBy = []string{string(disc.WarnNoReport)}, AutoBurnStaff
-	}
-	if out.Job, err = r.Queue.Enqueue(j); err != nil {
 		return out, fmt.Errorf("intake: queue study: %w", err)
 	}
 	return out, nil

@@ -17,6 +17,7 @@ import (
 	"discdesk/app/library"
 	"discdesk/app/pacs/pacstest"
 	"discdesk/app/settings"
+	"discdesk/app/station"
 	"discdesk/app/store/storetest"
 	"discdesk/internal/corpus"
 )
@@ -28,6 +29,7 @@ type desk struct {
 	handoff *handoff.Store
 	queue   *burnqueue.Queue
 	set     *settings.Store
+	st      *station.Station
 	isoDir  string
 }
 
@@ -48,6 +50,7 @@ func newDesk(t *testing.T, edit func(s *settings.Settings)) *desk {
 	if d.set, err = settings.Open(db); err != nil {
 		t.Fatal(err)
 	}
+	d.st = station.New(d.lib, d.handoff, d.queue, d.set, d.dir)
 	s, _ := d.set.Get()
 	s.Workstation = "front-1"
 	s.Targets = []settings.Target{{Name: "ISO files", Kind: settings.TargetISO, Path: d.isoDir}}
@@ -70,7 +73,7 @@ func (d *desk) receiver(t *testing.T, queued chan<- intake.Queued) (*intake.Rece
 		t.Fatal(err)
 	}
 	opt.Listen = "127.0.0.1:0"
-	r := &intake.Receiver{Options: opt, Lib: d.lib, Handoff: d.handoff, Queue: d.queue, Settings: d.set, DataDir: d.dir,
+	r := &intake.Receiver{Options: opt, Lib: d.lib, Station: d.st,
 		Queued:  func(q intake.Queued) { queued <- q },
 		Problem: func(uid string, err error) { t.Errorf("study %s not queued: %v", uid, err) }}
 	if err := r.Start(context.Background()); err != nil {

@@ -2,16 +2,10 @@ package intake
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
-	"discdesk/app/burnqueue"
 	"discdesk/app/handoff"
 	"discdesk/app/library"
-	"discdesk/app/settings"
-	"discdesk/app/staff"
-	"discdesk/burner"
-	"discdesk/burner/disc"
 )
 
 // AutoBurnStaff is the staff name auto-burn records requests and
@@ -73,49 +67,4 @@ func ISODate(d string) string {
 		return ""
 	}
 	return d[:4] + "-" + d[4:6] + "-" + d[6:]
-}
-
-// JobFor is the burn job for a request's studies on the settings' default
-// target (see TargetJob), named by the request code.
-func JobFor(cur settings.Settings, dataDir string, r handoff.Request) (burnqueue.Job, error) {
-	j, err := TargetJob(cur, dataDir, strings.ReplaceAll(staff.RequestCode(r.ID), "-", ""))
-	j.RequestID, j.StudyUIDs, j.Copies = r.ID, r.Studies.UIDs, r.Copies
-	return j, err
-}
-
-// TargetJob is a job on the settings' default target - an ISO-file folder
-// in dataDir when the settings list none, as on a computer without a
-// burner - its image file or folder called name: Drive and Media set, the
-// rest for the caller. It creates an ISO target's folder (0700).
-func TargetJob(cur settings.Settings, dataDir, name string) (burnqueue.Job, error) {
-	t, ok := cur.DefaultTarget()
-	if !ok {
-		cur.WithDetected(nil, dataDir)
-		t, _ = cur.DefaultTarget()
-	}
-	if t.Kind == settings.TargetISO {
-		if err := os.MkdirAll(t.Path, 0o700); err != nil {
-			return burnqueue.Job{}, fmt.Errorf("intake: ISO folder: %w", err)
-		}
-	}
-	media := ""
-	if t.Kind == settings.TargetDevice {
-		media = string(cur.Media)
-	}
-	return burnqueue.Job{Drive: t.Spec(name), Media: media}, nil
-}
-
-// BurnRecord is the handoff log's record of one verified disc of a job
-// whose content is tree.
-func BurnRecord(j burnqueue.Job, d burnqueue.Disc, tree *burner.Tree) handoff.Burn {
-	b := handoff.Burn{DiscUUID: d.UUID.String(), N: d.Index, M: d.Of, Verified: true, Studies: j.StudyUIDs}
-	if tree != nil {
-		b.ManifestHash = disc.ManifestDigest(tree)
-		for _, f := range tree.Files {
-			if strings.HasPrefix(f.Path, "DICOM/") {
-				b.Instances++
-			}
-		}
-	}
-	return b
 }

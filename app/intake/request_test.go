@@ -13,7 +13,6 @@ import (
 	"discdesk/app/intake"
 	"discdesk/app/library"
 	"discdesk/app/pacs/pacstest"
-	"discdesk/app/settings"
 	"discdesk/internal/corpus"
 )
 
@@ -38,24 +37,6 @@ func TestPersonNameAndISODate(t *testing.T) {
 	}
 }
 
-func TestJobForUsesTheDefaultTargetOrISO(t *testing.T) {
-	data := t.TempDir()
-	r := handoff.Request{ID: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", RequestInput: handoff.RequestInput{Copies: 2, Studies: handoff.Studies{UIDs: []string{"1.2.3"}}}}
-	s := settings.Default()
-	j, err := intake.JobFor(s, data, r)
-	if err != nil || !strings.HasPrefix(j.Drive, "iso:"+filepath.Join(data, "iso")+string(filepath.Separator)) || j.Copies != 2 || j.RequestID != r.ID || j.Media != "" {
-		t.Fatalf("no target configured: %+v, %v", j, err)
-	}
-	if fi, err := os.Stat(filepath.Join(data, "iso")); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("ISO folder: %v %v", fi, err)
-	}
-	s.Targets = []settings.Target{{Name: "iso", Kind: settings.TargetISO, Path: "/x"}, {Name: "Burner", Kind: settings.TargetDevice, Path: "/dev/sr0"}}
-	s.Target, s.Media = "Burner", "dvd"
-	if j, err = intake.JobFor(s, data, r); err != nil || j.Drive != "/dev/sr0" || j.Media != "dvd" {
-		t.Fatalf("device target: %+v, %v", j, err)
-	}
-}
-
 // A study whose patient has no name cannot have a request: the disc is
 // queued all the same, under its own name, and the problem reported.
 func TestQueueStudyWithoutARequest(t *testing.T) {
@@ -76,8 +57,8 @@ func TestQueueStudyWithoutARequest(t *testing.T) {
 	if err != nil || len(rep.Studies) != 1 {
 		t.Fatalf("import: %+v %v", rep, err)
 	}
-	r := &intake.Receiver{Options: intake.Options{BurnAE: "DISCDESK_BURN"}, Lib: d.lib, Handoff: d.handoff, Queue: d.queue, Settings: d.set, DataDir: d.dir}
-	q, err := r.QueueStudy(rep.Studies[0], "CT1")
+	r := &intake.Receiver{Options: intake.Options{BurnAE: "DISCDESK_BURN"}, Lib: d.lib, Station: d.st}
+	q, err := r.QueueStudy(context.Background(), rep.Studies[0], "CT1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +67,10 @@ func TestQueueStudyWithoutARequest(t *testing.T) {
 		t.Fatalf("request %+v, problem %v", q.Request, q.Problem)
 	}
 	j, err := d.queue.Get(q.Job.ID)
-	if err != nil || j.RequestID != "" || len(j.StudyUIDs) != 1 || !strings.Contains(j.Drive, string(filepath.Separator)+"AUTO") {
+	if err != nil || j.RequestID != "" || len(j.StudyUIDs) != 1 || !strings.Contains(j.Drive, string(filepath.Separator)+"DISC") || j.AckedBy != intake.AutoBurnStaff {
 		t.Fatalf("job %+v, %v", j, err)
 	}
-	if _, err := r.QueueStudy("1.2.3.4", "CT1"); err == nil {
+	if _, err := r.QueueStudy(context.Background(), "1.2.3.4", "CT1"); err == nil {
 		t.Error("a study not in the library was queued")
 	}
 }

@@ -109,7 +109,7 @@ func (s *Station) Enqueue(p *Plan, target string) (burnqueue.Job, error) {
 	defer p.Close()
 	var j burnqueue.Job
 	if target == "" {
-		name := "DISC"
+		name := "DISC" + strings.ToUpper(uuid.NewString()[:8])
 		if p.Request != "" {
 			name = strings.ReplaceAll(staff.RequestCode(p.Request), "-", "")
 			// A replacement gets its own image file: the first may be kept.
@@ -126,7 +126,7 @@ func (s *Station) Enqueue(p *Plan, target string) (burnqueue.Job, error) {
 		}
 	} else {
 		j.Drive = target
-		if !isFileTarget(target) {
+		if !IsFileTarget(target) {
 			j.Media = string(p.Options.Media)
 		}
 	}
@@ -139,7 +139,9 @@ func (s *Station) Enqueue(p *Plan, target string) (burnqueue.Job, error) {
 	return s.Queue.Enqueue(j)
 }
 
-func isFileTarget(spec string) bool {
+// IsFileTarget reports whether a drive spec names a file or folder target
+// (no tray to eject, no fixed media).
+func IsFileTarget(spec string) bool {
 	for _, p := range []string{"stdio:", "iso:", "zip:", "dir:", "usb:"} {
 		if strings.HasPrefix(spec, p) {
 			return true

@@ -3,6 +3,8 @@ package station_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"discdesk/app/burnqueue"
@@ -10,6 +12,7 @@ import (
 	"discdesk/burner/drive/drivetest"
 
 	"discdesk/app/handoff"
+	"discdesk/app/settings"
 	"discdesk/app/station"
 	"discdesk/app/station/stationtest"
 	"discdesk/app/store/storetest"
@@ -21,6 +24,8 @@ type direct struct {
 	st *station.Station
 	by handoff.Actor
 }
+
+func (d direct) Station(*testing.T) *station.Station { return d.st }
 
 func (d direct) Record(t *testing.T, in handoff.RequestInput) (string, error) {
 	r, err := d.st.Record(in, d.by)
@@ -70,7 +75,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	defer st.Close()
 	study := stationtest.Import(t, st.Lib)
-	stationtest.Run(t, direct{st: st, by: handoff.Actor{Staff: "Ann", Workstation: "desk-1"}}, st, study, nil)
+	stationtest.Run(t, direct{st: st, by: handoff.Actor{Staff: "Ann", Workstation: "desk-1"}}, study, nil)
 }
 
 // A disc whose read-back fails is spoiled by the queue: never logged,
@@ -117,5 +122,22 @@ func TestSpoiledInTheDriveIsNeverHandedOver(t *testing.T) {
 	got, _ := st.Log.Request(r.ID)
 	if len(got.Discs) != 1 || got.Discs[0].UUID == spoiled || got.CanHandOver(got.Discs[0].UUID, false) != nil {
 		t.Fatalf("re-burn: %+v", got.Discs)
+	}
+}
+
+func TestTargetJobUsesTheDefaultTargetOrISO(t *testing.T) {
+	data := t.TempDir()
+	s := settings.Default()
+	j, err := station.TargetJob(s, data, "R1")
+	if err != nil || j.Drive != "iso:"+filepath.Join(data, "iso", "R1.iso") || j.Media != "" {
+		t.Fatalf("no target configured: %+v, %v", j, err)
+	}
+	if fi, err := os.Stat(filepath.Join(data, "iso")); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("ISO folder: %v %v", fi, err)
+	}
+	s.Targets = []settings.Target{{Name: "iso", Kind: settings.TargetISO, Path: "/x"}, {Name: "Burner", Kind: settings.TargetDevice, Path: "/dev/sr0"}}
+	s.Target, s.Media = "Burner", "dvd"
+	if j, err = station.TargetJob(s, data, "R1"); err != nil || j.Drive != "/dev/sr0" || j.Media != "dvd" {
+		t.Fatalf("device target: %+v, %v", j, err)
 	}
 }

@@ -25,6 +25,9 @@ import (
 // auto-burn's queueing) and returns its refusal or failure. Burn plans,
 // acknowledges (acks by by), queues and runs the job to its end.
 type Entry interface {
+	// Station is the station the entry point runs on, to check the log
+	// and queue; valid until the next call of another method.
+	Station(t *testing.T) *station.Station
 	Record(t *testing.T, in handoff.RequestInput) (string, error)
 	Burn(t *testing.T, requestID string, acks []disc.WarningCode, by string) error
 	HandOver(t *testing.T, discUUID string, mail bool, h handoff.Handover) error
@@ -89,11 +92,10 @@ type step struct {
 	check   func(t *testing.T, st *station.Station, s *state)
 }
 
-// Run drives e through every transition and refusal of the lifecycle. st
-// is the station the entry point runs on (its log and queue are checked);
-// study is in st.Lib. skip names steps the entry point cannot take, each
-// with its reason (logged).
-func Run(t *testing.T, e Entry, st *station.Station, study library.Study, skip map[string]string) {
+// Run drives e through every transition and refusal of the lifecycle; the
+// study is in its library. skip names steps the entry point cannot take,
+// each with its reason (logged).
+func Run(t *testing.T, e Entry, study library.Study, skip map[string]string) {
 	s := &state{req: map[string]string{}, disc: map[string]string{}}
 	record := func(name string, in handoff.RequestInput) func(*testing.T, Entry, *state) error {
 		return func(t *testing.T, e Entry, s *state) error {
@@ -105,7 +107,7 @@ func Run(t *testing.T, e Entry, st *station.Station, study library.Study, skip m
 	burn := func(name string, acks ...disc.WarningCode) func(*testing.T, Entry, *state) error {
 		return func(t *testing.T, e Entry, s *state) error {
 			err := e.Burn(t, s.req[name], acks, "Ann")
-			if r, rerr := st.Log.Request(s.req[name]); rerr == nil && len(r.Discs) > 0 {
+			if r, rerr := e.Station(t).Log.Request(s.req[name]); rerr == nil && len(r.Discs) > 0 {
 				s.disc[name] = r.Discs[len(r.Discs)-1].UUID
 			}
 			return err
@@ -228,16 +230,16 @@ func Run(t *testing.T, e Entry, st *station.Station, study library.Study, skip m
 			t.Fatalf("step %q: refused with %v, want %v (%q)", sp.name, err, sp.refused, sp.text)
 		}
 		if sp.stage != "" {
-			got, err := st.Stage(s.req[sp.stage])
+			got, err := e.Station(t).Stage(s.req[sp.stage])
 			if err != nil || got != sp.want {
 				t.Fatalf("step %q: request %s at stage %q (%v), want %q", sp.name, sp.stage, got, err, sp.want)
 			}
 		}
 		if sp.check != nil {
-			sp.check(t, st, s)
+			sp.check(t, e.Station(t), s)
 		}
 	}
-	if rep, err := st.Log.Verify(); err != nil {
+	if rep, err := e.Station(t).Log.Verify(); err != nil {
 		t.Fatalf("handoff log verify after the lifecycle: %v %+v", err, rep)
 	}
 }
