@@ -5,4 +5,5 @@ package codec
 const (
 	jpeglsWhy = ""
 	j2kWhy    = ""
+	htj2kWhy  = ""
 )

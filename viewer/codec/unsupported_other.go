@@ -12,4 +12,5 @@ var (
 const (
 	jpeglsWhy = "JPEG-LS needs the cgo build with CharLS (Linux desk)"
 	j2kWhy    = "JPEG 2000 needs the cgo build with OpenJPEG (Linux desk)"
+	htj2kWhy  = "HTJ2K needs the cgo build with OpenJPEG 2.5 (Linux desk)"
 )

@@ -1,0 +1,118 @@
+package disc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"discdesk/internal/corpus"
+	"discdesk/viewer/dcm"
+)
+
+// nativeSource is the uncompressed 12-bit CT slice the new-codec test
+// objects are made from.
+func nativeSource(t *testing.T) (*dcm.File, []byte) {
+	t.Helper()
+	return pixels(t, corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm"))
+}
+
+// writePGM writes 16-bit little-endian samples as a 16-bit binary PGM.
+func writePGM(t *testing.T, path string, le []byte, rows, cols, maxval int) {
+	t.Helper()
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "P5\n%d %d\n%d\n", cols, rows, maxval)
+	for i := 0; i+1 < len(le); i += 2 {
+		v := binary.LittleEndian.Uint16(le[i:])
+		if int(v) > maxval {
+			t.Fatalf("sample %d above maxval %d", v, maxval)
+		}
+		b.Write([]byte{byte(v >> 8), byte(v)})
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// encapsulated writes src's data set with its pixel data replaced by one
+// compressed frame in a new transfer syntax (the File Meta is written by
+// viewer/dcm: pydicom 2.3 does not know the new UIDs).
+func encapsulated(t *testing.T, src *dcm.File, syntax string, frame []byte, name string) string {
+	t.Helper()
+	ds := src.DataSet
+	pd := &dcm.Element{Tag: dcm.PixelData, VR: "OB", Length: dcm.UndefinedLength,
+		Fragments: []dcm.Fragment{{}, {Data: append(frame, make([]byte, len(frame)%2)...)}}}
+	ds.Set(pd)
+	path := filepath.Join(t.TempDir(), name)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := dcm.WriteExplicitLE(f, ds, syntax); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func runOK(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// discPixels builds a CD from the files, checks it with every disc judge
+// (validate-disc, dcdirdmp, pydicom FileSet, dcentvfy, xmllint) and
+// returns the native pixel data of its first object.
+func discPixels(t *testing.T, files ...string) []byte {
+	t.Helper()
+	p := plan(t, Input{Files: files, ReportText: "No findings."}, Options{})
+	trees := build(t, p)
+	dir := checkDisc(t, p, trees[0], false)
+	for _, o := range p.Objects {
+		if o.Kind == KindImage {
+			if o.Action != Transcode || o.Syntax != dcm.ExplicitVRLittleEndian {
+				t.Errorf("%s: %s to %s", o.Name, o.Action, o.Syntax)
+			}
+			_, px := pixels(t, filepath.Join(dir, filepath.FromSlash(o.FileID)))
+			return px
+		}
+	}
+	t.Fatal("no image on the disc")
+	return nil
+}
+
+// An HTJ2K study (lossless, made with OpenJPH's ojph_compress) goes on a
+// STD-GEN-CD disc that passes every disc judge, with the pixels of the
+// source, which are what OpenJPH's ojph_expand decodes.
+func TestHTJ2KStudyOnDisc(t *testing.T) {
+	src, want := nativeSource(t)
+	rows, _ := src.DataSet.Int(dcm.Rows)
+	cols, _ := src.DataSet.Int(dcm.Columns)
+	dir := t.TempDir()
+	pgm, j2c, back := filepath.Join(dir, "ct.pgm"), filepath.Join(dir, "ct.j2c"), filepath.Join(dir, "back.pgm")
+	writePGM(t, pgm, want, rows, cols, 4095)
+	runOK(t, "ojph_compress", "-i", pgm, "-o", j2c, "-reversible", "true")
+	runOK(t, "ojph_expand", "-i", j2c, "-o", back)
+	stream, err := os.ReadFile(j2c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := encapsulated(t, src, "1.2.840.10008.1.2.4.201", stream, "CTHTJ2K.dcm")
+	got := discPixels(t, in)
+	if !bytes.Equal(got, want) {
+		t.Error("pixels on the disc differ from the source")
+	}
+	ref, _ := os.ReadFile(back)
+	var le []byte
+	for i := len(ref) - 2*rows*cols; i+1 < len(ref); i += 2 {
+		le = append(le, ref[i+1], ref[i])
+	}
+	if !bytes.Equal(got, le) {
+		t.Error("pixels on the disc differ from ojph_expand's decode")
+	}
+}
