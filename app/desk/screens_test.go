@@ -397,9 +397,16 @@ func TestSettingsSaveAndRoles(t *testing.T) {
 	w[*widget.Entry](f, "settings.fee.flat").SetText("5.00")
 	w[*widget.Entry](f, "settings.kiosk.idle").SetText("45")
 	f.choose("settings.kiosk.language", "es")
+	w[*widget.Entry](f, "settings.deadline.routine").SetText("2.5")
 	f.tap("settings.save")
 	if got := f.label("settings.msg"); !strings.HasPrefix(got, "Saved") {
 		t.Fatalf("save: %q", got)
+	}
+	if cur, _ := f.svc.Settings.Get(); cur.Deadlines[handoff.UrgencyRoutine] != 60 {
+		t.Errorf("routine target 2.5 days saved as %d hours", cur.Deadlines[handoff.UrgencyRoutine])
+	}
+	if got := f.svc.Handoff.Config().Fees.Flat; got != 500 {
+		t.Errorf("the saved flat fee is not in force without a restart: %v", got)
 	}
 	cur, _ := f.svc.Settings.Get()
 	if cur.Facility.Name != "Harbor Imaging" || cur.LocalAE != "DESK1" || len(cur.Nodes) != 1 || cur.Nodes[0].Port != 104 ||
@@ -414,8 +421,29 @@ func TestSettingsSaveAndRoles(t *testing.T) {
 	if !strings.Contains(f.label("settings.staff.list"), "Ana Tech · Technologist") {
 		t.Fatalf("staff list %q (%s)", f.label("settings.staff.list"), f.label("settings.staff.msg"))
 	}
+	// A supervisor resets her PIN and can remove and restore her.
+	var ana staff.Member
+	ms, _ := f.svc.Staff.List()
+	for _, m := range ms {
+		if m.Name == "Ana Tech" {
+			ana = m
+		}
+	}
+	f.typ("settings.staff.row.pin."+ana.ID, "1357")
+	f.tap("settings.staff.row.reset." + ana.ID)
+	if !strings.Contains(f.label("settings.staff.msg"), "was reset") {
+		t.Fatalf("PIN reset: %q", f.label("settings.staff.msg"))
+	}
+	f.tap("settings.staff.row.active." + ana.ID)
+	if !strings.Contains(f.label("settings.staff.list"), "Ana Tech · Technologist (removed)") {
+		t.Fatalf("after remove: %q (%s)", f.label("settings.staff.list"), f.label("settings.staff.msg"))
+	}
+	if _, err := f.svc.Staff.SignIn(ana.ID, "1357"); err == nil {
+		t.Error("a removed member can sign in")
+	}
+	f.tap("settings.staff.row.active." + ana.ID)
 	f.tap("main.signout")
-	f.signIn("Ana Tech", "2468")
+	f.signIn("Ana Tech", "1357")
 	for _, it := range f.d.tabs.Items {
 		if it.Text == "Settings" {
 			t.Error("a technologist sees the Settings tab")

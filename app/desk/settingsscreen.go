@@ -125,7 +125,7 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	legal := e("legal", strconv.Itoa(cur.LegalDays))
 	dl := map[handoff.Urgency]*widget.Entry{}
 	for _, u := range []handoff.Urgency{handoff.UrgencyRoutine, handoff.UrgencyExpedited, handoff.UrgencyDischarge} {
-		dl[u] = e("deadline."+string(u), strconv.Itoa(cur.Deadlines[u]))
+		dl[u] = e("deadline."+string(u), daysText(cur.Deadlines[u]))
 	}
 	idle := e("kiosk.idle", strconv.Itoa(cur.Kiosk.IdleSeconds))
 	lang := name(d, "settings.kiosk.language", widget.NewSelect([]string{"en", "es"}, nil))
@@ -171,7 +171,11 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 		n.LegalDays = num(legal, "legal limit")
 		n.Deadlines = map[handoff.Urgency]int{}
 		for u, w := range dl {
-			n.Deadlines[u] = num(w, "deadline "+string(u))
+			h, e := parseDays(w.Text)
+			if e != nil {
+				fail(fmt.Errorf("target for %s requests: %w", u, e))
+			}
+			n.Deadlines[u] = h
 		}
 		n.Kiosk = settings.Kiosk{IdleSeconds: num(idle, "kiosk idle timeout"), Language: lang.Selected, LargeText: large.Checked, HighContrast: contrast.Checked}
 		n.Receive = settings.Receive{Enabled: recvOn.Checked, Port: num(recvPort, "receive port"), BurnAE: strings.TrimSpace(burnAE.Text),
@@ -180,13 +184,17 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 		if err == nil {
 			_, err = d.svc.Settings.Save(*d.user, n)
 		}
+		if err == nil {
+			// Fees and deadlines apply to the next request, no restart.
+			err = d.svc.Handoff.SetConfig(n.HandoffConfig())
+		}
 		if err != nil {
 			msg.Importance = widget.DangerImportance
 			msg.SetText(plain(err))
 			return
 		}
 		msg.Importance = widget.SuccessImportance
-		text := "Saved. New requests use the new fees and deadlines after the desk restarts."
+		text := "Saved. The next request uses the new fees and deadlines."
 		if receiveChanged(cur, n) {
 			if rerr := d.svc.RestartReceiver(); rerr != nil {
 				msg.Importance = widget.WarningImportance
@@ -199,22 +207,56 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 		d.svc.Logger.Printf("settings saved by %s", d.user.ID)
 	}))
 	save.Importance = widget.HighImportance
-	form := widget.NewForm(
-		widget.NewFormItem("Facility name", facName), widget.NewFormItem("Address", facAddr), widget.NewFormItem("Phone", facPhone),
-		widget.NewFormItem("Workstation", ws), widget.NewFormItem("Burn targets", targets), widget.NewFormItem("Default target", def),
-		widget.NewFormItem("Add ISO folder", isoDir), widget.NewFormItem("Default media", media),
-		widget.NewFormItem("Our AE title", ae), widget.NewFormItem("PACS nodes", nodes),
-		widget.NewFormItem("DICOM receiver", recvOn), widget.NewFormItem("Receive port", recvPort),
-		widget.NewFormItem("Auto-burn AE title", burnAE), widget.NewFormItem("Quiet time (seconds)", quiet),
-		widget.NewFormItem("Ask for instance count", countNode), widget.NewFormItem("TLS certificate", tlsCert), widget.NewFormItem("TLS key", tlsKey),
-		widget.NewFormItem("Receiver", recvStatus),
-		widget.NewFormItem("Fee method", method), widget.NewFormItem("Flat fee $", flat), widget.NewFormItem("Average cost $", avg), widget.NewFormItem("Labour per hour $", labour),
-		widget.NewFormItem("Legal limit (days)", legal),
-		widget.NewFormItem("Routine (hours)", dl[handoff.UrgencyRoutine]), widget.NewFormItem("Expedited (hours)", dl[handoff.UrgencyExpedited]), widget.NewFormItem("Discharge (hours)", dl[handoff.UrgencyDischarge]),
-		widget.NewFormItem("Kiosk idle (seconds)", idle), widget.NewFormItem("Kiosk language", lang), widget.NewFormItem("Kiosk display", container.NewHBox(large, contrast)),
+	section := func(title, note string, items ...*widget.FormItem) fyne.CanvasObject {
+		head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		parts := []fyne.CanvasObject{head}
+		if note != "" {
+			l := widget.NewLabel(note)
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.LowImportance
+			parts = append(parts, l)
+		}
+		parts = append(parts, widget.NewForm(items...))
+		return widget.NewCard("", "", container.NewVBox(parts...))
+	}
+	sections := container.NewVBox(
+		section("Facility", "Printed on every disc's README.TXT and web pages, on labels, invoices and request forms.",
+			widget.NewFormItem("Facility name", facName), widget.NewFormItem("Address", facAddr), widget.NewFormItem("Phone", facPhone),
+			widget.NewFormItem("Workstation", ws)),
+		section("Discs and drives", "",
+			widget.NewFormItem("Burn targets", targets), widget.NewFormItem("Default target", def),
+			widget.NewFormItem("Add ISO folder", isoDir), widget.NewFormItem("Default media", media)),
+		section("Fees", "HIPAA limits what a patient pays for a copy: a flat fee (up to $6.50 for an electronic copy), or the actual or average cost of labour and supplies.",
+			widget.NewFormItem("Fee method", method), widget.NewFormItem("Flat fee $", flat), widget.NewFormItem("Average cost $", avg), widget.NewFormItem("Labour per hour $", labour)),
+		section("Deadlines", "The legal limit is the longest a patient may wait (30 days under HIPAA). The targets are the facility's own, in days (0.5 is half a day).",
+			widget.NewFormItem("Legal limit (days)", legal),
+			widget.NewFormItem("Routine target (days)", dl[handoff.UrgencyRoutine]), widget.NewFormItem("Expedited target (days)", dl[handoff.UrgencyExpedited]),
+			widget.NewFormItem("Discharge target (days)", dl[handoff.UrgencyDischarge])),
+		section("DICOM network", "Changes to the receiver apply when you save: it restarts.",
+			widget.NewFormItem("Our AE title", ae), widget.NewFormItem("PACS nodes", nodes),
+			widget.NewFormItem("DICOM receiver", recvOn), widget.NewFormItem("Receive port", recvPort),
+			widget.NewFormItem("Auto-burn AE title", burnAE), widget.NewFormItem("Quiet time (seconds)", quiet),
+			widget.NewFormItem("Ask for instance count", countNode), widget.NewFormItem("TLS certificate", tlsCert), widget.NewFormItem("TLS key", tlsKey),
+			widget.NewFormItem("Receiver", recvStatus)),
+		section("Patient kiosk", "",
+			widget.NewFormItem("Kiosk idle (seconds)", idle), widget.NewFormItem("Kiosk language", lang), widget.NewFormItem("Kiosk display", container.NewHBox(large, contrast))),
 	)
-	s.content = container.NewVScroll(container.NewVBox(form, container.NewHBox(save), msg, widget.NewSeparator(), s.staffPanel()))
+	s.content = container.NewVScroll(container.NewVBox(sections, container.NewHBox(save), msg, widget.NewSeparator(), s.staffPanel()))
 	return s
+}
+
+// daysText shows a deadline kept in hours as days ("1", "0.5", "3").
+func daysText(hours int) string {
+	return strconv.FormatFloat(float64(hours)/24, 'f', -1, 64)
+}
+
+// parseDays reads a number of days (a decimal point allowed) as hours.
+func parseDays(s string) (int, error) {
+	d, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || d < 0 || d > 366 {
+		return 0, fmt.Errorf("%q is not a number of days", s)
+	}
+	return int(d*24 + 0.5), nil
 }
 
 // receiveChanged reports whether saving b over a changes what the receiver
@@ -223,28 +265,40 @@ func receiveChanged(a, b settings.Settings) bool {
 	return a.Receive != b.Receive || a.LocalAE != b.LocalAE || nodesText(a.Nodes) != nodesText(b.Nodes)
 }
 
-// staffPanel lists staff and adds members or resets PINs.
+// staffPanel lists staff with, for supervisors, removal (the member is
+// made inactive: their past actions stay in the log under their name) and
+// a PIN reset; and adds members. Every change is logged.
 func (s *settingsScreen) staffPanel() fyne.CanvasObject {
 	d := s.d
 	box := container.NewVBox(widget.NewLabelWithStyle("Staff", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	list := name(d, "settings.staff.list", widget.NewLabel(""))
-	fill := func() {
+	rows := container.NewVBox()
+	msg := name(d, "settings.staff.msg", widget.NewLabel(""))
+	msg.Wrapping = fyne.TextWrapWord
+	var fill func()
+	fill = func() {
+		d.forget("settings.staff.row.")
+		rows.RemoveAll()
 		ms, err := d.svc.Staff.List()
 		if err != nil {
-			list.SetText(plain(err))
+			rows.Add(widget.NewLabel(plain(err)))
 			return
 		}
 		var l []string
 		for _, m := range ms {
 			state := ""
 			if !m.Active {
-				state = " (inactive)"
+				state = " (removed)"
 			}
 			l = append(l, fmt.Sprintf("%s · %s%s", m.Name, m.Role.Label(), state))
+			rows.Add(s.staffRow(m, msg, fill))
 		}
-		list.SetText(strings.Join(l, "\n"))
+		if lab, ok := d.Named("settings.staff.list").(*widget.Label); ok {
+			lab.SetText(strings.Join(l, "\n"))
+		}
+		rows.Refresh()
 	}
-	fill()
+	list := name(d, "settings.staff.list", widget.NewLabel(""))
+	list.Hide() // the plain list, for tests and the e2e hook; rows show the same
 	nm := name(d, "settings.staff.name", widget.NewEntry())
 	nm.SetPlaceHolder("Name")
 	var roles []string
@@ -255,7 +309,6 @@ func (s *settingsScreen) staffPanel() fyne.CanvasObject {
 	role.SetSelected(staff.FrontDesk.Label())
 	pin := name(d, "settings.staff.pin", widget.NewPasswordEntry())
 	pin.SetPlaceHolder("PIN (4-8 digits)")
-	msg := name(d, "settings.staff.msg", widget.NewLabel(""))
 	add := name(d, "settings.staff.add", widget.NewButton("Add member", func() {
 		r, err := staff.ParseRole(role.Selected)
 		if err == nil {
@@ -266,6 +319,7 @@ func (s *settingsScreen) staffPanel() fyne.CanvasObject {
 			msg.SetText(plain(err))
 			return
 		}
+		d.svc.Logger.Printf("staff member added by %s", d.user.ID)
 		msg.SetText("Added " + nm.Text + ".")
 		nm.SetText("")
 		fill()
@@ -279,11 +333,61 @@ func (s *settingsScreen) staffPanel() fyne.CanvasObject {
 			msg.SetText(plain(err))
 			return
 		}
+		d.svc.Logger.Printf("PIN changed by %s", d.user.ID)
 		msg.SetText("Your PIN was changed.")
 	}))
+	fill()
 	box.Add(list)
+	box.Add(rows)
 	box.Add(container.NewGridWithColumns(4, nm, role, pin, add))
 	box.Add(container.NewGridWithColumns(2, own, change))
 	box.Add(msg)
 	return box
+}
+
+// staffRow is one member: name and role, and for a supervisor a new-PIN
+// entry with "Reset PIN" and "Remove" (or "Restore").
+func (s *settingsScreen) staffRow(m staff.Member, msg *widget.Label, fill func()) fyne.CanvasObject {
+	d := s.d
+	state := ""
+	if !m.Active {
+		state = " (removed)"
+	}
+	label := widget.NewLabel(fmt.Sprintf("%s · %s%s", m.Name, m.Role.Label(), state))
+	if !d.user.Role.Can(staff.ActionManageStaff) {
+		return label
+	}
+	newPIN := name(d, "settings.staff.row.pin."+m.ID, widget.NewPasswordEntry())
+	newPIN.SetPlaceHolder("new PIN")
+	reset := name(d, "settings.staff.row.reset."+m.ID, widget.NewButton("Reset PIN", func() {
+		err := d.svc.Staff.SetPIN(*d.user, m.ID, newPIN.Text)
+		newPIN.SetText("")
+		if err != nil {
+			msg.SetText(plain(err))
+			return
+		}
+		d.svc.Logger.Printf("PIN of staff member %s reset by %s", m.ID, d.user.ID)
+		msg.SetText("The PIN of " + m.Name + " was reset; give them the new one in person.")
+	}))
+	verb := "Remove"
+	if !m.Active {
+		verb = "Restore"
+	}
+	toggle := name(d, "settings.staff.row.active."+m.ID, widget.NewButton(verb, func() {
+		if _, err := d.svc.Staff.Update(*d.user, m.ID, m.Name, m.Role, !m.Active); err != nil {
+			msg.SetText(plain(err))
+			return
+		}
+		d.svc.Logger.Printf("staff member %s %s by %s", m.ID, map[bool]string{true: "restored", false: "removed"}[!m.Active], d.user.ID)
+		if m.Active {
+			msg.SetText(m.Name + " was removed: they can no longer sign in; their past work stays in the log under their name.")
+		} else {
+			msg.SetText(m.Name + " can sign in again.")
+		}
+		fill()
+	}))
+	if m.ID == d.user.ID {
+		toggle.Disable() // nobody removes themselves
+	}
+	return container.NewBorder(nil, nil, nil, container.NewHBox(newPIN, reset, toggle), label)
 }

@@ -28,11 +28,12 @@ func (s *Store) NewRequest(in RequestInput, by Actor) (Request, error) {
 		return Request{}, err
 	}
 	now := s.clock()
-	in, due, err := s.cfg.validate(in, now, s.studies)
+	cfg := s.Config()
+	in, due, err := cfg.validate(in, now, s.studies)
 	if err != nil {
 		return Request{}, err
 	}
-	fee, err := s.cfg.Fees.QuoteFor(in, in.FeeMethod, in.Costs, now.In(s.cfg.location()))
+	fee, err := cfg.Fees.QuoteFor(in, in.FeeMethod, in.Costs, now.In(cfg.location()))
 	if err != nil {
 		return Request{}, err
 	}
@@ -88,7 +89,8 @@ func (s *Store) QuoteFee(requestID string, method FeeMethod, c Costs, by Actor) 
 	if err != nil {
 		return Fee{}, err
 	}
-	fee, err := s.cfg.Fees.QuoteFor(r.RequestInput, method, c, s.clock().In(s.cfg.location()))
+	cfg := s.Config()
+	fee, err := cfg.Fees.QuoteFor(r.RequestInput, method, c, s.clock().In(cfg.location()))
 	if err != nil {
 		return Fee{}, err
 	}

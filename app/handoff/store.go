@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,7 @@ var (
 // safe for concurrent use (bbolt serializes writers).
 type Store struct {
 	db      *bolt.DB
+	cfgMu   sync.RWMutex // guards cfg, which SetConfig replaces while the desk runs
 	cfg     Config
 	now     func() time.Time
 	studies StudyValidator
@@ -95,7 +97,26 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 }
 
 // Config returns the store's configuration.
-func (s *Store) Config() Config { return s.cfg }
+func (s *Store) Config() Config {
+	s.cfgMu.RLock()
+	defer s.cfgMu.RUnlock()
+	return s.cfg
+}
+
+// SetConfig replaces the configuration (fees, deadlines, the time zone)
+// for every request recorded from now on: settings saved at the desk apply
+// without a restart. Requests already recorded keep their fee and due date.
+func (s *Store) SetConfig(c Config) error {
+	if c.Fees.Caps != nil {
+		if err := c.Fees.Caps.Check(); err != nil {
+			return fmt.Errorf("handoff: set config: %w", err)
+		}
+	}
+	s.cfgMu.Lock()
+	s.cfg = c
+	s.cfgMu.Unlock()
+	return nil
+}
 
 type buckets struct {
 	events, requests, due, tell, byReq, byDisc, discs, patient, head *bolt.Bucket
