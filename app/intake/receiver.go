@@ -100,6 +100,10 @@ type Queued struct {
 	Job      burnqueue.Job
 	Request  *handoff.Request
 	Problem  error
+	// Fallback is why the study counted as complete without the PACS's
+	// instance count, for the desk to show as is ("burned after quiet
+	// time: the PACS did not answer"); empty when the count was reached.
+	Fallback string
 }
 
 // A Receiver runs the Storage SCP into the library and, with a BurnAE,
@@ -168,7 +172,8 @@ func (r *Receiver) Start(ctx context.Context) error {
 		if r.Lib == nil || r.Station == nil {
 			return fmt.Errorf("intake: start: %w: auto-burn needs the library and the station", ErrIncomplete)
 		}
-		ab := &pacs.AutoBurn{Next: sink, BurnAE: r.BurnAE, Quiet: r.Quiet, Count: r.count, OnComplete: r.complete}
+		ab := &pacs.AutoBurn{Next: sink, BurnAE: r.BurnAE, Quiet: r.Quiet, Count: r.count, Logger: r.Logger,
+			OnComplete: func(c pacs.Completion) { r.complete(c.StudyUID, c.Fallback) }}
 		sink, r.ab = senderSink{r: r, ab: ab}, ab
 		if !slices.Contains(cfg.AETitles, r.BurnAE) {
 			cfg.AETitles = append(cfg.AETitles, r.BurnAE)
@@ -326,8 +331,9 @@ func (r *Receiver) count(ctx context.Context, uid string) (int, error) {
 	return c.StudyInstanceCount(ctx, *n, uid)
 }
 
-// complete queues a study auto-burn found complete.
-func (r *Receiver) complete(uid string) {
+// complete queues a study auto-burn found complete (fallback: why without
+// the PACS's count, see Queued.Fallback).
+func (r *Receiver) complete(uid, fallback string) {
 	r.mu.Lock()
 	sender := r.senders[uid]
 	delete(r.senders, uid)
@@ -340,6 +346,7 @@ func (r *Receiver) complete(uid string) {
 	r.mu.Unlock()
 	defer r.pending.Done()
 	q, err := r.QueueStudy(context.Background(), uid, sender)
+	q.Fallback = fallback
 	if err != nil {
 		r.log().Error("auto-burn: study not queued", "err", err)
 		if r.Problem != nil {
@@ -354,6 +361,32 @@ func (r *Receiver) complete(uid string) {
 	}
 	if r.Queued != nil {
 		r.Queued(q)
+	}
+}
+
+// QueueRequest queues the disc of a recorded request as auto-burn does: no
+// staff member sees the plan, so the "no report" warning of a study
+// without a report is acknowledged in auto-burn's name; any other warning
+// that needs a person refuses.
+func (r *Receiver) QueueRequest(ctx context.Context, requestID string) (burnqueue.Job, error) {
+	st := r.Station
+	p, err := st.PlanRequest(ctx, requestID, station.PlanOptions{})
+	if err != nil {
+		return burnqueue.Job{}, err
+	}
+	hasReport := true
+	for _, u := range p.Studies {
+		if sd, err := st.Lib.Study(u); err == nil && !sd.HasReport {
+			hasReport = false
+		}
+	}
+	r.acknowledge(p, hasReport)
+	return st.Enqueue(p, "")
+}
+
+func (r *Receiver) acknowledge(p *station.Plan, hasReport bool) {
+	if !hasReport {
+		p.Acknowledge(disc.WarnNoReport, AutoBurnStaff)
 	}
 }
 
@@ -374,24 +407,16 @@ func (r *Receiver) QueueStudy(ctx context.Context, uid, sender string) (Queued, 
 	if err != nil {
 		return out, fmt.Errorf("intake: queue study: %w", err)
 	}
-	b := station.Burn{By: AutoBurnStaff}
-	if !sd.HasReport {
-		b.Acks = []disc.WarningCode{disc.WarnNoReport}
-	}
 	req, rerr := st.Record(AutoBurnInput(sd.Study, sender, r.BurnAE), handoff.Actor{Staff: AutoBurnStaff, Workstation: cur.Workstation})
 	if rerr == nil {
 		out.Request = &req
-		out.Job, err = st.QueueRequest(ctx, req.ID, b)
+		out.Job, err = r.QueueRequest(ctx, req.ID)
 	} else {
 		out.Problem = fmt.Errorf("intake: auto-burn request: %w", rerr)
 		var p *station.Plan
 		if p, err = st.PlanStudies(ctx, []string{uid}, station.PlanOptions{}); err == nil {
-			for _, c := range b.Acks {
-				p.Acknowledge(c, b.By)
-			}
-			if out.Job, err = st.Enqueue(p, ""); err != nil {
-				p.Close()
-			}
+			r.acknowledge(p, sd.HasReport)
+			out.Job, err = st.Enqueue(p, "")
 		}
 	}
 	if err != nil {
