@@ -1,3 +1,5 @@
+//go:build e2e
+
 package desk
 
 import (
@@ -12,6 +14,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
+
+// This file is the end-to-end test's automation hook. It is compiled only
+// with the build tag e2e (the test builds the binary with -tags e2e); the
+// shipped desk has the no-op in e2e_off.go instead, so no environment
+// variable can make a released kiosk perform scripted clicks.
 
 // e2eEnv names the test-only automation hook. When set, the desk reads
 // commands (from standard input when the value is "stdin", else from the

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bufio"
+	"bytes"
 	"image"
 	"image/png"
 	"io"
@@ -19,6 +20,47 @@ import (
 	"discdesk/app/support"
 	"discdesk/internal/xvfbtest"
 )
+
+// e2eScriptEnv is the automation hook's variable (e2eEnv in e2e.go, which
+// this test's own build, without the e2e tag, does not compile).
+const e2eScriptEnv = "DISCDESK_E2E_SCRIPT"
+
+// TestShippedDeskHasNoAutomationHook builds the desk as the packages do
+// (no build tags, as packaging/package-linux.sh and `make build` run go
+// build) and checks the binary does not carry the UI automation hook: its
+// environment variable and its reply format are absent, while a -tags e2e
+// build has both (so the check can see them when they are there).
+func TestShippedDeskHasNoAutomationHook(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("links the desk twice: skipped in -short mode (never under CI=true)")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	markers := []string{e2eScriptEnv, "e2e ok %s"}
+	for _, tc := range []struct {
+		tags    []string
+		present bool
+	}{{nil, false}, {[]string{"-tags", "e2e"}, true}} {
+		bin := filepath.Join(t.TempDir(), "discdesk")
+		args := append(append([]string{"build"}, tc.tags...), "-o", bin, ".")
+		build := exec.Command("go", args...)
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("go %v: %v\n%s", args, err, out)
+		}
+		b, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range markers {
+			if got := bytes.Contains(b, []byte(m)); got != tc.present {
+				t.Errorf("go %v: binary contains %q = %v, want %v", args, m, got, tc.present)
+			}
+		}
+	}
+}
 
 // colours counts distinct colours of img (up to limit).
 func colours(img image.Image, limit int) int {
@@ -50,7 +92,8 @@ func TestEndToEndUnderXvfb(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(t.TempDir(), "discdesk")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	// Only this test's binary carries the automation hook (e2e.go).
+	build := exec.Command("go", "build", "-tags", "e2e", "-o", bin, ".")
 	build.Dir = root
 	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -81,7 +124,7 @@ func TestEndToEndUnderXvfb(t *testing.T) {
 
 	data := t.TempDir()
 	cmd := exec.Command(bin, "--data", data, "--demo")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", e2eEnv+"=stdin")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", e2eScriptEnv+"=stdin")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
