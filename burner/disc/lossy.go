@@ -18,8 +18,10 @@ func lossyMethod(ts string) string {
 		// JPEG XL JPEG recompression is lossless over a lossy JPEG: the
 		// loss is the JPEG's.
 		return "ISO_10918_1"
-	case dcm.JPEG2000, codec.HTJ2K:
+	case dcm.JPEG2000:
 		return "ISO_15444_1"
+	case codec.HTJ2K:
+		return "ISO_15444_15"
 	case dcm.JPEGLSNearLossless:
 		return "ISO_14495_1"
 	case codec.JPEGXL:

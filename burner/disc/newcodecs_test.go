@@ -116,3 +116,36 @@ func TestHTJ2KStudyOnDisc(t *testing.T) {
 		t.Error("pixels on the disc differ from ojph_expand's decode")
 	}
 }
+
+// A JPEG XL Lossless study (made with libjxl's cjxl) goes on a STD-GEN-CD
+// disc that passes every disc judge, with the source's pixels, which are
+// what djxl decodes.
+func TestJPEGXLStudyOnDisc(t *testing.T) {
+	src, want := nativeSource(t)
+	rows, _ := src.DataSet.Int(dcm.Rows)
+	cols, _ := src.DataSet.Int(dcm.Columns)
+	dir := t.TempDir()
+	pgm, jxl, back := filepath.Join(dir, "ct.pgm"), filepath.Join(dir, "ct.jxl"), filepath.Join(dir, "back.pgm")
+	// 12-bit samples in a 16-bit container: cjxl 0.7 keeps only 8 bits of
+	// a PGM whose maxval is 4095.
+	writePGM(t, pgm, want, rows, cols, 65535)
+	runOK(t, "cjxl", pgm, jxl, "-d", "0", "-e", "3")
+	runOK(t, "djxl", jxl, back, "--bits_per_sample", "16")
+	stream, err := os.ReadFile(jxl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := encapsulated(t, src, "1.2.840.10008.1.2.4.110", stream, "CTJXL.dcm")
+	got := discPixels(t, in)
+	if !bytes.Equal(got, want) {
+		t.Error("pixels on the disc differ from the source")
+	}
+	ref, _ := os.ReadFile(back)
+	var le []byte
+	for i := len(ref) - 2*rows*cols; i+1 < len(ref); i += 2 {
+		le = append(le, ref[i+1], ref[i])
+	}
+	if !bytes.Equal(got, le) {
+		t.Error("pixels on the disc differ from djxl's decode")
+	}
+}

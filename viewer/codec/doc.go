@@ -2,8 +2,8 @@
 // sample values: RLE Lossless (PS3.5 Annex G), JPEG Baseline and Extended
 // (PS3.5 A.4.1, ITU-T T.81 processes 1, 2 and 4), JPEG Lossless (process 14,
 // all seven predictors), and, in the cgo build on Linux, JPEG-LS (PS3.5 A.4.3,
-// CharLS), JPEG 2000 (PS3.5 A.4.4) and High-Throughput JPEG 2000 (PS3.5
-// A.4.11, ISO/IEC 15444-15) with OpenJPEG 2.5.
+// CharLS), JPEG 2000 (PS3.5 A.4.4) and High-Throughput JPEG 2000 (ISO/IEC
+// 15444-15) with OpenJPEG 2.5, and JPEG XL (ISO/IEC 18181) with libjxl.
 //
 // A decoder takes the concatenated fragments of one frame and a Params value
 // (rows, columns, samples, bits allocated) and returns the frame as native
@@ -23,8 +23,10 @@
 // Every build: native data, RLE Lossless, JPEG Baseline, Extended (8 and 12
 // bit) and Lossless (.57 and .70). Linux with cgo (the desk, Debian packages
 // libcharls-dev and libopenjp2-7-dev): also JPEG-LS (.80, .81), JPEG 2000
-// (.90, .91) and HTJ2K (.201, .202, .203; lossless bit-exact against
-// OpenJPH's ojph_expand). Other builds (the disc viewers, tag discviewer)
+// (.90, .91), HTJ2K (.201, .202, .203; lossless bit-exact against
+// OpenJPH's ojph_expand) and JPEG XL (.110, .112 through libjxl; .111, JPEG
+// recompression, rebuilds the original JPEG and decodes it with this
+// package's JPEG decoder, so its samples are the JPEG's). Other builds (the disc viewers, tag discviewer)
 // return ErrUnsupportedSyntax for these; the burner transcodes them on the
 // desk before they reach a disc, or keeps them only under a profile that
 // allows them.

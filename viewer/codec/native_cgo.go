@@ -6,4 +6,5 @@ const (
 	jpeglsWhy = ""
 	j2kWhy    = ""
 	htj2kWhy  = ""
+	jxlWhy    = ""
 )
