@@ -148,6 +148,13 @@ func TestReconcileOutsideDisc(t *testing.T) {
 	if !strings.Contains(f.label("reconcile.p.0.result"), "Patient ID") {
 		t.Fatalf("no local ID: %q", f.label("reconcile.p.0.result"))
 	}
+	// Nobody matches automatically: staff search the library for the local
+	// patient, and the hits become choices.
+	f.typ("reconcile.p.0.find", "ramirez")
+	f.tap("reconcile.p.0.find.run")
+	if !strings.Contains(f.label("reconcile.p.0.find.msg"), "found") || len(w[*widget.RadioGroup](f, "reconcile.p.0.match").Options) == 0 {
+		t.Errorf("search for a local patient: %q, options %v", f.label("reconcile.p.0.find.msg"), w[*widget.RadioGroup](f, "reconcile.p.0.match").Options)
+	}
 	f.typ("reconcile.p.0.localid", "MRN0042")
 	f.typ("reconcile.p.0.acc.MOF5026", "LAKE-1")
 	w[*widget.Entry](f, "reconcile.p.0.sender").SetText("Riverside Hospital")
@@ -158,10 +165,10 @@ func TestReconcileOutsideDisc(t *testing.T) {
 		if res == "Importing…" {
 			return false
 		}
-		return !strings.HasPrefix(res, "Imported") || w[*widget.Entry](f, "reconcile.p.0.receipt").Visible()
+		return !strings.HasPrefix(res, "Took") || w[*widget.Entry](f, "reconcile.p.0.receipt").Visible()
 	})
 	res := f.label("reconcile.p.0.result")
-	if !strings.Contains(res, "Imported 16 object(s)") || !strings.Contains(res, "PatientID 583295 → MRN0042") || !strings.Contains(res, "AccessionNumber MOF5026 → LAKE-1") {
+	if !strings.Contains(res, "Took 16 of the 16 objects") || !strings.Contains(res, "PatientID 583295 → MRN0042") || !strings.Contains(res, "AccessionNumber MOF5026 → LAKE-1") {
 		t.Fatalf("result %q", res)
 	}
 	receipt := w[*widget.Entry](f, "reconcile.p.0.receipt").Text

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/handoff"
+	"discdesk/app/library"
 	"discdesk/app/pacs"
 	"discdesk/app/reconcile"
 	"discdesk/app/settings"
@@ -118,8 +119,38 @@ func (s *reconcileScreen) patient(i int, p reconcile.OutsidePatient) fyne.Canvas
 	case err != nil:
 		matchHead = "The library could not be searched: " + plain(err)
 	case len(matches) == 0:
-		matchHead = "No local patient matches: create the patient in the RIS/EHR first, then type the local ID."
+		matchHead = "No local patient matches on ID, name and birth date. Search the library below (another spelling, a maiden name, the local ID), or create the patient in the RIS/EHR first and type the local ID."
 	}
+	// Staff search for the local patient when the automatic match finds
+	// nobody (or the wrong people): the hits join the choices above.
+	find := name(d, key+"find", widget.NewEntry())
+	find.SetPlaceHolder("Search local patients: name, ID or accession")
+	findMsg := name(d, key+"find.msg", widget.NewLabel(""))
+	findBtn := name(d, key+"find.run", widget.NewButton("Search", func() {
+		hits, err := d.svc.Lib.Search(library.Query{Text: find.Text, Limit: 50})
+		if err != nil {
+			findMsg.SetText(plain(err))
+			return
+		}
+		seen := map[string]bool{}
+		added := 0
+		for _, st := range hits {
+			pt := st.Patient
+			if seen[pt.Key] {
+				continue
+			}
+			seen[pt.Key] = true
+			o := fmt.Sprintf("%s · ID %s%s · born %s · found by search", PersonName(pt.Name), pt.ID, issuerText(pt.Issuer), orDash(isoDate(pt.BirthDate)))
+			if _, dup := byOpt[o]; dup {
+				continue
+			}
+			byOpt[o] = reconcile.Match{Patient: pt}
+			pick.Options = append(pick.Options, o)
+			added++
+		}
+		pick.Refresh()
+		findMsg.SetText(fmt.Sprintf("%s found: pick one above if it is this patient.", plural(added, "local patient", "local patients")))
+	}))
 
 	form := widget.NewForm(widget.NewFormItem("Local Patient ID", localID), widget.NewFormItem("Local name", localName), widget.NewFormItem("Issuer", issuer))
 	accs := map[string]*widget.Entry{}
@@ -184,7 +215,13 @@ func (s *reconcileScreen) patient(i int, p reconcile.OutsidePatient) fyne.Canvas
 				run.Enable()
 				if err != nil {
 					result.Importance = widget.DangerImportance
-					result.SetText(plain(err))
+					text := "Nothing was added to the patient's record and no receipt was recorded: " + plain(err)
+					if res != nil {
+						for _, p := range res.Problems {
+							text += "\nProblem: " + p
+						}
+					}
+					result.SetText(text)
 					return
 				}
 				result.Importance = widget.SuccessImportance
@@ -199,17 +236,23 @@ func (s *reconcileScreen) patient(i int, p reconcile.OutsidePatient) fyne.Canvas
 		}()
 	}))
 	run.Importance = widget.HighImportance
-	return widget.NewCard("", "", container.NewVBox(info, widget.NewLabel(matchHead), pick, form, run, result, receipt))
+	head := widget.NewLabel(matchHead)
+	head.Wrapping = fyne.TextWrapWord
+	search := container.NewBorder(nil, nil, nil, findBtn, find)
+	return widget.NewCard("", "", container.NewVBox(info, head, pick, search, findMsg, form, run, result, receipt))
 }
 
 // resultText says what a run did, for staff.
 func resultText(res *reconcile.Result) string {
-	imported, dup := 0, 0
+	dup := 0
 	if res.Import != nil {
-		imported, dup = res.Import.Imported, res.Import.Duplicates
+		dup = res.Import.Duplicates
 	}
-	lines := []string{fmt.Sprintf("Imported %d object(s) (%d already here), %d sent to the PACS. Receipt recorded in the log: confirm receipt to the sender and give the patient the receipt below.",
-		imported, dup, res.Forwarded)}
+	lines := []string{fmt.Sprintf("Took %d of the %d objects on the disc (%d were already here), %d sent to the PACS. Receipt recorded in the log: confirm receipt to the sender and give the patient the receipt below.",
+		res.Held, res.Offered, dup, res.Forwarded)}
+	if k := res.Offered - res.Held; k > 0 {
+		lines = append(lines, fmt.Sprintf("%s refused, with the reasons below.", plural(k, "object was", "objects were")))
+	}
 	for _, c := range res.Changes {
 		lines = append(lines, fmt.Sprintf("%s %s → %s (the outside value is kept in the images)", c.Attribute, orDash(c.Outside), orDash(c.Local)))
 	}

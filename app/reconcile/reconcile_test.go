@@ -261,3 +261,69 @@ func TestRunImportsForwardsAndRecordsReceipt(t *testing.T) {
 		t.Fatalf("again: %v %+v", err, res2.Import)
 	}
 }
+
+// copyTruncated copies the MR series into a folder and cuts the last cut
+// files in the middle of their pixel data.
+func copyTruncated(t *testing.T, cut int) string {
+	t.Helper()
+	src := corpus.Path(t, "mr_series", "dcm4che_mr16")
+	dir := t.TempDir()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil || e.IsDir() {
+			continue
+		}
+		if n >= len(ents)-cut {
+			b = b[:len(b)-len(b)/4]
+		}
+		n++
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// A receipt says only what happened: how many of the disc's images were
+// taken, and nothing at all when none were.
+func TestReceiptTellsWhatHappened(t *testing.T) {
+	lib, log := localLibrary(t)
+	opts := func() Options {
+		return Options{Mapping: Mapping{PatientID: localID}, Sender: "Riverside Hospital", WorkDir: t.TempDir(), Log: log, Actor: desk,
+			Now: func() time.Time { return time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC) }, Location: time.UTC}
+	}
+	local := handoff.Patient{Name: "Doe, J1", ID: localID}
+	d, err := Scan(copyTruncated(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), lib, d.Patients[0], local, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Offered != 16 || res.Held != 13 || !strings.Contains(res.Receipt, "13 images and documents") ||
+		!strings.Contains(res.Receipt, "3 of the 16 images and documents on the disc could not be taken") {
+		t.Errorf("offered %d held %d receipt:\n%s", res.Offered, res.Held, res.Receipt)
+	}
+	before, _ := log.Verify()
+	d, err = Scan(copyTruncated(t, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Patients) == 0 {
+		t.Fatal("the scan lists no patient for files cut in their pixel data")
+	}
+	res, err = Run(context.Background(), lib, d.Patients[0], local, opts())
+	if !errors.Is(err, ErrNoObjects) || (res != nil && (res.Receipt != "" || res.Record != "")) {
+		t.Fatalf("all refused: err %v, result %+v", err, res)
+	}
+	after, _ := log.Verify()
+	if after.Events != before.Events {
+		t.Errorf("a receipt was recorded for a disc whose images were all refused (%d events, was %d)", after.Events, before.Events)
+	}
+}

@@ -43,7 +43,9 @@ type Result struct {
 	Import    *library.Report     `json:"import"`
 	Forwarded int                 `json:"forwarded"`
 	Problems  []string            `json:"problems,omitempty"`
-	Studies   []string            `json:"studies"`
+	Studies   []string            `json:"studies"` // studies of which at least one object is now held here
+	Offered   int                 `json:"offered"` // objects of the chosen studies on the disc
+	Held      int                 `json:"held"`    // of those, now in the library (imported, or already here)
 	Receipt   string              `json:"receipt"`
 	Record    string              `json:"record,omitempty"` // handoff record ID
 }
@@ -86,7 +88,9 @@ func Run(ctx context.Context, lib *library.Library, p OutsidePatient, local hand
 	defer os.RemoveAll(work)
 	now := opt.Now()
 	res := &Result{}
+	var chosen []string // the studies taken from the disc, in disc order
 	var paths []string
+	studyOf := map[string]string{} // coerced file -> its study
 	changed := map[handoff.IDMapping]bool{}
 	take := map[string]bool{}
 	for _, u := range opt.OnlyStudy {
@@ -100,7 +104,8 @@ func Run(ctx context.Context, lib *library.Library, p OutsidePatient, local hand
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			dst := filepath.Join(work, fmt.Sprintf("S%04d", len(res.Studies)), fmt.Sprintf("I%06d.dcm", i))
+			res.Offered++
+			dst := filepath.Join(work, fmt.Sprintf("S%04d", len(chosen)), fmt.Sprintf("I%06d.dcm", i))
 			ch, err := Coerce(o.Path, dst, opt.Mapping, Coercion{Time: now, System: opt.System, Source: sender})
 			if err != nil {
 				res.Problems = append(res.Problems, err.Error())
@@ -110,12 +115,13 @@ func Run(ctx context.Context, lib *library.Library, p OutsidePatient, local hand
 				changed[handoff.IDMapping{Attribute: c.Attribute, Outside: c.Outside, Local: c.Local}] = true
 			}
 			paths = append(paths, dst)
+			studyOf[dst] = st.UID
 		}
-		res.Studies = append(res.Studies, st.UID)
+		chosen = append(chosen, st.UID)
 	}
 	res.Coerced = len(paths)
 	if len(paths) == 0 {
-		return res, fmt.Errorf("reconcile: %w (%d problems)", ErrNoObjects, len(res.Problems))
+		return res, fmt.Errorf("reconcile: %w: none of the %d objects could be read (%d problems)", ErrNoObjects, res.Offered, len(res.Problems))
 	}
 	for m := range changed {
 		res.Changes = append(res.Changes, m)
@@ -127,8 +133,29 @@ func Run(ctx context.Context, lib *library.Library, p OutsidePatient, local hand
 	if res.Import, err = lib.Import(ctx, []string{work}, library.Options{}); err != nil {
 		return res, fmt.Errorf("reconcile: import: %w", err)
 	}
+	refused := map[string]bool{}
 	for _, pr := range res.Import.Problems {
 		res.Problems = append(res.Problems, fmt.Sprintf("import %s: %s", filepath.Base(pr.File), pr.Reason))
+		if pr.Kind == "rejected" || pr.Kind == "conflict" {
+			refused[pr.File] = true
+		}
+	}
+	held := map[string]bool{}
+	for _, p := range paths {
+		if !refused[p] {
+			held[studyOf[p]] = true
+		}
+	}
+	for _, u := range chosen {
+		if held[u] {
+			res.Studies = append(res.Studies, u)
+		}
+	}
+	res.Held = res.Import.Imported + res.Import.Duplicates
+	if res.Held == 0 {
+		// Nothing is here: no receipt may say otherwise, and nothing goes
+		// on the tell-the-patient list.
+		return res, fmt.Errorf("reconcile: %w: all %d objects were refused (%d problems)", ErrNoObjects, res.Offered, len(res.Problems))
 	}
 	if opt.Forward != nil {
 		errs, err := opt.Forward(ctx, paths)
@@ -145,7 +172,7 @@ func Run(ctx context.Context, lib *library.Library, p OutsidePatient, local hand
 	}
 	res.Receipt = receipt(now.In(opt.Location), sender, opt.Facility, p, res)
 	if opt.Log != nil {
-		in := handoff.Intake{Sender: sender, Received: now, Studies: res.Studies, Instances: res.Import.Imported + res.Import.Duplicates,
+		in := handoff.Intake{Sender: sender, Received: now, Studies: res.Studies, Instances: res.Held,
 			Mappings: res.Changes, Receipt: res.Receipt, Problems: res.Problems}
 		if opt.Forward != nil {
 			in.Forwarded = opt.PACSName
@@ -159,17 +186,17 @@ func Run(ctx context.Context, lib *library.Library, p OutsidePatient, local hand
 	return res, nil
 }
 
-// receipt is the text given to the patient.
+// receipt is the text given to the patient: what was received, and, when
+// not everything could be taken, how much and that staff have the reasons.
+// It claims only what happened: the studies listed are those with images
+// now held here.
 func receipt(day time.Time, sender, facility string, p OutsidePatient, res *Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your images were received on %s from %s", day.Format("Monday, 2 January 2006"), sender)
 	if facility != "" {
 		fmt.Fprintf(&b, " by %s", facility)
 	}
-	n := 0
-	if res.Import != nil {
-		n = res.Import.Imported + res.Import.Duplicates
-	}
+	n := res.Held
 	fmt.Fprintf(&b, ": %d %s, %d %s.", len(res.Studies), plural(len(res.Studies), "study", "studies"), n, plural(n, "image or document", "images and documents"))
 	for _, s := range p.Studies {
 		for _, u := range res.Studies {
@@ -182,7 +209,11 @@ func receipt(day time.Time, sender, facility string, p OutsidePatient, res *Resu
 			}
 		}
 	}
-	b.WriteString("\nThey are now part of your record here; your doctor can look at them.")
+	if k := res.Offered - n; k > 0 {
+		fmt.Fprintf(&b, "\n%d of the %d %s on the disc could not be taken; the staff have the reasons and may ask the sender for a new copy.",
+			k, res.Offered, plural(res.Offered, "image or document", "images and documents"))
+	}
+	b.WriteString("\nThe images listed above are now part of your record here; your doctor can look at them.")
 	if res.Forwarded > 0 {
 		b.WriteString(" They were also sent to the imaging archive (PACS).")
 	}
