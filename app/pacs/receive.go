@@ -120,7 +120,7 @@ func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.
 	}
 	head := Part10Header(obj.Meta())
 	obj.metaLen = int64(len(head))
-	bw := bufio.NewWriterSize(f, 256<<10)
+	bw := bufio.NewWriterSize(newWriteback(f), 256<<10) // writeback starts per chunk
 	bw.Write(head)
 	n, rerr := a.ReadData(pc, bw)
 	obj.DataSetSize = n
