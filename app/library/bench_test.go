@@ -1,11 +1,16 @@
 package library
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"discdesk/viewer/dcm/dcmtest"
 )
 
 var given = []string{"Maria", "José", "Ann", "Wei", "Olga", "Jérôme", "Yuki", "Omar", "Lena", "Raj"}
@@ -66,5 +71,30 @@ func BenchmarkFirstSearch10000(b *testing.B) {
 		if res, err := l.Search(Query{Text: "garc"}); err != nil || len(res) == 0 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkReceive is library.Receive of one 512x512 CT slice (~0.5 MB)
+// after it was spooled: parse, checksum, fdatasync, shared folder sync;
+// indexing runs behind it. The temp folder must be disk-backed for the
+// figure to mean anything.
+func BenchmarkReceive(b *testing.B) {
+	l, data := openLib(b)
+	sp := filepath.Join(data, "spool")
+	os.MkdirAll(sp, 0o700)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		p := filepath.Join(sp, fmt.Sprintf(".rx-%d.part", i))
+		os.WriteFile(p, dcmtest.CT(i+1, 512, 512).Bytes(), 0o600)
+		b.StartTimer()
+		if _, err := l.Receive(context.Background(), p, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if err := l.Flush(); err != nil {
+		b.Fatal(err)
 	}
 }

@@ -139,13 +139,17 @@ func (l *Library) takeDurably(path string, it *rxItem) error {
 		return fmt.Errorf("library: receive: %w", err)
 	}
 	defer f.Close()
-	// The checksum reads the page cache while the data goes to disk.
+	// The file's data and the folder entry are synced at the same time
+	// (two device flushes overlapped), and the checksum reads the page
+	// cache meanwhile.
+	dirDone := make(chan error, 1)
+	go func() { dirDone <- l.rx.dir.sync(l.receivedDir()) }()
 	sum, err := fileCRC32C(it.path)
-	if err == nil {
-		err = syncData(f)
+	if serr := syncData(f); err == nil {
+		err = serr
 	}
-	if err == nil {
-		err = l.rx.dir.sync(l.receivedDir())
+	if derr := <-dirDone; err == nil {
+		err = derr
 	}
 	if err != nil {
 		os.Remove(it.path)
@@ -189,7 +193,8 @@ func readHeader(path string) (*header, error) {
 	if err != nil {
 		return nil, err
 	}
-	df, err := dcm.Parse(f, fi.Size(), dcm.SkipPixelData())
+	// Pixel Data is located, not read, and nothing after it is needed.
+	df, err := dcm.Parse(f, fi.Size(), dcm.SkipPixelData(), dcm.StopAt(dcm.PixelData+1))
 	if err != nil {
 		return nil, describe(err)
 	}

@@ -1,32 +1,45 @@
 #!/bin/sh
-# Receive benchmark: dcmtk's storescu sends a 500-slice CT study over loopback
-# to `discdesk serve` and to dcmtk's own storescp, both in this one run, and
-# the ratio is printed (target: DiscDesk at least as fast, ratio >= 1).
+# Receive benchmark, the default path: dcmtk's storescu sends one CT study of
+# SLICES instances over loopback to
+#   (a) `discdesk serve` receiving into its library (no --out): every
+#       acknowledged instance durable (synced before the C-STORE-RSP),
+#   (b) dcmtk's storescp writing into a folder (no sync at all),
+#   (c) Orthanc storing into its own store (its defaults),
+# each round starting every receiver on a fresh, empty store, the order of
+# the three rotating from round to round. Medians over ROUNDS and the
+# throughput ratios are printed (goals: discdesk/storescp >= 0.8, and
+# discdesk faster than Orthanc).
 #
 # Usage: packaging/bench/receive_vs_storescp.sh [SLICES] [ROUNDS]
-# Needs: go, dcmtk (storescu, storescp, dcmodify). Uses
+# Needs: go, dcmtk (storescu, storescp, dcmodify), Orthanc, python3. Uses
 # $DISCDESK_TESTDATA or ../shared/testdata/dicom for the source slice.
 #
 # dcmtk reads TCP_NODELAY from the environment; unset, its sockets keep
-# Nagle's algorithm and every C-STORE to storescp stalls ~40 ms on the
-# delayed ACK (discdesk avoids that stall with TCP_QUICKACK). The default
-# here, TCP_NODELAY=1, gives storescp its best case; run with TCP_NODELAY=
-# (empty) to measure dcmtk's out-of-the-box behaviour.
+# Nagle's algorithm and every C-STORE stalls ~40 ms on the delayed ACK. The
+# default here, TCP_NODELAY=1, gives storescp (and every receiver) its best
+# case.
 set -eu
 TCP_NODELAY=${TCP_NODELAY-1}
 export TCP_NODELAY
 
 SLICES=${1:-500}
-ROUNDS=${2:-3}
+ROUNDS=${2:-5}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 CORPUS=${DISCDESK_TESTDATA:-$REPO/../shared/testdata/dicom}
 SRC=$CORPUS/generated/ct_slice_variants/ct_explicit_le_source.dcm
 [ -f "$SRC" ] || { echo "source slice not found: $SRC" >&2; exit 1; }
+for tool in storescu storescp dcmodify Orthanc python3 go; do
+	command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
+done
 
-WORK=$(mktemp -d)
-PIDS=""
+# The work folder must be on a disk-backed file system (not a tmpfs), so
+# syncs cost what they cost: set BENCH_TMP when TMPDIR is a tmpfs.
+WORK=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/receive-bench.XXXXXX")
+FSTYPE=$(df --output=fstype "$WORK" | tail -1)
+[ "$FSTYPE" != tmpfs ] || echo "warning: $WORK is on a tmpfs: syncs are free there" >&2
+PID=""
 cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	[ -z "$PID" ] || kill "$PID" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -34,7 +47,7 @@ trap cleanup EXIT INT TERM
 
 # A headless discdesk (CLI only, no Fyne) built from this checkout.
 mkdir -p "$WORK/cmd"
-cat > "$WORK/cmd/go.mod" <<EOF
+cat >"$WORK/cmd/go.mod" <<EOF
 module benchcmd
 
 go 1.26.0
@@ -42,7 +55,7 @@ go 1.26.0
 require discdesk v0.0.0
 replace discdesk => $REPO
 EOF
-cat > "$WORK/cmd/main.go" <<'EOF'
+cat >"$WORK/cmd/main.go" <<'EOF'
 package main
 
 import "discdesk/app/cli"
@@ -70,45 +83,98 @@ freeport() {
 waitport() {
 	n=0
 	until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; do
-		n=$((n + 1)); [ "$n" -lt 100 ] || { echo "nothing listens on $1" >&2; exit 1; }
+		n=$((n + 1))
+		[ "$n" -lt 300 ] || { echo "nothing listens on $1" >&2; exit 1; }
 		sleep 0.1
 	done
 }
-
-P_DD=$(freeport)
-P_DCMTK=$(freeport)
-mkdir -p "$WORK/out-dd" "$WORK/out-dcmtk"
-"$WORK/discdesk" --data "$WORK/data" serve --host 127.0.0.1 --port "$P_DD" --any-caller --out "$WORK/out-dd" >/dev/null &
-PIDS="$PIDS $!"
-storescp -od "$WORK/out-dcmtk" -aet STORESCP "$P_DCMTK" >/dev/null 2>&1 &
-PIDS="$PIDS $!"
-waitport "$P_DD"
-waitport "$P_DCMTK"
-
-# send AE PORT: prints seconds for storescu to send the whole study.
-send() {
-	start=$(date +%s.%N)
-	storescu -aet BENCH -aec "$1" 127.0.0.1 "$2" +sd "$WORK/study" >/dev/null 2>&1 || { echo "storescu to $1 failed" >&2; exit 1; }
-	end=$(date +%s.%N)
-	echo "$end - $start" | bc -l
+stop() {
+	kill "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+	PID=""
 }
 
-best_dd=""
-best_dcmtk=""
+# start NAME DIR PORT: a fresh receiver on an empty store.
+start() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	case $1 in
+	discdesk)
+		"$WORK/discdesk" --data "$2" serve --host 127.0.0.1 --port "$3" --any-caller --ae DISCDESK >/dev/null 2>&1 &
+		;;
+	storescp)
+		storescp -od "$2" -aet STORESCP "$3" >/dev/null 2>&1 &
+		;;
+	orthanc)
+		cat >"$2.json" <<EOF
+{ "Name": "bench", "StorageDirectory": "$2/store", "IndexDirectory": "$2/index",
+  "DicomAet": "ORTHANC", "DicomPort": $3, "HttpPort": $(freeport), "DicomCheckCalledAet": false,
+  "RemoteAccessAllowed": false, "AuthenticationEnabled": false, "Plugins": [], "HttpServerEnabled": false }
+EOF
+		Orthanc "$2.json" >/dev/null 2>&1 &
+		;;
+	esac
+	PID=$!
+	waitport "$3"
+}
+
+# stored NAME DIR: how many instances the receiver holds.
+stored() {
+	case $1 in
+	discdesk) find "$2/library/objects" "$2/library/received" -type f -name '*.dcm' 2>/dev/null | wc -l ;;
+	storescp) find "$2" -type f | wc -l ;;
+	orthanc) find "$2/store" -type f 2>/dev/null | wc -l ;;
+	esac
+}
+
+# run NAME: seconds for storescu to send the whole study to a fresh NAME.
+run() {
+	dir=$WORK/store-$1
+	port=$(freeport)
+	start "$1" "$dir" "$port"
+	aec=$(echo "$1" | tr a-z A-Z)
+	t0=$(date +%s.%N)
+	storescu -aet BENCH -aec "$aec" 127.0.0.1 "$port" +sd "$WORK/study" >/dev/null 2>&1 || { echo "storescu to $1 failed" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	stop
+	n=$(stored "$1" "$dir")
+	[ "$n" -eq "$SLICES" ] || { echo "$1 holds $n of $SLICES instances" >&2; exit 1; }
+	echo "$t1 - $t0" | bc -l
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+T_DD=""
+T_SCP=""
+T_ORT=""
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	t_dcmtk=$(send STORESCP "$P_DCMTK")
-	t_dd=$(send DISCDESK "$P_DD")
-	printf 'round %d: discdesk %.3f s, storescp %.3f s\n' "$r" "$t_dd" "$t_dcmtk"
-	if [ -z "$best_dd" ] || [ "$(echo "$t_dd < $best_dd" | bc -l)" = 1 ]; then best_dd=$t_dd; fi
-	if [ -z "$best_dcmtk" ] || [ "$(echo "$t_dcmtk < $best_dcmtk" | bc -l)" = 1 ]; then best_dcmtk=$t_dcmtk; fi
-	rm -rf "$WORK/out-dcmtk"/* "$WORK/out-dd"/*
+	case $((r % 3)) in
+	1) order="discdesk storescp orthanc" ;;
+	2) order="storescp orthanc discdesk" ;;
+	0) order="orthanc discdesk storescp" ;;
+	esac
+	line="round $r:"
+	for who in $order; do
+		t=$(run "$who")
+		case $who in
+		discdesk) T_DD="$T_DD $t" ;;
+		storescp) T_SCP="$T_SCP $t" ;;
+		orthanc) T_ORT="$T_ORT $t" ;;
+		esac
+		line="$line $who $(printf '%.3f' "$t") s,"
+	done
+	echo "${line%,}"
 	r=$((r + 1))
 done
 
-got=$(ls "$WORK"/study | wc -l)
-printf 'dcmtk TCP_NODELAY=%s\n' "$TCP_NODELAY"
-printf 'study: %d slices, %d MB\n' "$got" "$((BYTES / 1000000))"
-printf 'best of %d: discdesk serve %.3f s (%.1f MB/s), dcmtk storescp %.3f s (%.1f MB/s)\n' "$ROUNDS" \
-	"$best_dd" "$(echo "$BYTES / $best_dd / 1000000" | bc -l)" "$best_dcmtk" "$(echo "$BYTES / $best_dcmtk / 1000000" | bc -l)"
-printf 'ratio storescp/discdesk: %.2f (>= 1 means DiscDesk is at least as fast)\n' "$(echo "$best_dcmtk / $best_dd" | bc -l)"
+m_dd=$(echo "$T_DD" | median)
+m_scp=$(echo "$T_SCP" | median)
+m_ort=$(echo "$T_ORT" | median)
+mbs() { echo "$BYTES / $1 / 1000000" | bc -l; }
+printf 'dcmtk TCP_NODELAY=%s; study: %d instances, %d MB; stores on %s\n' "$TCP_NODELAY" "$SLICES" "$((BYTES / 1000000))" "$FSTYPE"
+printf 'median of %d: discdesk serve (library, durable) %.3f s (%.1f MB/s)\n' "$ROUNDS" "$m_dd" "$(mbs "$m_dd")"
+printf '              dcmtk storescp (folder, no sync) %.3f s (%.1f MB/s)\n' "$m_scp" "$(mbs "$m_scp")"
+printf '              Orthanc (its own store)          %.3f s (%.1f MB/s)\n' "$m_ort" "$(mbs "$m_ort")"
+printf 'throughput ratio discdesk/storescp: %.2f (goal >= 0.80)\n' "$(echo "$m_scp / $m_dd" | bc -l)"
+printf 'throughput ratio discdesk/Orthanc:  %.2f (goal > 1)\n' "$(echo "$m_ort / $m_dd" | bc -l)"
