@@ -17,7 +17,7 @@ import (
 
 func TestDBMigrateCommand(t *testing.T) {
 	srv := pgtest.Start(t)
-	srv.CreateDB("facility")
+	srv.CreateDB(t, "facility")
 	dir := t.TempDir()
 	db, err := store.Open(dir)
 	if err != nil {

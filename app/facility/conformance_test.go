@@ -5,7 +5,6 @@ import (
 
 	"discdesk/app/facility"
 	"discdesk/app/facility/facilitytest"
-	"discdesk/internal/pgtest"
 )
 
 func TestConformanceBolt(t *testing.T) {
@@ -13,7 +12,7 @@ func TestConformanceBolt(t *testing.T) {
 }
 
 func TestConformancePostgreSQL(t *testing.T) {
-	srv := pgtest.Start(t)
+	srv := sharedServer(t)
 	facilitytest.Run(t, func(t *testing.T) facility.Backend {
 		return newFacilityDB(t, srv).open(t)
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -42,7 +43,7 @@ func newFacilityDB(t testing.TB, srv *pgtest.Server) *facilityDB {
 	t.Helper()
 	n := dbSeq.Add(1)
 	f := &facilityDB{srv: srv, name: fmt.Sprintf("facility%d", n), deskID: fmt.Sprintf("desk%d", n)}
-	srv.CreateDB(f.name)
+	srv.CreateDB(t, f.name)
 	f.admin = facility.Config{URL: srv.AdminURL(f.name)}
 	if err := facility.Setup(ctx, f.admin); err != nil {
 		t.Fatal(err)
@@ -75,3 +76,38 @@ func (f *facilityDB) open(t testing.TB) *facility.PG {
 }
 
 var _ = bolt.Open
+
+var (
+	sharedMu  sync.Mutex
+	sharedSrv *pgtest.Server
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedSrv != nil {
+		sharedSrv.Close()
+	}
+	if boltDir != "" {
+		os.RemoveAll(boltDir)
+	}
+	os.Exit(code)
+}
+
+// sharedServer is one PostgreSQL server for the tests and benchmarks of
+// this binary that do not stop it (each gets its own database).
+func sharedServer(tb testing.TB) *pgtest.Server {
+	tb.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedSrv == nil {
+		if pgtest.Bin() == "" && os.Getenv("CI") != "true" {
+			tb.Skip("PostgreSQL not installed")
+		}
+		s, err := pgtest.Launch()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		sharedSrv = s
+	}
+	return sharedSrv
+}

@@ -11,7 +11,6 @@ import (
 	"discdesk/app/facility/facilitytest"
 	"discdesk/app/staff"
 	"discdesk/app/store/storetest"
-	"discdesk/internal/pgtest"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -41,7 +40,7 @@ func addRequests(t *testing.T, b facility.Backend, n, base int) {
 }
 
 func TestMigrateIdempotentResumableMerged(t *testing.T) {
-	srv := pgtest.Start(t)
+	srv := sharedServer(t)
 	f := newFacilityDB(t, srv)
 	db, desk := deskStore(t, 10, 0)
 	if err := desk.PutMember(ctx, staff.Member{ID: "sup-1", Name: "Sue Visor", Role: staff.Supervisor, Active: true, PIN: staff.PINHash{Salt: []byte("s"), Key: []byte("k")}}); err != nil {

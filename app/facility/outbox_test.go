@@ -75,7 +75,7 @@ func TestServerStopsMidDay(t *testing.T) {
 		t.Fatalf("read while down: %v, want ErrUnreachable", err)
 	}
 
-	srv.StartAgain()
+	srv.StartAgain(t)
 	if err := ob.Health(ctx); err != nil {
 		t.Fatalf("Health after restart: %v", err)
 	}

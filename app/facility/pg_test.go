@@ -14,7 +14,6 @@ import (
 	"discdesk/app/facility"
 	"discdesk/app/facility/facilitytest"
 	"discdesk/app/handoff"
-	"discdesk/internal/pgtest"
 )
 
 // TestDeskRoleCannotChangeTheLog tries, as a desk and as the owner, to
@@ -22,7 +21,7 @@ import (
 // refuses even the owner; an edit slipped past the trigger by a superuser
 // is caught by Verify.
 func TestDeskRoleCannotChangeTheLog(t *testing.T) {
-	srv := pgtest.Start(t)
+	srv := sharedServer(t)
 	f := newFacilityDB(t, srv)
 	desk := f.open(t)
 	ev, _, err := desk.Append(ctx, facilitytest.Requested(1, time.Now().Add(time.Hour)))
@@ -58,7 +57,7 @@ func TestDeskRoleCannotChangeTheLog(t *testing.T) {
 		t.Fatalf("Verify after refused changes: %v", err)
 	}
 	// A superuser can switch the trigger off; the chain still tells.
-	srv.Psql(f.name, `ALTER TABLE discdesk.events DISABLE TRIGGER events_append_only;
+	srv.Psql(t, f.name, `ALTER TABLE discdesk.events DISABLE TRIGGER events_append_only;
 		UPDATE discdesk.events SET rec = overlay(rec placing 'X'::bytea from length(rec) - 5 for 1);
 		ALTER TABLE discdesk.events ENABLE TRIGGER events_append_only`)
 	if _, err := desk.Verify(ctx); !errors.Is(err, handoff.ErrChainBroken) && !errors.Is(err, handoff.ErrBadRecord) {
@@ -80,19 +79,24 @@ func TestHelperAppender(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
+	secs, _ := strconv.Atoi(os.Getenv("FACILITY_HELPER_SECONDS"))
+	deadline := time.Now().Add(time.Duration(secs) * time.Second)
 	var lat []time.Duration
-	for i := range n {
+	timed := func(ev handoff.Event) handoff.Event {
 		t0 := time.Now()
-		_, r, err := p.Append(ctx, facilitytest.Requested(base+i, time.Now().Add(time.Hour)))
+		e, _, err := p.Append(ctx, ev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
-		t0 = time.Now()
-		if _, _, err := p.Append(ctx, facilitytest.Burned(r.ID)); err != nil {
-			t.Fatal(err)
+		return e
+	}
+	for i := 0; i < n || secs > 0 && time.Now().Before(deadline); i++ {
+		r := timed(facilitytest.Requested(base+i, time.Now().Add(time.Hour)))
+		burn := timed(facilitytest.Burned(r.ID))
+		if secs > 0 {
+			timed(facilitytest.HandedOver(burn.Disc))
 		}
-		lat = append(lat, time.Since(t0))
 	}
 	var parts []string
 	for _, d := range lat {
@@ -108,8 +112,9 @@ func (f *facilityDB) helperEnv(n, base int) []string {
 }
 
 // runAppenders starts procs child processes recording n requests (and
-// their burns) each, concurrently, and returns their latencies.
-func runAppenders(t testing.TB, f *facilityDB, procs, n int) []time.Duration {
+// their burns) each, concurrently, and returns their latencies. With secs,
+// each child records request, burn and handover until secs have passed.
+func runAppenders(t testing.TB, f *facilityDB, procs, n, secs int) []time.Duration {
 	t.Helper()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -118,7 +123,7 @@ func runAppenders(t testing.TB, f *facilityDB, procs, n int) []time.Duration {
 	for p := range procs {
 		wg.Go(func() {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperAppender$", "-test.count=1", "-test.v")
-			cmd.Env = f.helperEnv(n, 100000*(p+1))
+			cmd.Env = append(f.helperEnv(n, 100000*(p+1)), "FACILITY_HELPER_SECONDS="+strconv.Itoa(secs))
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				errs <- fmt.Errorf("appender %d: %v\n%s", p, err, out)
@@ -147,7 +152,7 @@ func runAppenders(t testing.TB, f *facilityDB, procs, n int) []time.Duration {
 // TestAppendsFromSeveralProcesses: four desks (processes) and this one
 // append at once; the log is one chain with every event once.
 func TestAppendsFromSeveralProcesses(t *testing.T) {
-	srv := pgtest.Start(t)
+	srv := sharedServer(t)
 	f := newFacilityDB(t, srv)
 	p := f.open(t)
 	done := make(chan error, 1)
@@ -160,7 +165,7 @@ func TestAppendsFromSeveralProcesses(t *testing.T) {
 		}
 		done <- nil
 	}()
-	lat := runAppenders(t, f, 4, 15)
+	lat := runAppenders(t, f, 4, 15, 0)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,7 +27,6 @@ type Server struct {
 	bin    string
 	cred   *syscall.Credential
 	socket string
-	tb     testing.TB
 }
 
 // Bin returns the folder of initdb and pg_ctl, newest version first, or "".
@@ -50,63 +50,92 @@ func Bin() string {
 // tb's cleanup.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin := Bin()
-	if bin == "" {
+	if Bin() == "" {
 		if os.Getenv("CI") == "true" {
 			tb.Fatal("pgtest: PostgreSQL (initdb, pg_ctl) not installed; packaging/install-deps.sh installs it")
 		}
 		tb.Skip("pgtest: PostgreSQL not installed")
 	}
-	s := &Server{bin: bin, tb: tb}
-	dir, err := os.MkdirTemp("", "pgtest-")
+	s, err := Launch()
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Launch creates and starts a cluster outside a test (a TestMain's shared
+// server); the caller calls Close.
+func Launch() (*Server, error) {
+	bin := Bin()
+	if bin == "" {
+		return nil, errors.New("pgtest: PostgreSQL (initdb, pg_ctl) not installed; packaging/install-deps.sh installs it")
+	}
+	s := &Server{bin: bin}
+	dir, err := os.MkdirTemp("", "pgtest-")
+	if err != nil {
+		return nil, err
+	}
 	s.Dir = dir
-	tb.Cleanup(func() { os.RemoveAll(dir) })
+	if err := s.create(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) create() error {
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			tb.Fatalf("pgtest: running as root needs the postgres user: %v", err)
+			return fmt.Errorf("pgtest: running as root needs the postgres user: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(dir, uid, gid); err != nil {
-			tb.Fatal(err)
+		if err := os.Chown(s.Dir, uid, gid); err != nil {
+			return err
 		}
 	}
-	if err := os.Chmod(dir, 0o711); err != nil {
-		tb.Fatal(err)
+	if err := os.Chmod(s.Dir, 0o711); err != nil {
+		return err
 	}
-	s.socket = filepath.Join(dir, "sock")
-	s.run("mkdir", "-m", "0755", s.socket)
-	s.run(filepath.Join(bin, "initdb"), "-D", s.data(), "-U", Admin, "-E", "UTF8", "--locale=C",
-		"--auth-local=scram-sha-256", "--auth-host=reject", "-N")
-	// The superuser signs in over the socket by peer trust; every other role by password.
+	s.socket = filepath.Join(s.Dir, "sock")
+	if err := s.run("mkdir", "-m", "0755", s.socket); err != nil {
+		return err
+	}
+	if err := s.run(filepath.Join(s.bin, "initdb"), "-D", s.data(), "-U", Admin, "-E", "UTF8", "--locale=C",
+		"--auth-local=scram-sha-256", "--auth-host=reject", "-N"); err != nil {
+		return err
+	}
+	// The superuser signs in over the socket without a password; every other role by password.
 	hba := "local all " + Admin + " trust\nlocal all all scram-sha-256\n"
 	hbaPath := filepath.Join(s.data(), "pg_hba.conf")
 	if err := os.WriteFile(hbaPath, []byte(hba), 0o600); err != nil {
-		tb.Fatal(err)
+		return err
 	}
 	if s.cred != nil {
 		if err := os.Chown(hbaPath, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
-			tb.Fatal(err)
+			return err
 		}
 	}
-	s.StartAgain()
-	tb.Cleanup(s.Stop)
-	return s
+	return s.start()
+}
+
+// Close stops the server and removes its folder.
+func (s *Server) Close() {
+	s.Stop()
+	os.RemoveAll(s.Dir)
 }
 
 func (s *Server) data() string { return filepath.Join(s.Dir, "data") }
 
-// run runs a command as the server's user and fails the test on error.
-func (s *Server) run(name string, args ...string) {
-	s.tb.Helper()
+// run runs a command as the server's user.
+func (s *Server) run(name string, args ...string) error {
 	if out, err := s.cmd(name, args...).CombinedOutput(); err != nil {
-		s.tb.Fatalf("pgtest: %s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+		return fmt.Errorf("pgtest: %s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
 	}
+	return nil
 }
 
 func (s *Server) cmd(name string, args ...string) *exec.Cmd {
@@ -119,11 +148,17 @@ func (s *Server) cmd(name string, args ...string) *exec.Cmd {
 	return c
 }
 
-// StartAgain starts the (stopped) server; Start calls it once.
-func (s *Server) StartAgain() {
-	s.tb.Helper()
+// StartAgain starts the stopped server again, failing tb on error.
+func (s *Server) StartAgain(tb testing.TB) {
+	tb.Helper()
+	if err := s.start(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (s *Server) start() error {
 	opts := fmt.Sprintf("-c listen_addresses='' -k %s -c unix_socket_permissions=0777 -c max_connections=60", s.socket)
-	s.run(filepath.Join(s.bin, "pg_ctl"), "-D", s.data(), "-l", filepath.Join(s.Dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
+	return s.run(filepath.Join(s.bin, "pg_ctl"), "-D", s.data(), "-l", filepath.Join(s.Dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
 }
 
 // Stop stops the server (fast shutdown: clients are disconnected). It is
@@ -156,21 +191,21 @@ func (s *Server) URL(userName, password, db string) string {
 func (s *Server) AdminURL(db string) string { return s.URL("", "", db) }
 
 // CreateDB creates database name as the superuser.
-func (s *Server) CreateDB(name string) {
-	s.tb.Helper()
-	s.Psql("postgres", "CREATE DATABASE "+name)
+func (s *Server) CreateDB(tb testing.TB, name string) {
+	tb.Helper()
+	s.Psql(tb, "postgres", "CREATE DATABASE "+name)
 }
 
 // Psql runs sql through psql as the superuser on db and returns its output.
-func (s *Server) Psql(db, sql string) string {
-	s.tb.Helper()
+func (s *Server) Psql(tb testing.TB, db, sql string) string {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := exec.CommandContext(ctx, filepath.Join(s.bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
 		"-h", s.socket, "-U", Admin, "-d", db, "-c", sql)
 	out, err := c.CombinedOutput()
 	if err != nil {
-		s.tb.Fatalf("pgtest: psql %q: %v\n%s", sql, err, out)
+		tb.Fatalf("pgtest: psql %q: %v\n%s", sql, err, out)
 	}
 	return strings.TrimSpace(string(out))
 }

@@ -8,10 +8,10 @@ import (
 
 func TestStartStopRestart(t *testing.T) {
 	s := Start(t)
-	if got := s.Psql("postgres", "SELECT 40+2"); got != "42" {
+	if got := s.Psql(t, "postgres", "SELECT 40+2"); got != "42" {
 		t.Fatalf("SELECT 40+2 = %q", got)
 	}
-	if got := s.Psql("postgres", "SHOW listen_addresses"); got != "" {
+	if got := s.Psql(t, "postgres", "SHOW listen_addresses"); got != "" {
 		t.Fatalf("listen_addresses = %q, want none (socket only)", got)
 	}
 	if _, err := os.Stat(filepath.Join(s.Socket(), ".s.PGSQL.5432")); err != nil {
@@ -21,9 +21,9 @@ func TestStartStopRestart(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(s.Socket(), ".s.PGSQL.5432")); err == nil {
 		t.Fatal("socket still there after Stop")
 	}
-	s.StartAgain()
-	s.CreateDB("again")
-	if got := s.Psql("again", "SELECT current_database()"); got != "again" {
+	s.StartAgain(t)
+	s.CreateDB(t, "again")
+	if got := s.Psql(t, "again", "SELECT current_database()"); got != "again" {
 		t.Fatalf("current_database = %q", got)
 	}
 }
