@@ -72,6 +72,11 @@ const (
 	tagImplantTemplateGroupIssuer      dcm.Tag = 0x00780020
 	tagUserContentLabel                dcm.Tag = 0x30100033
 	tagUserContentLongLabel            dcm.Tag = 0x30100034
+	tagScopeOfInventorySequence        dcm.Tag = 0x00080400
+	tagInventoryPurpose                dcm.Tag = 0x00080401
+	tagInventoryLevel                  dcm.Tag = 0x00080403
+	tagInventoryCompletionStatus       dcm.Tag = 0x00080426
+	tagTotalNumberOfStudyRecords       dcm.Tag = 0x00080428
 )
 
 var (
@@ -192,7 +197,25 @@ var recordKeys = map[string][]keySpec{
 	"TRACT":        contentID,
 	"ANNOTATION":   contentID,
 	"STEREOMETRIC": nil,
-	"PLAN":         {kInstanceNumber},
+	// F.5.40: no required key beyond Specific Character Set.
+	"PLAN": {{dcm.InstanceNumber, type3, "Instance Number"}},
+	// F.5.48.
+	"INVENTORY": {
+		kContentDate1, kContentTime1,
+		{tagInventoryPurpose, type2, "Inventory Purpose"},
+		{tagInventoryLevel, type1, "Inventory Level"},
+		{tagScopeOfInventorySequence, type2, "Scope of Inventory Sequence"}, // type 1 in the macro, but zero items mean every study
+		{tagInventoryCompletionStatus, type1, "Inventory Completion Status"},
+		{tagTotalNumberOfStudyRecords, type1, "Total Number of Study Records"},
+	},
+	// F.5.49: Presentation Creation Date and Time, Content Identification
+	// Macro, Referenced Series Sequence when the object has it.
+	"WF PRESENTATION": {
+		{dcm.PresentationCreationDate, type1, "Presentation Creation Date"},
+		{dcm.PresentationCreationTime, type1, "Presentation Creation Time"},
+		kInstanceNumber, kContentLabel1, kContentDescription2, kContentCreator2,
+		{tagReferencedSeriesSequence, type1C, "Referenced Series Sequence"},
+	},
 	"SURFACE SCAN": {kContentDate1, kContentTime1},
 	"ASSESSMENT": {
 		{tagInstanceCreationDate, type1, "Instance Creation Date"},

@@ -140,4 +140,5 @@ type sopClass struct {
 // under PATIENT/STUDY/SERIES (PS3.3 F.4, Figure F.4-1).
 var topLevel = map[string]bool{
 	"HANGING PROTOCOL": true, "PALETTE": true, "IMPLANT": true, "IMPLANT ASSY": true, "IMPLANT GROUP": true,
+	"INVENTORY": true, // an Inventory describes studies; it belongs to none (F.4)
 }

@@ -51,6 +51,8 @@ var sopClasses = map[string]sopClass{
 	"1.2.840.10008.5.1.4.1.1.9.7.3":    {"WAVEFORM", "Electrooculogram Waveform Storage"},
 	"1.2.840.10008.5.1.4.1.1.9.7.4":    {"WAVEFORM", "Sleep Electroencephalogram Waveform Storage"},
 	"1.2.840.10008.5.1.4.1.1.9.8.1":    {"WAVEFORM", "Body Position Waveform Storage"},
+	"1.2.840.10008.5.1.4.1.1.9.100.1":  {"WF PRESENTATION", "Waveform Presentation State Storage"},
+	"1.2.840.10008.5.1.4.1.1.9.100.2":  {"WF PRESENTATION", "Waveform Acquisition Presentation State Storage"},
 	"1.2.840.10008.5.1.4.1.1.10":       {"MODALITY LUT", "Standalone Modality LUT Storage (Retired)"},
 	"1.2.840.10008.5.1.4.1.1.11":       {"VOI LUT", "Standalone VOI LUT Storage (Retired)"},
 	"1.2.840.10008.5.1.4.1.1.11.1":     {"PRESENTATION", "Grayscale Softcopy Presentation State Storage"},
@@ -205,5 +207,5 @@ var sopClasses = map[string]sopClass{
 	"1.2.840.10008.5.1.4.43.1":         {"IMPLANT", "Generic Implant Template Storage"},
 	"1.2.840.10008.5.1.4.44.1":         {"IMPLANT ASSY", "Implant Assembly Template Storage"},
 	"1.2.840.10008.5.1.4.45.1":         {"IMPLANT GROUP", "Implant Template Group Storage"},
-	"1.2.840.10008.5.1.4.1.1.201.1":    {"", "Inventory Storage"},
+	"1.2.840.10008.5.1.4.1.1.201.1":    {"INVENTORY", "Inventory Storage"},
 }
