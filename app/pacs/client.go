@@ -58,6 +58,10 @@ type Client struct {
 	// SpoolDir holds objects arriving by C-GET before the sink takes them.
 	SpoolDir string
 	Logger   *slog.Logger
+	// QueryCharset is the Specific Character Set a C-FIND with non-ASCII
+	// values is sent in: "" or "ISO_IR 192" (UTF-8), or a single-byte set
+	// such as "ISO_IR 100" for a PACS that matches raw Latin-1 bytes.
+	QueryCharset string
 	// Have, when set, tells a C-MOVE that must fall back to moving a
 	// study instance by instance which instances already arrived.
 	Have func(sopInstanceUID string) bool

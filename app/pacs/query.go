@@ -90,7 +90,10 @@ func StudyKeys(f StudyFilter) dimse.Elements {
 }
 
 // Find runs a C-FIND (PS3.4 C.4.1) at level ("PATIENT", "STUDY", "SERIES",
-// "IMAGE") with the identifier keys and returns every pending match.
+// "IMAGE") with the identifier keys and returns every pending match. Key
+// values are UTF-8; a query with non-ASCII values is sent in
+// c.QueryCharset and declares it (see charset.go). Matches keep their raw
+// values: read text with replyText, which applies their character set.
 func (c *Client) Find(ctx context.Context, n Node, model Model, level string, keys dimse.Elements) ([]dimse.Elements, error) {
 	findUID, _, _ := model.uids()
 	a, err := c.dial(ctx, n, contextsFor(findUID), nil)
@@ -106,6 +109,10 @@ func (c *Client) Find(ctx context.Context, n Node, model Model, level string, ke
 	explicit := pc.TransferSyntax != dimse.ImplicitVRLittleEndian
 	q := append(dimse.Elements(nil), keys...)
 	q.SetString(TagQueryRetrieveLevel, "CS", level)
+	if q, err = encodeQuery(q, c.QueryCharset); err != nil {
+		a.Abort()
+		return nil, fmt.Errorf("find on %s: %w", n, err)
+	}
 	ident := encodeIdentifier(q, explicit)
 	cmd := &dimse.Command{Field: dimse.CFindRQ, MessageID: a.NextMessageID(), AffectedSOPClass: findUID}
 	if err := a.WriteMessage(pc, cmd, strings.NewReader(string(ident)), int64(len(ident))); err != nil {
@@ -162,9 +169,9 @@ func (c *Client) FindStudies(ctx context.Context, n Node, model Model, f StudyFi
 	out := make([]Study, 0, len(res))
 	for _, es := range res {
 		out = append(out, Study{
-			StudyInstanceUID: es.String(TagStudyInstanceUID), PatientID: es.String(TagPatientID),
-			PatientName: es.String(TagPatientName), AccessionNumber: es.String(TagAccessionNumber),
-			StudyDate: es.String(TagStudyDate), StudyDescription: es.String(TagStudyDescription),
+			StudyInstanceUID: es.String(TagStudyInstanceUID), PatientID: replyText(es, TagPatientID),
+			PatientName: replyText(es, TagPatientName), AccessionNumber: replyText(es, TagAccessionNumber),
+			StudyDate: es.String(TagStudyDate), StudyDescription: replyText(es, TagStudyDescription),
 			ModalitiesInStudy: es.String(TagModalitiesInStudy), Instances: intValue(es, TagNumberOfStudyInstances),
 		})
 	}
@@ -189,7 +196,7 @@ func (c *Client) FindSeries(ctx context.Context, n Node, model Model, patientID,
 	for _, r := range res {
 		out = append(out, Series{
 			SeriesInstanceUID: r.String(TagSeriesInstanceUID), Modality: r.String(TagModality),
-			SeriesNumber: r.String(TagSeriesNumber), SeriesDescription: r.String(TagSeriesDescription),
+			SeriesNumber: r.String(TagSeriesNumber), SeriesDescription: replyText(r, TagSeriesDescription),
 			Instances: intValue(r, TagNumberOfSeriesInstances),
 		})
 	}

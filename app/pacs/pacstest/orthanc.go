@@ -46,6 +46,7 @@ func Orthanc(t testing.TB, aet string, modalities []Peer) OrthancServer {
 		"DicomAlwaysAllowStore":   true,
 		"UnknownSopClassAccepted": true,
 		"StorageCompression":      false,
+		"DefaultEncoding":         "Utf8", // C-FIND answers in UTF-8, so no name loses characters
 		"ConcurrentJobs":          1,
 		"HttpThreadsCount":        4,
 		"SaveJobs":                false,
