@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"discdesk/app/pacs/dimse"
 )
 
 // Sink receives every object the Storage SCP (or a C-GET) accepted. Store
@@ -151,4 +153,49 @@ func (s FileSink) Store(_ context.Context, obj *ReceivedObject) error {
 // Path returns where FileSink keeps an instance.
 func (s FileSink) Path(studyUID, instanceUID string) string {
 	return filepath.Join(s.Dir, studyUID, instanceUID+".dcm")
+}
+
+// ReceivedFile makes a ReceivedObject of a complete Part 10 file that
+// arrived by other means than C-STORE (a WADO-RS part), checked as the
+// Storage SCP checks a data set: it parses, and its SOP Instance, Study
+// and Series Instance UIDs are valid. The sink may take the file with
+// MoveTo; otherwise the caller removes it.
+func ReceivedFile(path, source string) (*ReceivedObject, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("received file: %w", err)
+	}
+	defer f.Close()
+	m, off, err := ReadMeta(f)
+	if err != nil {
+		return nil, fmt.Errorf("received file: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("received file: %w", err)
+	}
+	n := st.Size() - off
+	info, err := dimse.CheckDataSet(io.NewSectionReader(f, off, n), n, m.TransferSyntaxUID)
+	if err != nil {
+		return nil, fmt.Errorf("received file: %w: %w", ErrCannotUnderstand, err)
+	}
+	for _, u := range []struct{ name, v string }{{"SOP Instance UID", info.SOPInstanceUID}, {"Study Instance UID", info.StudyInstanceUID}, {"Series Instance UID", info.SeriesInstanceUID}} {
+		if !validUID(u.v) {
+			return nil, fmt.Errorf("received file: %w: %s: %s", ErrCannotUnderstand, u.name, uidProblem(u.v))
+		}
+	}
+	return &ReceivedObject{
+		CallingAE: source, SOPClassUID: info.SOPClassUID, SOPInstanceUID: info.SOPInstanceUID,
+		TransferSyntaxUID: m.TransferSyntaxUID, StudyInstanceUID: info.StudyInstanceUID, SeriesInstanceUID: info.SeriesInstanceUID,
+		DataSetSize: n, path: path, metaLen: off,
+	}, nil
+}
+
+// SpoolFile creates a spool file in dir named so that a later start-up
+// can tell it from a live process's (see cleanSpool).
+func SpoolFile(dir string) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return os.CreateTemp(dir, spoolPattern())
 }
