@@ -118,7 +118,6 @@ func queueBurn(ctx context.Context, env *Env, st *station.Station, o *burnOption
 	}
 	j, err := st.Enqueue(p, o.Drive)
 	if err != nil {
-		p.Close()
 		return j, planError(fmt.Errorf("burn: %w", err))
 	}
 	return j, nil

@@ -204,7 +204,7 @@ func (f *requestForm) plan() {
 				return
 			}
 		}
-		r, err := d.svc.Handoff.NewRequest(in, d.svc.actor(*d.user))
+		r, err := d.svc.Station.Record(in, d.svc.actor(*d.user))
 		if err != nil {
 			msg.SetText(plain(err))
 			return
@@ -225,8 +225,26 @@ func (f *requestForm) plan() {
 		d.selectTab("Burn queue")
 	}))
 	burn.Importance = widget.HighImportance
+	// Record now, burn later (from Requests): a phoned or faxed request
+	// whose studies are not all here yet, or a disc burned another day.
+	record := name(d, "plan.record", widget.NewButton("Record request", func() {
+		r, err := d.svc.Station.Record(in, d.svc.actor(*d.user))
+		if err != nil {
+			msg.SetText(plain(err))
+			return
+		}
+		if f.created != nil {
+			f.created(r)
+		}
+		d.svc.Logger.Printf("request %s recorded by %s", r.ID, d.user.ID)
+		f.s.selected = map[string]library.Study{}
+		f.s.order = nil
+		f.s.back()
+		d.notify(fmt.Sprintf("Request %s recorded for %s; burn it from Requests when ready. Fee %s.", staff.RequestCode(r.ID), r.Patient.Name, r.Fee.Total))
+		d.selectTab("Requests")
+	}))
 	back := name(d, "plan.back", widget.NewButton("Back to the request", func() { f.s.show(f.view) }))
-	rows = append(rows, msg, container.NewHBox(back, burn))
+	rows = append(rows, msg, container.NewHBox(back, record, burn))
 	f.s.show(container.NewVScroll(container.NewVBox(rows...)))
 }
 

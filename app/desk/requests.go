@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,8 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
+	"discdesk/app/station"
+	"discdesk/burner/disc"
 )
 
 // requestsScreen is the due-date list of open requests (overdue in red),
@@ -96,6 +99,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 	d := r.d
 	r.current = q.ID
 	d.forget("handoff.")
+	d.forget("burn.")
 	r.detail.RemoveAll()
 	msg := name(d, "handoff.msg", widget.NewLabel(""))
 	msg.Wrapping = fyne.TextWrapWord
@@ -131,6 +135,9 @@ func (r *requestsScreen) show(q handoff.Request) {
 		if !dc.Verified {
 			st = "NOT verified"
 		}
+		if !dc.Spoiled.IsZero() {
+			st = "SPOILED, never hand it out"
+		}
 		if !dc.HandedOver.IsZero() {
 			st += ", " + dc.Method + " " + dc.HandedOver.In(time.Local).Format("2006-01-02 15:04")
 		}
@@ -164,16 +171,23 @@ func (r *requestsScreen) show(q handoff.Request) {
 	r.detail.Add(container.NewHBox(docBtn("form", "Print request form"), docBtn("invoice", "Print invoice"), docBtn("label", "Print disc label")))
 	r.detail.Add(d.copyButton(q)) // electronic copy (copy.go)
 
-	// Handoff of the latest verified disc not yet handed over.
-	var disc *handoff.Disc
-	for i := range q.Discs {
-		if q.Discs[i].Verified && q.Discs[i].HandedOver.IsZero() && q.Discs[i].Returned.IsZero() {
-			disc = &q.Discs[i]
-		}
-	}
 	canHand := d.user.Role.Can(staff.ActionHandoff)
-	if disc != nil && canHand {
-		du := disc.UUID
+	if !canHand {
+		r.detail.Add(msg)
+		r.detail.Refresh()
+		return
+	}
+	st := d.svc.Station
+	// A disc to burn: a request recorded earlier (phone, fax, request new),
+	// or one whose disc was spoiled.
+	if q.NeedsDisc() {
+		r.burnSection(q, msg, fail, done)
+	}
+	// Handoff of a disc the request's rule lets go (the latest); else why
+	// the latest disc may not.
+	if ready := q.ToHandOver(); len(ready) > 0 {
+		du := ready[len(ready)-1].UUID
+		r.detail.Add(name(d, "handoff.disc", widget.NewLabelWithStyle("Hand over disc "+du, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
 		to := name(d, "handoff.to", widget.NewEntry())
 		to.SetText(q.Recipient)
 		idc := name(d, "handoff.identity", widget.NewEntry())
@@ -182,48 +196,115 @@ func (r *requestsScreen) show(q handoff.Request) {
 		tracking := name(d, "handoff.tracking", widget.NewEntry())
 		tracking.SetPlaceHolder("Tracking number")
 		pick := name(d, "handoff.pickup", widget.NewButton("Handed over at the desk", func() {
-			_, err := d.svc.Handoff.HandOver(du, false, handoff.Handover{To: to.Text, IdentityCheck: idc.Text}, by)
+			_, err := st.HandOver(du, false, handoff.Handover{To: to.Text, IdentityCheck: idc.Text}, by)
 			if !fail(err) {
 				done("Handoff recorded.")
 			}
 		}))
 		mail := name(d, "handoff.mail", widget.NewButton("Mailed", func() {
-			_, err := d.svc.Handoff.HandOver(du, true, handoff.Handover{To: to.Text, Carrier: carrier.Selected, Tracking: tracking.Text}, by)
+			_, err := st.HandOver(du, true, handoff.Handover{To: to.Text, Carrier: carrier.Selected, Tracking: tracking.Text}, by)
 			if !fail(err) {
 				done("Mailing recorded.")
 			}
 		}))
-		r.detail.Add(widget.NewLabelWithStyle("Hand over disc "+du[len(du)-8:], fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		r.detail.Add(widget.NewForm(widget.NewFormItem("To", to), widget.NewFormItem("Identity check", idc), widget.NewFormItem("Carrier", carrier), widget.NewFormItem("Tracking", tracking)))
 		r.detail.Add(container.NewHBox(pick, mail))
-	} else if len(q.Discs) == 0 && q.Open() {
-		r.detail.Add(widget.NewLabel("No disc burned yet: see the burn queue."))
-	}
-	// Receipt of a mailed disc.
-	for i := range q.Discs {
-		dc := q.Discs[i]
-		if dc.Method == "mail" && dc.Received.IsZero() && canHand {
-			who := name(d, "handoff.receivedby", widget.NewEntry())
-			who.SetPlaceHolder("Who confirmed receipt")
-			r.detail.Add(container.NewBorder(nil, nil, nil, name(d, "handoff.received", widget.NewButton("Mark received", func() {
-				_, err := d.svc.Handoff.ConfirmReceipt(dc.UUID, who.Text, by)
-				if !fail(err) {
-					done("Receipt recorded.")
-				}
-			})), who))
-			break
+		spoilWhy := name(d, "handoff.spoilwhy", widget.NewEntry())
+		spoilWhy.SetPlaceHolder("Why this disc must not go out (damaged, wrong label, ...)")
+		r.detail.Add(container.NewBorder(nil, nil, nil, name(d, "handoff.spoil", widget.NewButton("Disc spoiled", func() {
+			_, err := st.Spoil(du, spoilWhy.Text, by)
+			if !fail(err) {
+				done("Disc marked spoiled: burn a replacement.")
+			}
+		})), spoilWhy))
+	} else if n := len(q.Discs); n > 0 {
+		if err := q.CanHandOver(q.Discs[n-1].UUID, false); err != nil {
+			why := name(d, "handoff.why", widget.NewLabel("Disc "+q.Discs[n-1].UUID+": "+plain(err)))
+			why.Wrapping = fyne.TextWrapWord
+			r.detail.Add(why)
 		}
 	}
-	if q.PatientTold.IsZero() && q.Status != handoff.StatusCancelled && canHand {
+	// Receipt of a mailed disc.
+	if aw := q.AwaitingReceipt(); len(aw) > 0 {
+		dc := aw[0]
+		who := name(d, "handoff.receivedby", widget.NewEntry())
+		who.SetPlaceHolder("Who confirmed receipt")
+		r.detail.Add(container.NewBorder(nil, nil, nil, name(d, "handoff.received", widget.NewButton("Mark received", func() {
+			_, err := st.ConfirmReceipt(dc.UUID, who.Text, by)
+			if !fail(err) {
+				done("Receipt recorded.")
+			}
+		})), who))
+	}
+	if err := q.CanTell(); err == nil {
 		how := name(d, "handoff.how", widget.NewSelect([]string{"phone", "text message", "portal", "in person", "letter"}, nil))
 		how.SetSelected("phone")
 		r.detail.Add(container.NewBorder(nil, nil, widget.NewLabel("Patient told by"), name(d, "handoff.told", widget.NewButton("Mark \"patient told\"", func() {
-			_, err := d.svc.Handoff.TellPatient(q.ID, how.Selected, by)
+			_, err := st.TellPatient(q.ID, how.Selected, by)
 			if !fail(err) {
 				done("Recorded that the patient was told.")
 			}
 		})), how))
+	} else if q.Status != handoff.StatusCancelled {
+		r.detail.Add(name(d, "handoff.tellwhy", widget.NewLabel("Tell the patient: "+plain(err))))
+	}
+	if q.Open() {
+		why := name(d, "handoff.cancelwhy", widget.NewEntry())
+		why.SetPlaceHolder("Why the request is cancelled")
+		r.detail.Add(container.NewBorder(nil, nil, nil, name(d, "handoff.cancel", widget.NewButton("Cancel request", func() {
+			_, err := st.Cancel(q.ID, why.Text, by)
+			if !fail(err) {
+				done("Request cancelled.")
+			}
+		})), why))
 	}
 	r.detail.Add(msg)
 	r.detail.Refresh()
+}
+
+// burnSection plans a recorded request's disc: the plan's warnings, a box
+// to acknowledge each that needs it, and a Burn button that queues it
+// through the station in the signed-in member's name.
+func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail func(error) bool, done func(string)) {
+	d := r.d
+	r.detail.Add(widget.NewLabelWithStyle("Burn the disc", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	p, err := d.svc.Station.PlanRequest(context.Background(), q.ID, station.PlanOptions{})
+	if err != nil {
+		why := name(d, "handoff.burnwhy", widget.NewLabel("The disc cannot be planned: "+plain(err)))
+		why.Wrapping = fyne.TextWrapWord
+		r.detail.Add(why)
+		return
+	}
+	summary := fmt.Sprintf("%d objects · %s · %d disc(s) of %s", len(p.Objects), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)))
+	var acks []*widget.Check
+	var codes []disc.WarningCode
+	r.detail.Add(name(d, "handoff.burnplan", widget.NewLabel(summary)))
+	for _, w := range p.Warnings {
+		l := badge(w.Message, widget.WarningImportance)
+		l.Wrapping = fyne.TextWrapWord
+		r.detail.Add(l)
+		if w.NeedsAck {
+			c := name(d, "burn.ack."+string(w.Code), widget.NewCheck("I have read this and want to go on", nil))
+			acks = append(acks, c)
+			codes = append(codes, w.Code)
+			r.detail.Add(c)
+		}
+	}
+	p.Close() // the queue plans the disc again with the same options
+	burn := name(d, "handoff.burn", widget.NewButton("Burn", func() {
+		var ok []disc.WarningCode
+		for i, c := range acks {
+			if c.Checked {
+				ok = append(ok, codes[i])
+			}
+		}
+		job, err := d.svc.BurnRequest(context.Background(), q.ID, ok, *d.user)
+		if fail(err) {
+			return
+		}
+		d.svc.Logger.Printf("request %s: job %s queued by %s", q.ID, job.ID, d.user.ID)
+		done("The disc is in the burn queue.")
+	}))
+	burn.Importance = widget.HighImportance
+	r.detail.Add(burn)
 }

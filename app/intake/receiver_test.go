@@ -41,16 +41,12 @@ func newDesk(t *testing.T, edit func(s *settings.Settings)) *desk {
 	if d.lib, err = library.Open(db, d.dir); err != nil {
 		t.Fatal(err)
 	}
-	if d.handoff, err = handoff.Open(db, handoff.WithStudyValidator(func(uid string) error { _, err := d.lib.Study(uid); return err })); err != nil {
+	// The station opens the log with the settings' rules and the auditor,
+	// as the desk and the command line do.
+	if d.st, err = station.Open(db, d.dir, d.lib); err != nil {
 		t.Fatal(err)
 	}
-	if d.queue, err = burnqueue.New(db); err != nil {
-		t.Fatal(err)
-	}
-	if d.set, err = settings.Open(db); err != nil {
-		t.Fatal(err)
-	}
-	d.st = station.New(d.lib, d.handoff, d.queue, d.set, d.dir)
+	d.handoff, d.queue, d.set = d.st.Log, d.st.Queue, d.st.Settings
 	s, _ := d.set.Get()
 	s.Workstation = "front-1"
 	s.Targets = []settings.Target{{Name: "ISO files", Kind: settings.TargetISO, Path: d.isoDir}}

@@ -100,13 +100,14 @@ func (s *Station) Record(in handoff.RequestInput, by handoff.Actor) (handoff.Req
 
 // Enqueue queues the plan's discs for burning on target (a drive spec; ""
 // = the settings' default target, named after the request). It refuses
-// while a warning needs an acknowledgement. The plan is closed: the burn
-// plans the discs again with the same options and acknowledgements.
+// while a warning needs an acknowledgement. The plan is closed either way:
+// the burn plans the discs again with the same options and
+// acknowledgements.
 func (s *Station) Enqueue(p *Plan, target string) (burnqueue.Job, error) {
+	defer p.Close()
 	if err := p.Check(); err != nil {
 		return burnqueue.Job{}, err
 	}
-	defer p.Close()
 	var j burnqueue.Job
 	if target == "" {
 		name := "DISC" + strings.ToUpper(uuid.NewString()[:8])
@@ -168,10 +169,6 @@ func (s *Station) QueueRequest(ctx context.Context, requestID string, b Burn) (b
 	}
 	for _, c := range b.Acks {
 		p.Acknowledge(c, b.By)
-	}
-	if err := p.Check(); err != nil {
-		p.Close()
-		return burnqueue.Job{}, err
 	}
 	return s.Enqueue(p, b.Target)
 }
