@@ -2,6 +2,7 @@ package disc
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -147,5 +148,28 @@ func TestJPEGXLStudyOnDisc(t *testing.T) {
 	}
 	if !bytes.Equal(got, le) {
 		t.Error("pixels on the disc differ from djxl's decode")
+	}
+}
+
+// Deflated Image Frame Compression and Encapsulated Uncompressed objects
+// go on a STD-GEN-CD disc that passes every disc judge, with the source's
+// pixels.
+func TestDeflatedAndEncapsulatedUncompressedOnDisc(t *testing.T) {
+	for _, c := range []struct{ syntax, name string }{{"1.2.840.10008.1.2.8.1", "CTDEFL.dcm"}, {"1.2.840.10008.1.2.1.98", "CTENCAP.dcm"}} {
+		t.Run(c.name, func(t *testing.T) {
+			src, want := nativeSource(t)
+			frame := append([]byte(nil), want...)
+			if c.syntax == "1.2.840.10008.1.2.8.1" {
+				var b bytes.Buffer
+				w, _ := flate.NewWriter(&b, flate.BestSpeed)
+				w.Write(want)
+				w.Close()
+				frame = b.Bytes()
+			}
+			got := discPixels(t, encapsulated(t, src, c.syntax, frame, c.name))
+			if !bytes.Equal(got, want) {
+				t.Error("pixels on the disc differ from the source")
+			}
+		})
 	}
 }

@@ -78,6 +78,8 @@ type entry struct {
 
 var registry = map[string]entry{
 	RLELossless:                {name: "RLE Lossless", decode: DecodeRLE},
+	DeflatedImageFrame:         {name: "Deflated Image Frame Compression", decode: decodeDeflatedFrame},
+	EncapsulatedUncompressed:   {name: "Encapsulated Uncompressed Explicit VR Little Endian", decode: decodeEncapsulatedUncompressed},
 	JPEGBaseline8Bit:           {name: "JPEG Baseline (Process 1)", decode: DecodeJPEG},
 	JPEGExtended12Bit:          {name: "JPEG Extended (Process 2 & 4)", decode: DecodeJPEG},
 	JPEGLossless:               {name: "JPEG Lossless (Process 14)", decode: DecodeJPEG},

@@ -134,3 +134,9 @@ func TestJPEGXLCorpusObject(t *testing.T) {
 		t.Errorf("%d bytes", len(out))
 	}
 }
+
+func FuzzDecodeJPEGXL(f *testing.F) {
+	fuzzSeeds(f, "transfer_syntax/us_jpegxl.dcm")
+	f.Add([]byte{0xFF, 0x0A, 0xFA, 0x7F}, uint16(8), uint16(8), uint8(1), uint8(8))
+	fuzzDecode(f, JPEGXLLossless)
+}
