@@ -384,3 +384,33 @@ func TestSameInstanceInAnotherSyntaxIsADuplicate(t *testing.T) {
 	}
 	_ = dcm.PixelData
 }
+
+// Issue 17.6: search ignores punctuation as well as case and accents.
+func TestSearchIgnoresPunctuation(t *testing.T) {
+	l, _ := openLib(t)
+	dir := t.TempDir()
+	for i, name := range []string{"O'Brien^Mary", "Smith-Jones^Ann", "St. John^Élodie"} {
+		p := write(t, filepath.Join(dir, fmt.Sprintf("%d.dcm", i)), dcmtest.CT(i+1, 2, 2).Bytes())
+		study := fmt.Sprintf("1.2.826.0.1.3680043.10.1385.78.%d", i+1)
+		if out, err := exec.Command("dcmodify", "-nb", "-i", "SpecificCharacterSet=ISO_IR 192", "-m", "PatientName="+name, "-m", "StudyInstanceUID="+study, p).CombinedOutput(); err != nil {
+			t.Fatalf("dcmodify: %v %s", err, out)
+		}
+	}
+	if rep, err := l.Import(context.Background(), []string{dir}, Options{}); err != nil || rep.Imported != 3 {
+		t.Fatal(err, rep)
+	}
+	for q, want := range map[string]string{
+		"obrien": "O'Brien^Mary", "O'BRIEN mary": "O'Brien^Mary", "o’brien": "O'Brien^Mary", "mary obr": "O'Brien^Mary",
+		"smithjones": "Smith-Jones^Ann", "jones ann": "Smith-Jones^Ann", "smith-jones": "Smith-Jones^Ann",
+		"st john": "St. John^Élodie", "stjohn elodie": "St. John^Élodie", "st. john": "St. John^Élodie",
+	} {
+		res, err := l.Search(Query{Text: q})
+		if err != nil || len(res) != 1 || res[0].Patient.Name != want {
+			var got []string
+			for _, s := range res {
+				got = append(got, s.Patient.Name)
+			}
+			t.Errorf("search %q: %v %v, want %s", q, err, got, want)
+		}
+	}
+}

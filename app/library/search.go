@@ -33,8 +33,10 @@ type searchIndex struct {
 	entries map[string]*searchEntry
 }
 
-// fold lowercases, strips accents and turns PN delimiters into spaces, so
-// "Jérôme" matches "jerome" and "Buc^Jérôme" matches "jerome buc".
+// fold lowercases, strips accents, drops apostrophes and periods and turns
+// PN delimiters and other punctuation into spaces, so "Jérôme" matches
+// "jerome", "Buc^Jérôme" matches "jerome buc", and "O'Brien" or "St. John"
+// match "obrien" and "st john".
 func fold(s string) string {
 	out := s
 	if !isASCII(s) {
@@ -48,16 +50,28 @@ func fold(s string) string {
 		switch r {
 		case '^', '=', ',', '\\':
 			return ' '
+		case '\'', '\u2019', '\u02bc', '`', '\u00b4', '.':
+			return -1
+		}
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			return ' '
 		}
 		return r
 	}, out)
+}
+
+// foldJoined is fold with hyphens and spaces inside each name component
+// dropped, so "Smith-Jones" and "St. John" are found as "smithjones" and
+// "stjohn" as well.
+func foldJoined(s string) string {
+	return fold(strings.NewReplacer("-", "", " ", "").Replace(s))
 }
 
 func (x *searchIndex) put(st *Study) {
 	c := *st
 	x.entries[st.UID] = &searchEntry{
 		study: &c,
-		name:  " " + fold(st.Patient.Name) + " ",
+		name:  " " + fold(st.Patient.Name) + " " + foldJoined(st.Patient.Name) + " ",
 		ids:   fold(st.Patient.ID + " " + st.AccessionNumber),
 	}
 }
