@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"discdesk/app/pacs"
+	"discdesk/app/pacs/dicomweb"
 )
 
 func init() {
@@ -38,15 +39,28 @@ func init() {
 
 // scu holds the flags every SCU command shares.
 type scu struct {
-	ae    *string
-	tlsCA *string
+	ae      *string
+	tlsCA   *string
+	user    *string
+	charset *string
 }
 
 func scuFlags(fs *flag.FlagSet) *scu {
 	return &scu{
-		ae:    fs.String("ae", "DISCDESK", "our (calling) AE title"),
-		tlsCA: fs.String("tls-ca", "", "PEM CA certificate: connect over TLS and verify the node against it"),
+		ae:      fs.String("ae", "DISCDESK", "our (calling) AE title"),
+		tlsCA:   fs.String("tls-ca", "", "PEM CA certificate: connect over TLS and verify the node against it"),
+		user:    fs.String("user", "", "DICOMweb node: user name for HTTP Basic authentication (password in $DISCDESK_DICOMWEB_PASSWORD; a Bearer token in $DISCDESK_DICOMWEB_TOKEN instead)"),
+		charset: fs.String("charset", "", "Specific Character Set of queries with non-ASCII values: ISO_IR 192 (UTF-8, the default) or a single-byte set such as ISO_IR 100"),
 	}
+}
+
+// web builds the DICOMweb client for a base URL node argument.
+func (s *scu) web(verb, base string) (*dicomweb.Client, error) {
+	c, err := dicomweb.NewClient(base, *s.user, os.Getenv("DISCDESK_DICOMWEB_PASSWORD"), os.Getenv("DISCDESK_DICOMWEB_TOKEN"), *s.tlsCA)
+	if err != nil {
+		return nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", verb, err)}
+	}
+	return c, nil
 }
 
 // node parses the NODE argument (the first of want positional arguments)
@@ -59,7 +73,7 @@ func (s *scu) node(verb string, args []string, want int) (pacs.Node, *pacs.Clien
 	if err != nil {
 		return n, nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", verb, err)}
 	}
-	c := &pacs.Client{AETitle: *s.ae}
+	c := &pacs.Client{AETitle: *s.ae, QueryCharset: *s.charset}
 	if *s.tlsCA != "" {
 		pem, err := os.ReadFile(*s.tlsCA)
 		if err != nil {

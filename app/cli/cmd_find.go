@@ -8,13 +8,14 @@ import (
 	"text/tabwriter"
 
 	"discdesk/app/pacs"
+	"discdesk/app/pacs/dicomweb"
 )
 
 func init() {
 	Register(&Command{
 		Name:    "find",
 		Summary: "search a PACS for studies, or the series of one study (C-FIND)",
-		Usage:   "AE@HOST:PORT",
+		Usage:   "AE@HOST:PORT | DICOMWEB-BASE-URL",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			sc := scuFlags(fs)
 			patient := fs.String("patient", "", "Patient ID (wildcards * ?)")
@@ -26,6 +27,28 @@ func init() {
 			model := fs.String("model", "study", "information model: study or patient (patient root needs --patient)")
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, env *Env, args []string) error {
+				filter := pacs.StudyFilter{PatientID: *patient, PatientName: *name, AccessionNumber: *accession, StudyInstanceUID: *study, StudyDate: *date}
+				if len(args) == 1 && dicomweb.IsURL(args[0]) {
+					web, err := sc.web("find", args[0])
+					if err != nil {
+						return err
+					}
+					if *series {
+						if *study == "" {
+							return &ExitError{Code: 2, Err: fmt.Errorf("find: --series needs --study")}
+						}
+						res, err := web.FindSeries(ctx, *study)
+						if err != nil {
+							return err
+						}
+						return printSeries(env, res, *asJSON)
+					}
+					res, err := web.FindStudies(ctx, filter)
+					if err != nil {
+						return err
+					}
+					return printStudies(env, res, *asJSON)
+				}
 				n, c, err := sc.node("find", args, 1)
 				if err != nil {
 					return err
@@ -46,32 +69,40 @@ func init() {
 					if err != nil {
 						return err
 					}
-					if *asJSON {
-						return printJSON(env, res)
-					}
-					w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(w, "SERIES UID\tMODALITY\tNUMBER\tINSTANCES\tDESCRIPTION")
-					for _, s := range res {
-						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.SeriesInstanceUID, s.Modality, s.SeriesNumber, count(s.Instances), s.SeriesDescription)
-					}
-					return w.Flush()
+					return printSeries(env, res, *asJSON)
 				}
-				res, err := c.FindStudies(ctx, n, m, pacs.StudyFilter{PatientID: *patient, PatientName: *name, AccessionNumber: *accession, StudyInstanceUID: *study, StudyDate: *date})
+				res, err := c.FindStudies(ctx, n, m, filter)
 				if err != nil {
 					return err
 				}
-				if *asJSON {
-					return printJSON(env, res)
-				}
-				w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "STUDY UID\tDATE\tPATIENT ID\tNAME\tACCESSION\tMODALITIES\tINSTANCES\tDESCRIPTION")
-				for _, s := range res {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.StudyInstanceUID, s.StudyDate, s.PatientID, s.PatientName, s.AccessionNumber, s.ModalitiesInStudy, count(s.Instances), s.StudyDescription)
-				}
-				return w.Flush()
+				return printStudies(env, res, *asJSON)
 			}
 		},
 	})
+}
+
+func printStudies(env *Env, res []pacs.Study, asJSON bool) error {
+	if asJSON {
+		return printJSON(env, res)
+	}
+	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "STUDY UID\tDATE\tPATIENT ID\tNAME\tACCESSION\tMODALITIES\tINSTANCES\tDESCRIPTION")
+	for _, s := range res {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.StudyInstanceUID, s.StudyDate, s.PatientID, s.PatientName, s.AccessionNumber, s.ModalitiesInStudy, count(s.Instances), s.StudyDescription)
+	}
+	return w.Flush()
+}
+
+func printSeries(env *Env, res []pacs.Series, asJSON bool) error {
+	if asJSON {
+		return printJSON(env, res)
+	}
+	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SERIES UID\tMODALITY\tNUMBER\tINSTANCES\tDESCRIPTION")
+	for _, s := range res {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.SeriesInstanceUID, s.Modality, s.SeriesNumber, count(s.Instances), s.SeriesDescription)
+	}
+	return w.Flush()
 }
 
 func count(n int) string {

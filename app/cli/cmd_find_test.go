@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"discdesk/app/pacs"
 	"discdesk/app/pacs/pacstest"
 	"discdesk/internal/corpus"
 )
@@ -64,5 +65,42 @@ func TestRetrieveCommandMoveAndGet(t *testing.T) {
 		if st, err := os.Stat(got[0]); err != nil || st.Mode().Perm() != 0o600 {
 			t.Errorf("stored file mode: %v %v", st.Mode(), err)
 		}
+	}
+}
+
+// TestFindAndRetrieveFromDICOMwebNode (issue 16.7): find and retrieve
+// take a DICOMweb base URL as their node (Orthanc's DICOMweb plugin, Basic
+// authentication from the environment), with a wildcard name query.
+func TestFindAndRetrieveFromDICOMwebNode(t *testing.T) {
+	files := mrFiles(t)
+	o := pacstest.Orthanc(t, "ORTHANC", nil)
+	var so, se bytes.Buffer
+	if res, err := (&pacs.Client{AETitle: "DISCDESK"}).Store(context.Background(), pacs.Node{AETitle: o.AETitle, Host: o.Host, Port: o.Port}, files); err != nil || res[0].Status != 0 {
+		t.Fatalf("load Orthanc: %v", err)
+	}
+	t.Setenv("DISCDESK_DICOMWEB_PASSWORD", o.Password)
+	so.Reset()
+	if code := Run(context.Background(), []string{"find", "--json", "--user", o.Username, "--name", "DOE^*", o.DICOMwebURL}, &so, &se); code != 0 {
+		t.Fatalf("find: exit %d: %s", code, se.String())
+	}
+	var studies []struct {
+		StudyInstanceUID, PatientName string
+		Instances                     int
+	}
+	if err := json.Unmarshal(so.Bytes(), &studies); err != nil || len(studies) != 1 || studies[0].StudyInstanceUID != mrStudyUID || studies[0].Instances != len(files) {
+		t.Fatalf("find output %s (%v)", so.String(), err)
+	}
+	out := t.TempDir()
+	so.Reset()
+	if code := Run(context.Background(), []string{"retrieve", "--user", o.Username, "--out", out, o.DICOMwebURL, mrStudyUID}, &so, &se); code != 0 {
+		t.Fatalf("retrieve: exit %d: %s%s", code, so.String(), se.String())
+	}
+	got, _ := filepath.Glob(filepath.Join(out, mrStudyUID, "*.dcm"))
+	if len(got) != len(files) || !strings.Contains(so.String(), fmt.Sprintf("retrieved %d instances, 0 failed", len(files))) {
+		t.Fatalf("retrieved %d files, want %d:\n%s", len(got), len(files), so.String())
+	}
+	t.Setenv("DISCDESK_DICOMWEB_PASSWORD", "wrong")
+	if code := Run(context.Background(), []string{"find", "--user", o.Username, o.DICOMwebURL}, &so, &se); code == 0 {
+		t.Error("find with a wrong password succeeded")
 	}
 }

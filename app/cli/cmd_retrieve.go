@@ -8,13 +8,14 @@ import (
 	"sync"
 
 	"discdesk/app/pacs"
+	"discdesk/app/pacs/dicomweb"
 )
 
 func init() {
 	Register(&Command{
 		Name:    "retrieve",
 		Summary: "fetch a study from a PACS into the library (C-MOVE to our own SCP, or C-GET)",
-		Usage:   "AE@HOST:PORT STUDY-UID",
+		Usage:   "AE@HOST:PORT|DICOMWEB-BASE-URL STUDY-UID",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			sc := scuFlags(fs)
 			method := fs.String("method", "move", "move (the PACS connects back to --port) or get (same association)")
@@ -24,7 +25,20 @@ func init() {
 			out := fs.String("out", "", "store the files in this folder instead of the library")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) != 2 {
-					return &ExitError{Code: 2, Err: errors.New("retrieve: want AE@HOST:PORT STUDY-UID")}
+					return &ExitError{Code: 2, Err: errors.New("retrieve: want AE@HOST:PORT (or a DICOMweb base URL) and STUDY-UID")}
+				}
+				if dicomweb.IsURL(args[0]) {
+					web, err := sc.web("retrieve", args[0])
+					if err != nil {
+						return err
+					}
+					sink, spool, err := pacsSink(env, *out)
+					if err != nil {
+						return err
+					}
+					res, err := web.RetrieveStudyInto(ctx, args[1], spool, sink)
+					printRetrieved(env, res)
+					return err
 				}
 				n, c, err := sc.node("retrieve", args[:1], 1)
 				if err != nil {
@@ -49,14 +63,18 @@ func init() {
 				default:
 					return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: --method %q: want move or get", *method)}
 				}
-				fmt.Fprintf(env.Stdout, "retrieved %d instances, %d failed, %d warnings\n", res.Completed, res.Failed, res.Warning)
-				for _, uid := range res.FailedInstances {
-					fmt.Fprintf(env.Stdout, "failed: SOP Instance UID %s\n", uid)
-				}
+				printRetrieved(env, res)
 				return err
 			}
 		},
 	})
+}
+
+func printRetrieved(env *Env, res pacs.RetrieveResult) {
+	fmt.Fprintf(env.Stdout, "retrieved %d instances, %d failed, %d warnings\n", res.Completed, res.Failed, res.Warning)
+	for _, uid := range res.FailedInstances {
+		fmt.Fprintf(env.Stdout, "failed: SOP Instance UID %s\n", uid)
+	}
 }
 
 // moveToSelf runs our Storage SCP (accepting only the PACS's AE title) on
