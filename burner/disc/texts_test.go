@@ -2,11 +2,14 @@ package disc
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"discdesk/burner"
+	"discdesk/viewer/dcm"
+	"discdesk/viewer/dicomdir"
 )
 
 // treeFile returns the bytes of a generated file of the tree.
@@ -98,5 +101,37 @@ func TestReadmeViewerRowAndAutorun(t *testing.T) {
 	}
 	if !strings.Contains(treeFile(trees, "AUTORUN.INF"), "shellexecute=INDEX.HTM") || !strings.Contains(readme, "AUTORUN.INF   Starts the start page") {
 		t.Errorf("AUTORUN.INF should open the start page:\n%s", readme)
+	}
+}
+
+// An object in ISO_IR 203 (ISO 8859-15): its DICOMDIR records carry that
+// character set and the bytes as they are, and README.TXT and the pages
+// show the name in UTF-8 (the euro sign and S with caron are 8859-15's).
+// No outside judge knows ISO_IR 203 on Debian 12 (dciodvfy flags the
+// source object itself, pydicom 2.3 and dcmconv fall back or refuse), so
+// the disc is read back with this package's own reader.
+func TestCharsetISOIR203(t *testing.T) {
+	ct := files(t, "disc_layouts/philips_ct_partial/DICOM/S21610/S2010/I10")[0]
+	src := modified(t, ct, "CT203.dcm", "-m", "(0008,0005)=ISO_IR 203", "-m", "(0010,0010)=\xa6imon^\xa4uro")
+	p := plan(t, Input{Files: []string{src}, ReportText: "ok"}, Options{})
+	trees := build(t, p)
+	dir := filepath.Join(t.TempDir(), "disc")
+	burnTo(t, trees[0], "dir:"+dir)
+	d, err := dicomdir.Read(filepath.Join(dir, "DICOMDIR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pat := d.Records[0]
+	if got := pat.Keys.String(dcm.SpecificCharacterSet); got != "ISO_IR 203" {
+		t.Errorf("PATIENT record character set %q", got)
+	}
+	if got := pat.Keys.String(dcm.PatientName); got != "Šimon^€uro" {
+		t.Errorf("PATIENT record name decodes to %q", got)
+	}
+	if readme := treeFile(trees, "README.TXT"); !strings.Contains(readme, "Patient: Šimon €uro") {
+		t.Errorf("README.TXT:\n%s", readme)
+	}
+	if !strings.Contains(treeFile(trees, "INDEX.HTM"), "Šimon €uro") {
+		t.Error("INDEX.HTM does not show the name")
 	}
 }
