@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -148,5 +149,42 @@ func validateDisc(t *testing.T, target string) {
 	tool := filepath.Join(corpus.RepoRoot(), "..", "shared", "tools", "validate-disc")
 	if b, err := exec.Command(tool, target).CombinedOutput(); err != nil {
 		t.Fatalf("validate-disc %s: %v\n%s", target, err, b)
+	}
+}
+
+// An ACR-NEMA style date (1995.06.26) is not a valid DA: the plan refuses,
+// naming the file, and its hint is a command that works: a value supplied
+// for that file replaces the invalid one (and the plan keeps it).
+func TestDiscSupplyReplacesAnInvalidValueInOneFile(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "held-out.dcm")
+	b, err := os.ReadFile(corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("dcmodify", "-nb", "-ma", "(0008,0020)=1995.06.26", src).CombinedOutput(); err != nil {
+		t.Fatalf("dcmodify: %v\n%s", err, out)
+	}
+	data := t.TempDir()
+	code, _, stderr := runCLI(data, "disc", "--out", filepath.Join(dir, "d1"), "--no-viewer", "--ack-no-report", "Ann", "--files", src)
+	hint := regexp.MustCompile(`--supply (\S+)=VALUE --by NAME`).FindStringSubmatch(stderr)
+	if code != exitDiscMissingKey || !strings.Contains(stderr, "held-out.dcm") || hint == nil || !strings.HasPrefix(hint[1], src+":") {
+		t.Fatalf("invalid date: exit %d\n%s", code, stderr)
+	}
+	out := filepath.Join(dir, "d2")
+	code, stdout, stderr := runCLI(data, "disc", "--out", out, "--no-viewer", "--ack-no-report", "Ann", "--files", src,
+		"--supply", hint[1]+"=19950626", "--by", "Ann")
+	if code != 0 {
+		t.Fatalf("with the hinted --supply: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	dd, err := exec.Command("dcmdump", "+sd", "+r", "+P", "0008,0020", "+P", "0400,0561", filepath.Join(out, "DICOM")).Output()
+	// The invalid value is kept as a Nonconforming Modified Attribute
+	// (PS3.3 C.12.1.1.9.2), the bytes of "1995.06.26", with who supplied it.
+	if err != nil || !strings.Contains(string(dd), "[19950626]") || !strings.Contains(string(dd), `31\39\39\35\2e\30\36\2e\32\36`) ||
+		!strings.Contains(string(dd), "supplied by Ann") {
+		t.Fatalf("disc dates: %v\n%s", err, dd)
 	}
 }

@@ -108,7 +108,11 @@ func planError(err error) error {
 	switch {
 	case errors.As(err, &mk):
 		hint := ""
-		if mk.Tag != 0 {
+		switch {
+		case mk.Tag != 0 && mk.Invalid && mk.File != "":
+			// Only a value named for the file replaces one it has.
+			hint = fmt.Sprintf(" (give --supply %s:%s=VALUE --by NAME)", mk.File, mk.Tag.Name())
+		case mk.Tag != 0:
 			hint = fmt.Sprintf(" (give --supply %s=VALUE --by NAME)", mk.Tag.Name())
 		}
 		return &ExitError{Code: exitDiscMissingKey, Err: fmt.Errorf("%w%s", err, hint)}
