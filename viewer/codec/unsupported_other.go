@@ -2,18 +2,12 @@
 
 package codec
 
-// Builds without cgo on Linux (the Windows disc viewer) have no CharLS or
-// OpenJPEG: the registry reports these syntaxes as unsupported.
+// Builds without cgo on Linux, and the disc viewers (tag discviewer), have
+// no CharLS, OpenJPEG or libjxl: the registry reports these syntaxes as
+// unsupported, with the reason of why_other.go or why_discviewer.go.
 var (
 	decodeJPEGLS             DecodeFunc
 	decodeJPEG2000           DecodeFunc
 	decodeJPEGXL             DecodeFunc
 	decodeJPEGXLRecompressed DecodeFunc
-)
-
-const (
-	jpeglsWhy = "JPEG-LS needs the cgo build with CharLS (Linux desk)"
-	j2kWhy    = "JPEG 2000 needs the cgo build with OpenJPEG (Linux desk)"
-	htj2kWhy  = "HTJ2K needs the cgo build with OpenJPEG 2.5 (Linux desk)"
-	jxlWhy    = "JPEG XL needs the cgo build with libjxl (Linux desk)"
 )
