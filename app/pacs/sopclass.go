@@ -162,10 +162,26 @@ var uncompressed = []string{dimse.ExplicitVRLittleEndian, dimse.ImplicitVRLittle
 // the desk decodes (viewer/codec) and accepts as a Storage SCP.
 func getCompressed() []string {
 	var out []string
-	for _, ts := range codec.Syntaxes() {
-		if transferSet[ts] {
-			out = append(out, ts)
+	for _, ts := range TransferSyntaxes {
+		if codec.Supported(ts.UID) {
+			out = append(out, ts.UID)
 		}
+	}
+	return out
+}
+
+// GetTransferSyntaxes lists, in the order proposed, the transfer syntaxes
+// C-GET offers for its storage sub-operations: the uncompressed ones in one
+// context, then each compressed one in its own (for the conformance
+// statement).
+func GetTransferSyntaxes() []SOPClass {
+	byUID := map[string]SOPClass{}
+	for _, ts := range TransferSyntaxes {
+		byUID[ts.UID] = ts
+	}
+	var out []SOPClass
+	for _, ts := range append(append([]string(nil), uncompressed...), getCompressed()...) {
+		out = append(out, byUID[ts])
 	}
 	return out
 }

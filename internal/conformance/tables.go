@@ -47,11 +47,12 @@ func Tables(root string) (map[string]string, error) {
 		"scu-transfer-syntaxes": sopTable([]pacs.SOPClass{
 			pacs.TransferSyntaxes[0], pacs.TransferSyntaxes[1],
 		}, "Transfer Syntax Name", "Transfer Syntax UID"),
-		"media-profiles":    profileTable(),
-		"dicomdir-records":  recordTable(rt),
-		"dicomdir-leaves":   leafSummary(rt),
-		"character-sets":    charsetTable(cs),
-		"implementation-id": implementationTable(),
+		"get-transfer-syntaxes": sopTable(pacs.GetTransferSyntaxes(), "Transfer Syntax Name", "Transfer Syntax UID"),
+		"media-profiles":        profileTable(),
+		"dicomdir-records":      recordTable(rt),
+		"dicomdir-leaves":       leafSummary(rt),
+		"character-sets":        charsetTable(cs),
+		"implementation-id":     implementationTable(),
 	}, nil
 }
 
