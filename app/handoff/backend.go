@@ -52,3 +52,7 @@ func (s *Store) Append(ev Event) (Event, Request, error) {
 	}
 	return ev, out, nil
 }
+
+// MarshalRequest returns json.Marshal(r) appended to buf[:0], without
+// reflection (the bytes a request view is stored and compared as).
+func MarshalRequest(buf []byte, r *Request) ([]byte, error) { return marshalRequest(buf, r) }
