@@ -54,3 +54,16 @@ func (l *Library) checkOne(in Instance) error {
 	}
 	return nil
 }
+
+// CheckStudy is CheckContent for every instance of one study.
+func (l *Library) CheckStudy(ctx context.Context, uid string) error {
+	d, err := l.Study(uid)
+	if err != nil {
+		return err
+	}
+	var all []Instance
+	for _, s := range d.Series {
+		all = append(all, s.Instances...)
+	}
+	return l.CheckContent(ctx, all)
+}

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -170,7 +169,7 @@ func TestDeflateBombStaysSmall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+	rss := peakRSS(cmd.ProcessState)
 	t.Logf("peak resident size importing the bomb: %d MB", rss>>20)
 	if rss > 200<<20 {
 		t.Errorf("peak resident size %d MB, want under 200 MB", rss>>20)
@@ -326,6 +325,9 @@ func TestCheckContentCatchesChangedBytes(t *testing.T) {
 	}
 	if err := l.CheckContent(context.Background(), insts[1:]); err == nil || !strings.Contains(err.Error(), "imported as managed.dcm") {
 		t.Errorf("managed: %v", err)
+	}
+	if err := l.CheckStudy(context.Background(), study); !errors.Is(err, ErrContentChanged) {
+		t.Errorf("CheckStudy: %v", err)
 	}
 	_ = time.Now
 }
