@@ -10,23 +10,52 @@ import (
 	"discdesk/internal/corpus"
 )
 
-// make-deb.sh lays out the .deb so that the desk finds the viewer beside
-// its real executable, installs a desktop entry and icon, and derives
-// Depends from the executable's libraries. A stand-in executable keeps the
-// test to a second.
+// standIn builds a small cgo program the way package-linux.sh builds the
+// desk (PIE, full RELRO, immediate binding, stripped), printing its
+// version: the packaging mechanics and lintian's binary checks see a Go
+// executable like the desk without the minutes the real desk takes.
+func standIn(t *testing.T, dir, version string) string {
+	t.Helper()
+	src := filepath.Join(dir, "src-"+version)
+	os.MkdirAll(src, 0o700)
+	os.WriteFile(filepath.Join(src, "go.mod"), []byte("module standin\n\ngo 1.26\n"), 0o600)
+	os.WriteFile(filepath.Join(src, "main.go"), []byte(`package main
+
+// #include <unistd.h>
+import "C"
+
+import "fmt"
+
+var version = "dev"
+
+func main() { fmt.Println("discdesk", version, C.getpid() > 0) }
+`), 0o600)
+	exe := filepath.Join(dir, "discdesk-"+version)
+	cmd := exec.Command("go", "build", "-trimpath", "-buildmode=pie",
+		"-ldflags", "-s -w -linkmode=external -extldflags=-Wl,-z,relro,-z,now -X main.version="+version, "-o", exe, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build stand-in: %v\n%s", err, out)
+	}
+	return exe
+}
+
+// make-deb.sh lays out the .deb under /usr/bin and /usr/lib/discdesk (never
+// /usr/local), so that the desk finds the viewer beside its real
+// executable, installs a menu entry, icon, manual page and copyright, and
+// derives Depends from the executable's libraries; lintian finds no error
+// or warning. The executable is a stand-in (standIn).
 func TestMakeDeb(t *testing.T) {
 	root := corpus.RepoRoot()
 	tmp := t.TempDir()
-	exe := filepath.Join(tmp, "discdesk")
-	b, err := os.ReadFile("/bin/true") // links libc.so.6 only
+	exe := standIn(t, tmp, "0.1.0")
+	viewer := filepath.Join(tmp, "viewer")
+	os.MkdirAll(viewer, 0o700)
+	b, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(exe, b, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	viewer := filepath.Join(tmp, "viewer")
-	os.MkdirAll(viewer, 0o700)
 	os.WriteFile(filepath.Join(viewer, "DISCVIEW"), b, 0o700)
 	os.WriteFile(filepath.Join(viewer, "DISCVIEW.EXE"), []byte("MZ stand-in"), 0o600)
 	icon := filepath.Join(root, "assets", "icon", "icon.png")
@@ -65,14 +94,24 @@ func TestMakeDeb(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"-rwxr-xr-x root/root", "./usr/local/lib/discdesk/discdesk\n",
-		"./usr/local/lib/discdesk/viewer/DISCVIEW\n", "./usr/local/lib/discdesk/viewer/DISCVIEW.EXE\n",
-		"./usr/local/bin/discdesk -> ../lib/discdesk/discdesk\n",
+		"-rwxr-xr-x root/root", "./usr/lib/discdesk/discdesk\n",
+		"./usr/lib/discdesk/viewer/DISCVIEW\n", "./usr/lib/discdesk/viewer/DISCVIEW.EXE\n",
+		"./usr/bin/discdesk -> ../lib/discdesk/discdesk\n",
 		"./usr/share/applications/discdesk.desktop\n", "./usr/share/icons/hicolor/512x512/apps/discdesk.png\n",
+		"./usr/share/man/man1/discdesk.1.gz\n", "./usr/share/doc/discdesk/copyright\n", "./usr/share/doc/discdesk/changelog.Debian.gz\n",
 	} {
 		if !strings.Contains(string(list), want) {
 			t.Errorf("the .deb lacks %q:\n%s", want, list)
 		}
+	}
+	if strings.Contains(string(list), "usr/local") {
+		t.Errorf("the .deb installs under /usr/local, which belongs to the local administrator:\n%s", list)
+	}
+	lint := exec.Command("lintian", "--no-cfg", "--fail-on", "error,warning", "--pedantic", deb)
+	if o, err := lint.CombinedOutput(); err != nil {
+		t.Errorf("lintian: %v\n%s", err, o)
+	} else {
+		t.Logf("lintian (errors and warnings fail the test):\n%s", o)
 	}
 	x := filepath.Join(tmp, "x")
 	if o, err := exec.Command("dpkg-deb", "-x", deb, x).CombinedOutput(); err != nil {
@@ -82,14 +121,14 @@ func TestMakeDeb(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", "Name=DiscDesk\n", "Exec=/usr/local/bin/discdesk\n", "Icon=discdesk\n"} {
+	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", "Name=DiscDesk\n", "Exec=discdesk\n", "Icon=discdesk\n"} {
 		if !strings.Contains(string(desktop), want) {
 			t.Errorf("desktop entry lacks %q:\n%s", want, desktop)
 		}
 	}
 	// The symlink resolves to the real executable, beside which the desk
 	// looks for "viewer" (burner/disc.ViewerDir after os.Executable).
-	real, err := filepath.EvalSymlinks(filepath.Join(x, "usr/local/bin/discdesk"))
+	real, err := filepath.EvalSymlinks(filepath.Join(x, "usr/bin/discdesk"))
 	if err != nil {
 		t.Fatal(err)
 	}
