@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -225,7 +227,7 @@ func appendTx(ctx context.Context, tx pgx.Tx, ev *handoff.Event) (*handoff.Reque
 
 // queueView queues the upsert of a request's stored state.
 func queueView(b *pgx.Batch, r *handoff.Request) error {
-	state, err := json.Marshal(r)
+	state, err := handoff.MarshalRequest(nil, r)
 	if err != nil {
 		return err
 	}
@@ -289,34 +291,78 @@ func (p *PG) OpenRequests(ctx context.Context, now time.Time, overdueOnly bool) 
 	if err != nil {
 		return nil, wrapPG("open requests", err)
 	}
-	var out []handoff.Request
-	var state []byte
-	_, err = pgx.ForEachRow(rows, []any{&state}, func() error {
-		var r handoff.Request
-		if err := json.Unmarshal(state, &r); err != nil {
-			return fmt.Errorf("stored request: %v: %w", err, handoff.ErrBadRecord)
+	raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, wrapPG("open requests", err)
+	}
+	return decodeRequests(raws)
+}
+
+// decodeRequests decodes stored request views on all cores.
+func decodeRequests(raws [][]byte) ([]handoff.Request, error) {
+	out := make([]handoff.Request, len(raws))
+	workers := runtime.GOMAXPROCS(0)
+	if len(raws) < 64 {
+		workers = 1
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(raws); i += workers {
+				if err := json.Unmarshal(raws[i], &out[i]); err != nil {
+					errs[w] = fmt.Errorf("facility: stored request: %v: %w", err, handoff.ErrBadRecord)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, r)
-		return nil
-	})
-	return out, wrapPG("open requests", err)
+	}
+	return out, nil
 }
 
 // rawEvents calls fn with every stored record in replay order: merged
 // segments in the order they were merged, then the facility's own chain.
 func (p *PG) rawEvents(ctx context.Context, fn func(segment int, key, rec []byte) error) error {
-	rows, err := p.pool.Query(ctx, `SELECT segment, id, rec FROM events ORDER BY (segment = 0), segment, pos`)
+	return scanEvents(ctx, p.pool, fn)
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// scanEvents walks the events segment by segment along the primary key, so
+// the server streams rows in index order instead of sorting the log.
+func scanEvents(ctx context.Context, q querier, fn func(segment int, key, rec []byte) error) error {
+	rows, err := q.Query(ctx, `SELECT id FROM segments ORDER BY (id = 0), id`)
 	if err != nil {
 		return err
 	}
-	var seg int
-	var id uuid.UUID
-	var rec []byte
-	_, err = pgx.ForEachRow(rows, []any{&seg, &id, &rec}, func() error {
-		k := id // a new array per row: fn may keep the slice
-		return fn(seg, k[:], rec)
-	})
-	return err
+	segs, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return err
+	}
+	for _, seg := range segs {
+		rows, err := q.Query(ctx, `SELECT id, rec FROM events WHERE segment = $1 ORDER BY segment, pos`, seg)
+		if err != nil {
+			return err
+		}
+		var id uuid.UUID
+		var rec []byte
+		_, err = pgx.ForEachRow(rows, []any{&id, &rec}, func() error {
+			k := id // a new array per row: fn may keep the slice
+			return fn(seg, k[:], rec)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Events implements Log.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sync"
@@ -144,18 +143,7 @@ func (p *PG) Verify(ctx context.Context) (handoff.VerifyReport, error) {
 	}
 	defer tx.Rollback(ctx)
 	lg, err := replayRecords(func(emit func(int, []byte, []byte) error) error {
-		rows, err := tx.Query(ctx, `SELECT segment, id, rec FROM events ORDER BY (segment = 0), segment, pos`)
-		if err != nil {
-			return wrapPG("verify", err)
-		}
-		var seg int
-		var id uuid.UUID
-		var rec []byte
-		_, err = pgx.ForEachRow(rows, []any{&seg, &id, &rec}, func() error {
-			k := id
-			return emit(seg, k[:], rec)
-		})
-		return err
+		return scanEvents(ctx, tx, emit)
 	})
 	if err != nil {
 		return rep, wrapPG("verify", err)
@@ -238,6 +226,7 @@ func (p *PG) checkViews(ctx context.Context, tx pgx.Tx, state map[string]*handof
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			var want []byte
 			for i := w; i < len(views); i += workers {
 				sv := &views[i]
 				r := state[sv.id]
@@ -245,7 +234,8 @@ func (p *PG) checkViews(ctx context.Context, tx pgx.Tx, state map[string]*handof
 					bad[w] = mismatch("request %s has no events", sv.id)
 					return
 				}
-				want, err := json.Marshal(r)
+				var err error
+				want, err = handoff.MarshalRequest(want, r)
 				if err != nil || !bytes.Equal(want, sv.state) {
 					bad[w] = mismatch("request %s differs from its events", sv.id)
 					return
