@@ -416,3 +416,36 @@ func TestSearchIgnoresPunctuation(t *testing.T) {
 		}
 	}
 }
+
+// FuzzImportZip imports whatever bytes as a ZIP archive: no panic, no file
+// left in incoming/, and every candidate accounted for.
+func FuzzImportZip(f *testing.F) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("DICOM/IM1")
+	w.Write(dcmtest.CT(1, 4, 4).Bytes())
+	w, _ = zw.Create("../evil")
+	w.Write([]byte("x"))
+	zw.Close()
+	f.Add(buf.Bytes())
+	f.Add(buf.Bytes()[:buf.Len()/2])
+	l, _ := openLib(f)
+	dir := f.TempDir()
+	n := 0
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n++
+		p := filepath.Join(dir, fmt.Sprintf("%d.zip", n))
+		os.WriteFile(p, b, 0o600)
+		defer os.Remove(p)
+		rep, err := l.Import(context.Background(), []string{p}, Options{MaxInflated: 64 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Imported < 0 || len(rep.Problems) != rep.Rejected+rep.Conflicts {
+			t.Fatalf("report does not add up: %+v", rep)
+		}
+		if ents, _ := os.ReadDir(l.incoming()); len(ents) != 0 {
+			t.Fatalf("%d files left in incoming/", len(ents))
+		}
+	})
+}
