@@ -16,6 +16,7 @@ import (
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dimse"
 	"discdesk/burner/disc"
+	"discdesk/viewer/codec"
 	"discdesk/viewer/dicomdir"
 )
 
@@ -41,7 +42,7 @@ func Tables(root string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{
+	return withMedia(map[string]string{
 		"storage-sop-classes": sopTable(pacs.StorageSOPClasses, "SOP Class Name", "SOP Class UID"),
 		"transfer-syntaxes":   sopTable(pacs.TransferSyntaxes, "Transfer Syntax Name", "Transfer Syntax UID"),
 		"scu-transfer-syntaxes": sopTable([]pacs.SOPClass{
@@ -53,7 +54,33 @@ func Tables(root string) (map[string]string, error) {
 		"dicomdir-leaves":       leafSummary(rt),
 		"character-sets":        charsetTable(cs),
 		"implementation-id":     implementationTable(),
-	}, nil
+	}), nil
+}
+
+// withMedia adds the media tables that come from the burner's codecs.
+func withMedia(t map[string]string) map[string]string {
+	t["decoded-transfer-syntaxes"] = decodeTable()
+	return t
+}
+
+// decodeTable lists every transfer syntax viewer/codec knows and who
+// decodes its pixels: the Linux desk (so the FSC transcodes it for a
+// profile that does not allow it, and renders the web pages), and the disc
+// viewers (pure-Go codecs only).
+func decodeTable() string {
+	var b strings.Builder
+	b.WriteString("| Transfer Syntax | UID | Desk (Linux): transcoded for the disc, pages rendered | Disc viewers |\n|---|---|---|---|\n")
+	for _, in := range codec.Known() {
+		desk, viewer := "not decoded: refused for a profile that does not allow it", "no"
+		switch {
+		case in.Library != "":
+			desk = "decoded (" + in.Library + ")"
+		case in.Decoded:
+			desk, viewer = "decoded", "yes"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", in.Name, in.UID, desk, viewer)
+	}
+	return b.String()
 }
 
 func sopTable(list []pacs.SOPClass, name, uid string) string {

@@ -3,6 +3,7 @@ package codec
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Transfer syntax UIDs this package knows (PS3.6 A).
@@ -74,6 +75,7 @@ type entry struct {
 	name   string
 	decode DecodeFunc // nil: known but not decodable in this build
 	why    string     // reason when decode is nil
+	lib    string     // the C library the cgo build decodes it with ("" = pure Go)
 }
 
 var registry = map[string]entry{
@@ -84,19 +86,19 @@ var registry = map[string]entry{
 	JPEGExtended12Bit:          {name: "JPEG Extended (Process 2 & 4)", decode: DecodeJPEG},
 	JPEGLossless:               {name: "JPEG Lossless (Process 14)", decode: DecodeJPEG},
 	JPEGLosslessSV1:            {name: "JPEG Lossless SV1 (Process 14, Selection Value 1)", decode: DecodeJPEG},
-	JPEGLSLossless:             {name: "JPEG-LS Lossless", decode: decodeJPEGLS, why: jpeglsWhy},
-	JPEGLSNearLossless:         {name: "JPEG-LS Near-Lossless", decode: decodeJPEGLS, why: jpeglsWhy},
-	JPEG2000Lossless:           {name: "JPEG 2000 (Lossless Only)", decode: decodeJPEG2000, why: j2kWhy},
-	JPEG2000:                   {name: "JPEG 2000", decode: decodeJPEG2000, why: j2kWhy},
+	JPEGLSLossless:             {name: "JPEG-LS Lossless", decode: decodeJPEGLS, why: jpeglsWhy, lib: "CharLS"},
+	JPEGLSNearLossless:         {name: "JPEG-LS Near-Lossless", decode: decodeJPEGLS, why: jpeglsWhy, lib: "CharLS"},
+	JPEG2000Lossless:           {name: "JPEG 2000 (Lossless Only)", decode: decodeJPEG2000, why: j2kWhy, lib: "OpenJPEG"},
+	JPEG2000:                   {name: "JPEG 2000", decode: decodeJPEG2000, why: j2kWhy, lib: "OpenJPEG"},
 	"1.2.840.10008.1.2.4.51.1": {name: "JPEG Extended (Process 3 & 5, retired)"},
 	"1.2.840.10008.1.2.4.53":   {name: "JPEG Spectral Selection (retired)"},
 	"1.2.840.10008.1.2.4.55":   {name: "JPEG Full Progression (retired)"},
-	HTJ2KLossless:              {name: "High-Throughput JPEG 2000 (Lossless Only)", decode: decodeJPEG2000, why: htj2kWhy},
-	HTJ2KRPCLLossless:          {name: "High-Throughput JPEG 2000 with RPCL (Lossless Only)", decode: decodeJPEG2000, why: htj2kWhy},
-	HTJ2K:                      {name: "High-Throughput JPEG 2000", decode: decodeJPEG2000, why: htj2kWhy},
-	JPEGXLLossless:             {name: "JPEG XL Lossless", decode: decodeJPEGXL, why: jxlWhy},
-	JPEGXLJPEGRecompression:    {name: "JPEG XL JPEG Recompression", decode: decodeJPEGXLRecompressed, why: jxlWhy},
-	JPEGXL:                     {name: "JPEG XL", decode: decodeJPEGXL, why: jxlWhy},
+	HTJ2KLossless:              {name: "High-Throughput JPEG 2000 (Lossless Only)", decode: decodeJPEG2000, why: htj2kWhy, lib: "OpenJPEG 2.5"},
+	HTJ2KRPCLLossless:          {name: "High-Throughput JPEG 2000 with RPCL (Lossless Only)", decode: decodeJPEG2000, why: htj2kWhy, lib: "OpenJPEG 2.5"},
+	HTJ2K:                      {name: "High-Throughput JPEG 2000", decode: decodeJPEG2000, why: htj2kWhy, lib: "OpenJPEG 2.5"},
+	JPEGXLLossless:             {name: "JPEG XL Lossless", decode: decodeJPEGXL, why: jxlWhy, lib: "libjxl"},
+	JPEGXLJPEGRecompression:    {name: "JPEG XL JPEG Recompression", decode: decodeJPEGXLRecompressed, why: jxlWhy, lib: "libjxl"},
+	JPEGXL:                     {name: "JPEG XL", decode: decodeJPEGXL, why: jxlWhy, lib: "libjxl"},
 	"1.2.840.10008.1.2.4.100":  {name: "MPEG2 Main Profile"},
 	"1.2.840.10008.1.2.4.101":  {name: "MPEG2 High Profile"},
 	"1.2.840.10008.1.2.4.102":  {name: "MPEG-4 AVC/H.264 High Profile"},
@@ -130,6 +132,41 @@ func Syntaxes() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Info describes a transfer syntax the registry knows.
+type Info struct {
+	UID, Name string
+	// Decoded: this build decodes it. Library names the C library the cgo
+	// build (the Linux desk) decodes it with; "" means pure Go, decoded by
+	// every build, the disc viewers included.
+	Decoded bool
+	Library string
+}
+
+// Known lists every transfer syntax the registry knows, decodable or not,
+// in UID order (component by component, as numbers): the source of the
+// conformance statement's table.
+func Known() []Info {
+	var out []Info
+	for uid, e := range registry {
+		out = append(out, Info{UID: uid, Name: e.name, Decoded: e.decode != nil, Library: e.lib})
+	}
+	sort.Slice(out, func(i, j int) bool { return uidLess(out[i].UID, out[j].UID) })
+	return out
+}
+
+func uidLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for k := 0; k < len(as) && k < len(bs); k++ {
+		if len(as[k]) != len(bs[k]) {
+			return len(as[k]) < len(bs[k])
+		}
+		if as[k] != bs[k] {
+			return as[k] < bs[k]
+		}
+	}
+	return len(as) < len(bs)
 }
 
 // Lookup returns the decoder for a transfer syntax, or an error wrapping
