@@ -2,6 +2,8 @@ package disc
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,13 +34,33 @@ func FuzzPDFText(f *testing.F) {
 	})
 }
 
-func TestPDFTextOfOurReport(t *testing.T) {
-	pdf, err := TextPDF("Report", "Impression: normal (no change).", testFacility)
+// A report made from staff text prints every script with real glyphs
+// (an embedded font covers each line; pdftotext reads them back).
+func TestReportPDFFromStaffTextInEveryScript(t *testing.T) {
+	text := "Impression: normal (no change).\n所見: 異常なし。\n소견: 정상.\nΣυμπέρασμα: φυσιολογικό.\nЗаключение: норма.\nWniosek: bez zmian, żółć w normie."
+	pdf, err := TextPDF("Report 報告", text, testFacility)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pdfText(pdf); !strings.Contains(got, "Impression: normal (no change).") || !strings.Contains(got, "Riverside Imaging") {
-		t.Errorf("pdfText = %q", got)
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	os.WriteFile(path, pdf, 0o600)
+	out, err := exec.Command("pdftotext", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	for _, line := range append(strings.Split(text, "\n"), "Report 報告", "Riverside Imaging") {
+		if !strings.Contains(string(out), line) {
+			t.Errorf("the report PDF lacks %q:\n%s", line, out)
+		}
+	}
+	fonts, _ := exec.Command("pdffonts", path).CombinedOutput()
+	for _, want := range []string{"+DejaVuSans ", "+DroidSansFallback"} {
+		if !strings.Contains(string(fonts), want) {
+			t.Errorf("no embedded subset %q:\n%s", want, fonts)
+		}
+	}
+	if len(pdf) > 64<<10 {
+		t.Errorf("report PDF is %d bytes: fonts not subset", len(pdf))
 	}
 }
 

@@ -67,6 +67,7 @@ type Object struct {
 	metaProblem string           // why the meta group must be rewritten ("" = fine)
 	addEmpty    []dcm.Tag        // Type 2 attributes the object lacks, added empty
 	generated   []byte           // complete Part 10 bytes of a generated object
+	staffText   string           // the staff text a generated report PDF was made from (its page shows it)
 }
 
 // Header returns the object's trimmed header (top-level keys without pixel

@@ -7,10 +7,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/google/uuid"
 
+	"discdesk/internal/pdftext"
 	"discdesk/viewer/dcm"
 )
 
@@ -187,7 +188,10 @@ func (p *Plan) wrapReport(in Input, ref *Object) (*Object, error) {
 		PatientID: ref.PatientID, StudyUID: ref.StudyUID, SeriesUID: series, Modality: "DOC",
 		SeriesNumber: maxSeries + 1, InstanceNumber: 1, Frames: 1,
 		Size: int64(buf.Len()), SourceSize: int64(buf.Len()),
-		header: hdr, generated: buf.Bytes(),
+		header: hdr, generated: buf.Bytes(), staffText: in.ReportText,
+	}
+	if in.ReportPDF != "" {
+		o.staffText = ""
 	}
 	return o, nil
 }
@@ -216,17 +220,16 @@ func ascii(s string) bool {
 	return true
 }
 
-// TextPDF makes a one-column A4 PDF of a plain-text report (core Helvetica,
-// Windows-1252: characters outside it print as '?').
+// TextPDF makes a one-column A4 PDF of a plain-text report, every script
+// printed with real glyphs (internal/pdftext: DejaVu Sans and a system CJK
+// font, embedded as subsets); long lines wrap, long reports run on to more
+// pages.
 func TextPDF(title, text string, fac Facility) ([]byte, error) {
-	f := fpdf.New("P", "mm", "A4", "")
-	tr := f.UnicodeTranslatorFromDescriptor("")
+	f := pdftext.New("P", "A4", time.Now())
 	f.SetTitle(title, true)
-	f.SetCreator("DiscDesk", true)
-	f.SetCompression(false) // keeps the text extractable for the web page
 	f.AddPage()
-	f.SetFont("Helvetica", "B", 14)
-	f.MultiCell(0, 7, tr(title), "", "L", false)
+	f.SetFont(pdftext.Family, "B", 14)
+	f.MultiCell(0, 7, title, "", "L", false)
 	if fac.Configured() {
 		var lines []string
 		for _, l := range []string{fac.Name, fac.Address, fac.Phone, fac.Email} {
@@ -234,14 +237,14 @@ func TextPDF(title, text string, fac Facility) ([]byte, error) {
 				lines = append(lines, l)
 			}
 		}
-		f.SetFont("Helvetica", "", 9)
-		f.MultiCell(0, 5, tr(strings.Join(lines, "\n")), "", "L", false)
+		f.SetFont(pdftext.Family, "", 9)
+		f.MultiCell(0, 5, strings.Join(lines, "\n"), "", "L", false)
 	}
 	f.Ln(4)
-	f.SetFont("Helvetica", "", 11)
-	f.MultiCell(0, 5.5, tr(text), "", "L", false)
+	f.SetFont(pdftext.Family, "", 11)
+	f.MultiCell(0, 5.5, text, "", "L", false)
 	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
+	if err := f.Write(&buf); err != nil {
 		return nil, fmt.Errorf("disc: make report PDF: %w", err)
 	}
 	return buf.Bytes(), nil

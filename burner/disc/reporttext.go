@@ -35,7 +35,10 @@ func reportOf(o *Object, fileID string) (pdi.Report, error) {
 	case KindPDF:
 		r.Kind = "PDF"
 		r.Title = ds.String(dcm.DocumentTitle)
-		r.Text = pdfText(ds.Raw(dcm.EncapsulatedDocument))
+		r.Text = o.staffText
+		if r.Text == "" {
+			r.Text = pdfText(ds.Raw(dcm.EncapsulatedDocument))
+		}
 	default:
 		r.Kind = "SR"
 		r.Title = srtext.Title(ds)
