@@ -15,6 +15,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/docs"
+	"discdesk/app/printing"
 	"discdesk/app/staff"
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
@@ -143,6 +144,9 @@ type Settings struct {
 	LegalDays   int                     `json:"legal_days"`
 	Deadlines   map[handoff.Urgency]int `json:"deadline_hours"` // target turnaround in hours; same-day is end of day
 	Kiosk       Kiosk                   `json:"kiosk"`
+	// Printing is the printer choice (app/printing): where documents and
+	// disc labels print, and the label stock.
+	Printing printing.Settings `json:"printing,omitzero"`
 	// AuditSourceID names this desk in PS3.15 audit messages ("" =
 	// DISCDESK@host); Audit says where they are sent.
 	AuditSourceID string    `json:"audit_source_id,omitempty"`
