@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Issue 4 comparisons, both sides in one run, ratios printed:
-#  1. a 500-slice CT study to a patient disc ISO: plan + DICOMDIR + web JPEGs
-#     + ISO by `discdesk disc --files ... --iso` against the reference
-#     pipeline `dcmmkdir -Pgp` + `dcmj2pnm +oj` per file + `xorriso -as
-#     mkisofs -iso-level 1` (targets: reference/discdesk >= 5, discdesk <= 2x
-#     the reference's xorriso step alone)
-#  2. peak resident memory of `discdesk disc` for a 2,000-instance study
-#     (target < 200 MiB)
+# The disc against references doing the same work, both sides in one run,
+# ratios printed (issue 20.5):
+#  1. an N-slice CT study (default 500) to a patient disc ISO, the same
+#     content on both sides: DICOMDIR, the same number of web JPEGs (the
+#     disc's 24 evenly spaced key images), ISO 9660 level 1. discdesk
+#     `disc --files --iso` (plan + DICOMDIR + pages + ISO, without read-back)
+#     against `dcmmkdir -Pgp` + `dcmj2pnm +oj` on the same 24 slices +
+#     `xorriso -as mkisofs` (target: reference/discdesk >= 1).
+#  2. the whole disc with read-back verify (plan, DICOMDIR, web pages, ISO,
+#     verify) against bare `xorriso -as mkisofs` of the same tree (the disc's
+#     own files as a folder) (target: <= 1.5x).
+#  3. peak resident memory of `discdesk disc` for a 2,000-instance study
+#     (target < 200 MiB).
+# Every ISO discdesk made is checked with validate-disc (../shared/tools).
 # The studies are generated from the corpus's ct_explicit_le_source.dcm with
-# new UIDs (packaging/bench/ctstudy).
+# new UIDs (packaging/bench/ctstudy). N=100 gives a quick run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+N=${N:-500}
 CORPUS=${DISCDESK_TESTDATA:-../shared/testdata/dicom}
+VALIDATE=${DISCDESK_VALIDATE:-../shared/tools/validate-disc}
 SRC=$CORPUS/generated/ct_slice_variants/ct_explicit_le_source.dcm
-for t in dcmmkdir dcmj2pnm xorriso /usr/bin/time; do command -v "$t" > /dev/null || { echo "missing tool: $t" >&2; exit 2; }; done
+for t in dcmmkdir dcmj2pnm xorriso /usr/bin/time "$VALIDATE"; do command -v "$t" > /dev/null || { echo "missing tool: $t" >&2; exit 2; }; done
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 # DISCDESK_BIN: use a prebuilt discdesk (e.g. a headless build) instead of building one.
 if [ -n "${DISCDESK_BIN:-}" ]; then cp "$DISCDESK_BIN" "$T/discdesk"; else GOFLAGS=${GOFLAGS:--mod=mod} go build -o "$T/discdesk" .; fi
 GOFLAGS=${GOFLAGS:--mod=mod} go build -o "$T/ctstudy" ./packaging/bench/ctstudy
-"$T/ctstudy" -src "$SRC" -out "$T/ct" -n 500
+"$T/ctstudy" -src "$SRC" -out "$T/ct" -n "$N"
 STUDY=$T/ct/ST00001
 export LANG=en_US.UTF-8
 now() { date +%s.%N; }
@@ -26,32 +34,55 @@ sub() { python3 -c "print(f'{$1-$2:.3f}')"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 sync
 cat "$STUDY"/* > /dev/null # warm the page cache for both sides alike
+DISC=(--data "$T/data" disc --files --no-viewer --ack-no-report bench)
+check() { "$VALIDATE" "$1" > "$T/validate.log" 2>&1 && echo PASS || echo "FAIL (validate-disc: $(grep -m1 FAIL "$T/validate.log"))"; }
 
 # --- reference pipeline -------------------------------------------------
-# Staging by hard links (no copy), level-1 names, as dcmmkdir needs them.
+# Staging by hard links (no copy), level-1 names, as dcmmkdir needs them;
+# JPEGs of the same 24 evenly spaced slices the disc's pages show.
 R=$T/ref; mkdir -p "$R/DICOM" "$R/IHE_PDI"
 i=0; for f in "$STUDY"/*; do i=$((i+1)); ln "$f" "$(printf '%s/DICOM/I%07d' "$R" $i)"; done
+KEYS=$(python3 -c "n=$i; m=min(n,24); print(' '.join(str((k*(n-1)+(m-1)//2)//(m-1)+1) for k in range(m)) if m>1 else '1')")
 t0=$(now)
 (cd "$R" && dcmmkdir -Pgp -q +D DICOMDIR +r +id . DICOM)
 t1=$(now)
-for f in "$R"/DICOM/*; do dcmj2pnm -q +oj "$f" "$R/IHE_PDI/$(basename "$f").JPG"; done
+for k in $KEYS; do f=$(printf '%s/DICOM/I%07d' "$R" "$k"); dcmj2pnm -q +oj "$f" "$R/IHE_PDI/$(basename "$f").JPG"; done
 t2=$(now)
-xorriso -as mkisofs -quiet -iso-level 1 -V REFERENCE -o "$T/ref.iso" "$R" 2> /dev/null
+xorriso -as mkisofs -quiet -iso-level 1 -J -V REFERENCE -o "$T/ref.iso" "$R" 2> /dev/null
 t3=$(now)
 ref_mkdir=$(sub "$t1" "$t0"); ref_jpeg=$(sub "$t2" "$t1"); ref_iso=$(sub "$t3" "$t2"); ref_total=$(sub "$t3" "$t0")
+njpeg=$(ls "$R/IHE_PDI" | wc -l)
 
-# --- discdesk -----------------------------------------------------------
+# --- discdesk, same work (no read-back) ------------------------------------
 t0=$(now)
-"$T/discdesk" --data "$T/data" disc --files --iso --no-verify --no-viewer --ack-no-report bench --out "$T/ours.iso" "$STUDY" > "$T/ours.log" 2>&1
+"$T/discdesk" "${DISC[@]}" --iso --no-verify --out "$T/ours.iso" "$STUDY" > "$T/ours.log" 2>&1
 t1=$(now)
 ours=$(sub "$t1" "$t0")
-/work/shared/tools/validate-disc "$T/ours.iso" > "$T/validate.log" 2>&1 && valid=PASS || valid="FAIL (see validate-disc)"
+valid=$(check "$T/ours.iso")
+ourjpeg=$(isoinfo -f -i "$T/ours.iso" | grep -c '/IMG[0-9]*\.JPG' || true)
 
-echo "500-slice CT to ISO ($(du -m "$T/ours.iso" | cut -f1) MB):"
-echo "  reference: dcmmkdir ${ref_mkdir}s + dcmj2pnm x500 ${ref_jpeg}s + xorriso ${ref_iso}s = ${ref_total}s"
-echo "  discdesk disc (plan + DICOMDIR + web JPEGs + ISO): ${ours}s; validate-disc: $valid"
-echo "  reference/discdesk = $(ratio "$ref_total" "$ours") (target >= 5)"
-echo "  discdesk/xorriso step = $(ratio "$ours" "$ref_iso") (target <= 2)"
+# --- discdesk with read-back verify, against bare xorriso of the same tree --
+rm -f "$T/ours.iso" "$T/ours.iso.sha256"
+t0=$(now)
+"$T/discdesk" "${DISC[@]}" --iso --out "$T/ours.iso" "$STUDY" > "$T/verify.log" 2>&1
+t1=$(now)
+full=$(sub "$t1" "$t0")
+valid2=$(check "$T/ours.iso")
+"$T/discdesk" "${DISC[@]}" --no-verify --out "$T/tree" "$STUDY" > /dev/null 2>&1
+vol=$(isoinfo -d -i "$T/ours.iso" | sed -n 's/^Volume id: //p')
+t0=$(now)
+xorriso -as mkisofs -quiet -iso-level 1 -J -V "$vol" -o "$T/bare.iso" "$T/tree" 2> /dev/null
+t1=$(now)
+bare=$(sub "$t1" "$t0")
+
+mb=$(du -m "$T/ours.iso" | cut -f1)
+echo "$N-slice CT to ISO ($mb MB):"
+echo "  reference: dcmmkdir ${ref_mkdir}s + dcmj2pnm x$njpeg ${ref_jpeg}s + xorriso ${ref_iso}s = ${ref_total}s"
+echo "  discdesk disc (plan + DICOMDIR + $ourjpeg web JPEGs and thumbnails + ISO): ${ours}s; validate-disc: $valid"
+echo "  reference/discdesk = $(ratio "$ref_total" "$ours") (same JPEG count; target >= 1)"
+echo "  discdesk disc with read-back verify: ${full}s; validate-disc: $valid2"
+echo "  bare xorriso -as mkisofs of the same tree: ${bare}s"
+echo "  discdesk with verify / bare xorriso = $(ratio "$full" "$bare") (target <= 1.5)"
 
 # --- memory for 2,000 instances ------------------------------------------
 "$T/ctstudy" -src "$SRC" -out "$T/many" -n 2000 -size 64
