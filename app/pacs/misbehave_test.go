@@ -203,12 +203,12 @@ func TestDisconnectMidTransferStoresNothing(t *testing.T) {
 
 func TestSilentPeerIsDroppedAfterARTIM(t *testing.T) {
 	_, n, _ := startServer(t, Config{Limits: dimse.Limits{ARTIM: 200 * time.Millisecond}})
+	start := time.Now() // before the dial: the server's clock starts at its accept
 	conn, err := net.Dial("tcp", n.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start := time.Now()
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.ReadAll(conn); err != nil {
 		t.Fatalf("read: %v (want close)", err)
