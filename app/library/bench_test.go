@@ -98,3 +98,23 @@ func BenchmarkReceive(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkImportMove is the receive path before Receive: Import of one
+// spooled slice with Move (journal, syncfs, index: one syncfs and four
+// fdatasync per object), beside BenchmarkReceive.
+func BenchmarkImportMove(b *testing.B) {
+	l, data := openLib(b)
+	sp := filepath.Join(data, "spool")
+	os.MkdirAll(sp, 0o700)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		p := filepath.Join(sp, fmt.Sprintf(".rx-%d.part", i))
+		os.WriteFile(p, dcmtest.CT(i+1, 512, 512).Bytes(), 0o600)
+		b.StartTimer()
+		if rep, err := l.Import(context.Background(), []string{p}, Options{Move: true}); err != nil || rep.Imported != 1 {
+			b.Fatal(err, rep)
+		}
+	}
+}
