@@ -170,3 +170,20 @@ func TestViewerFolderAsPackagingBuildsIt(t *testing.T) {
 		t.Error("README.TXT promises a macOS viewer the disc does not carry")
 	}
 }
+
+// The code-stream readers of the lossy history (JPEG 2000 COD, JPEG-LS
+// SOS) read outside input: they never panic, and say "lossy" only with a
+// reason.
+func FuzzLossyCodestream(f *testing.F) {
+	f.Add([]byte{0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x04, 0x00, 0x00, 0xFF, 0x52, 0x00, 0x0C, 0, 0, 0, 1, 0, 5, 4, 4, 0, 0, 0xFF, 0x90})
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x02, 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x03, 0x00, 0x00})
+	f.Add([]byte{0xFF, 0x4F})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if irr, ok := j2kIrreversible(b); irr && !ok {
+			t.Fatal("irreversible without a COD marker")
+		}
+		if near, ok := jlsNear(b); near && !ok {
+			t.Fatal("NEAR without an SOS marker")
+		}
+	})
+}
