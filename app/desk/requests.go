@@ -156,19 +156,16 @@ func (r *requestsScreen) show(q handoff.Request) {
 	// Documents.
 	docBtn := func(kind, label string) *widget.Button {
 		return name(d, "handoff.doc."+kind, widget.NewButton(label, func() {
-			p, err := d.svc.WriteDoc(kind, q)
+			said, err := d.svc.PrintDoc(kind, q) // print.go
 			if fail(err) {
 				return
 			}
-			if err := d.svc.OpenFile(p); err != nil {
-				msg.SetText("Written to " + p + " (could not open it: " + plain(err) + ")")
-				return
-			}
 			msg.Importance = widget.MediumImportance
-			msg.SetText("Written to " + p)
+			msg.SetText(said)
 		}))
 	}
-	r.detail.Add(container.NewHBox(docBtn("form", "Print request form"), docBtn("invoice", "Print invoice"), docBtn("label", "Print disc label")))
+	r.detail.Add(container.NewHBox(docBtn("form", "Print request form"), docBtn("invoice", "Print invoice"), docBtn("receipt", "Print receipt"),
+		docBtn("label", "Print disc label"), docBtn("insert", "Print case insert")))
 	r.detail.Add(d.copyButton(q)) // electronic copy (copy.go)
 
 	canHand := d.user.Role.Can(staff.ActionHandoff)

@@ -286,8 +286,10 @@ func PersonName(pn string) string { return intake.PersonName(pn) }
 // isoDate turns YYYYMMDD into YYYY-MM-DD ("" stays "").
 func isoDate(d string) string { return intake.ISODate(d) }
 
-// WriteDoc writes one of a request's documents (form, invoice, label) as a
-// PDF into <data>/documents, 0600, and returns its path.
+// WriteDoc writes one of a request's documents (form, invoice, receipt,
+// label, insert) as a PDF into <data>/documents, 0600, and returns its
+// path. Every one carries the request code; labels use the label stock
+// chosen in Settings.
 func (s *Services) WriteDoc(kind string, r handoff.Request) (string, error) {
 	cur, err := s.Settings.Get()
 	if err != nil {
@@ -309,9 +311,11 @@ func (s *Services) WriteDoc(kind string, r handoff.Request) (string, error) {
 	case "form":
 		err = docs.RequestForm(f, fac, &r, now)
 	case "invoice":
-		err = docs.Invoice(f, fac, r, code, now)
-	case "label":
-		err = s.writeLabel(f, fac, r, now)
+		err = docs.Invoice(f, fac, r, docs.InvoiceNumber(r.ID), now)
+	case "receipt":
+		err = docs.Receipt(f, fac, r, now)
+	case "label", "insert":
+		err = s.writeLabel(f, fac, r, now, kind, docs.LabelLayout(cur.Printing.LabelLayout))
 	default:
 		err = fmt.Errorf("desk: unknown document %q", kind)
 	}
@@ -325,9 +329,9 @@ func (s *Services) WriteDoc(kind string, r handoff.Request) (string, error) {
 	return path, nil
 }
 
-func (s *Services) writeLabel(f *os.File, fac docs.Facility, r handoff.Request, now time.Time) error {
-	l := docs.Label{PatientName: r.Patient.Name, BirthDate: r.Patient.BirthDate, PatientID: r.Patient.ID,
-		Facility: fac.Name, Phone: fac.Phone, N: 1, M: 1, Burned: now}
+func (s *Services) writeLabel(f *os.File, fac docs.Facility, r handoff.Request, now time.Time, kind string, layout docs.LabelLayout) error {
+	l := docs.LabelFor(fac, r)
+	l.Burned, l.Layout = now, layout
 	for i := len(r.Discs) - 1; i >= 0; i-- {
 		if r.Discs[i].Verified {
 			l.DiscUUID, l.N, l.M, l.Burned = r.Discs[i].UUID, r.Discs[i].N, r.Discs[i].M, r.Discs[i].Burned
@@ -341,6 +345,9 @@ func (s *Services) writeLabel(f *os.File, fac docs.Facility, r handoff.Request, 
 		if st, err := s.Lib.Study(u); err == nil {
 			l.Studies = append(l.Studies, docs.LabelStudy{Date: isoDate(st.Date), Modality: strings.Join(st.Modalities, "/"), Description: st.Description})
 		}
+	}
+	if kind == "insert" {
+		return docs.JewelCaseInsert(f, l)
 	}
 	return docs.DiscLabel(f, l)
 }

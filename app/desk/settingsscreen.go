@@ -134,10 +134,12 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	large.SetChecked(cur.Kiosk.LargeText)
 	contrast := name(d, "settings.kiosk.contrast", widget.NewCheck("High contrast", nil))
 	contrast.SetChecked(cur.Kiosk.HighContrast)
+	printItems, printRead := printingForm(d, cur.Printing) // print.go
 	msg := name(d, "settings.msg", widget.NewLabel(""))
 	msg.Wrapping = fyne.TextWrapWord
 	save := name(d, "settings.save", widget.NewButton("Save settings", func() {
 		n := cur
+		n.Printing = printRead()
 		n.Facility = settings.Facility{Name: facName.Text, Address: facAddr.Text, Phone: facPhone.Text, Email: cur.Facility.Email}
 		n.Workstation, n.Target, n.Media, n.LocalAE = ws.Text, def.Selected, disc.Media(media.Selected), strings.TrimSpace(ae.Text)
 		if p := strings.TrimSpace(isoDir.Text); p != "" {
@@ -238,6 +240,7 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 			widget.NewFormItem("Auto-burn AE title", burnAE), widget.NewFormItem("Quiet time (seconds)", quiet),
 			widget.NewFormItem("Ask for instance count", countNode), widget.NewFormItem("TLS certificate", tlsCert), widget.NewFormItem("TLS key", tlsKey),
 			widget.NewFormItem("Receiver", recvStatus)),
+		section("Printing", "Documents and disc labels go to these printers; with none set, the PDF opens for you to print.", printItems...),
 		section("Patient kiosk", "",
 			widget.NewFormItem("Kiosk idle (seconds)", idle), widget.NewFormItem("Kiosk language", lang), widget.NewFormItem("Kiosk display", container.NewHBox(large, contrast))),
 	)
