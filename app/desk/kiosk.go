@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"discdesk/app/library"
 	"discdesk/app/staff"
 )
 
@@ -69,6 +70,7 @@ type kioskScreen struct {
 	idle   time.Duration
 	access *staff.KioskAccess
 	imgs   *images
+	exit   *staff.Exit // the staff exit's own escalating lock
 
 	mu    sync.Mutex
 	timer *time.Timer
@@ -88,7 +90,7 @@ func (d *Desk) EnterKiosk() error {
 	d.user = nil
 	d.tabs, d.studies, d.queue, d.requests = nil, nil, nil, nil
 	k := &kioskScreen{d: d, lang: cur.Kiosk.Language, theme: kioskTheme{large: cur.Kiosk.LargeText, contrast: cur.Kiosk.HighContrast},
-		idle: time.Duration(cur.Kiosk.IdleSeconds) * time.Second, imgs: newImages(d.svc.Lib)}
+		idle: time.Duration(cur.Kiosk.IdleSeconds) * time.Second, imgs: newImages(d.svc.Lib), exit: staff.NewExit(d.svc.Staff, d.svc.Now)}
 	if d.kioskIdle > 0 {
 		k.idle = d.kioskIdle
 	}
@@ -153,6 +155,7 @@ func (k *kioskScreen) stop() {
 func (k *kioskScreen) welcome(message string) {
 	d := k.d
 	k.access = nil
+	k.imgs = newImages(d.svc.Lib) // no thumbnails or vetting of the last patient
 	d.forget("")
 	title := widget.NewLabelWithStyle(k.t("welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	touch := func(string) { k.touch() }
@@ -178,11 +181,17 @@ func (k *kioskScreen) welcome(message string) {
 		switch {
 		case errors.Is(err, staff.ErrLocked):
 			k.welcome(k.t("locked"))
+		case errors.Is(err, staff.ErrAskStaff):
+			// Code and birth date were right, but the studies would reach
+			// another patient: staff decide, the screen shows nothing.
+			d.svc.Logger.Printf("kiosk: request %s needs staff: %v", staff.NormalizeCode(code.Text), err)
+			k.welcome(k.t("askstaff"))
 		case err != nil:
 			d.svc.Logger.Printf("kiosk: sign-in refused")
 			k.welcome(k.t("nomatch"))
 		default:
 			k.access = acc
+			k.imgs.only = func(uid string) ([]library.SeriesDetail, error) { return acc.Instances(d.svc.Lib, uid) }
 			k.studies()
 		}
 	}))
@@ -229,6 +238,11 @@ func (k *kioskScreen) showStudy(uid string) {
 		k.welcome(k.t("notfound"))
 		return
 	}
+	if _, err := k.access.Instances(d.svc.Lib, uid); err != nil {
+		d.svc.Logger.Printf("kiosk: request %s needs staff: %v", staff.RequestCode(k.access.Request.ID), err)
+		k.welcome(k.t("askstaff"))
+		return
+	}
 	d.forget("viewer.")
 	v := newStudyViewer(d, k.imgs, uid, true, k.access.Allows, k.touch)
 	back := name(d, "kiosk.back", widget.NewButton(k.t("back"), k.studies))
@@ -236,34 +250,27 @@ func (k *kioskScreen) showStudy(uid string) {
 	k.set(container.NewBorder(container.NewGridWithColumns(2, back, finish), nil, nil, nil, v.content))
 }
 
-// askStaff asks for a staff PIN to leave the kiosk.
+// askStaff asks for a staff member's name and PIN to leave the kiosk. No
+// names are listed to the patient, and wrong tries lock the kiosk's exit
+// (escalating), never the member's desk sign-in.
 func (k *kioskScreen) askStaff() {
 	d := k.d
-	members, _ := d.svc.Staff.Active()
-	byName := map[string]staff.Member{}
-	var names []string
-	for _, m := range members {
-		if m.Role.Can(staff.ActionKiosk) {
-			byName[m.Name] = m
-			names = append(names, m.Name)
-		}
-	}
-	who := name(d, "kiosk.exit.staff", widget.NewSelect(names, nil))
-	who.PlaceHolder = k.t("chooseyou")
+	who := name(d, "kiosk.exit.staff", widget.NewEntry())
+	who.SetPlaceHolder(k.t("yourname"))
+	who.OnChanged = func(string) { k.touch() }
 	pin := name(d, "kiosk.exit.pin", widget.NewPasswordEntry())
 	pin.OnChanged = func(string) { k.touch() }
 	msg := name(d, "kiosk.exit.msg", widget.NewLabel(""))
 	var pop *widget.PopUp
 	leave := name(d, "kiosk.exit.leave", widget.NewButton(k.t("leave"), func() {
-		m, ok := byName[who.Selected]
-		if !ok {
-			msg.SetText(k.t("wrongpin"))
-			return
-		}
-		got, err := d.svc.Staff.SignIn(m.ID, pin.Text)
+		got, err := k.exit.SignIn(who.Text, pin.Text)
 		pin.SetText("")
-		if err != nil {
-			msg.SetText(k.t("wrongpin") + " " + plain(err))
+		switch {
+		case errors.Is(err, staff.ErrLocked):
+			msg.SetText(k.t("locked"))
+			return
+		case err != nil:
+			msg.SetText(k.t("wrongpin"))
 			return
 		}
 		pop.Hide()

@@ -92,10 +92,31 @@ func TestKioskEscapeNeedsStaffPIN(t *testing.T) {
 	if !w[*widget.PopUp](f, "kiosk.exit.popup").Visible() {
 		t.Fatal("close did not ask for a staff PIN")
 	}
-	f.choose("kiosk.exit.staff", staff.DemoName)
+	// The dialog names no staff member: the member types their name.
+	if _, ok := f.d.Named("kiosk.exit.staff").(*widget.Entry); !ok {
+		t.Fatalf("the exit dialog offers %T, not a typed name", f.d.Named("kiosk.exit.staff"))
+	}
+	members, _ := f.svc.Staff.Active()
+	for _, o := range test.LaidOutObjects(w[*widget.PopUp](f, "kiosk.exit.popup")) {
+		var text string
+		switch x := o.(type) {
+		case *widget.Label:
+			text = x.Text
+		case *widget.Select:
+			text = strings.Join(x.Options, " ")
+		case *widget.Entry:
+			text = x.Text + x.PlaceHolder
+		}
+		for _, m := range members {
+			if strings.Contains(text, m.Name) {
+				t.Errorf("the kiosk's exit dialog shows the staff name %q", m.Name)
+			}
+		}
+	}
+	f.typ("kiosk.exit.staff", staff.DemoName)
 	f.typ("kiosk.exit.pin", "0000")
 	f.tap("kiosk.exit.leave")
-	if !f.d.InKiosk() || f.d.User() != nil || !strings.Contains(f.label("kiosk.exit.msg"), "Wrong PIN") {
+	if !f.d.InKiosk() || f.d.User() != nil || !strings.Contains(f.label("kiosk.exit.msg"), "Wrong name or PIN") {
 		t.Fatalf("wrong PIN left the kiosk: %v %q", f.d.InKiosk(), f.label("kiosk.exit.msg"))
 	}
 	// Cancel returns to the welcome screen and forgets the patient.
@@ -103,12 +124,50 @@ func TestKioskEscapeNeedsStaffPIN(t *testing.T) {
 	if f.d.kiosk.access != nil || f.d.Named("kiosk.code") == nil {
 		t.Fatal("cancel kept the patient's access")
 	}
+	// Wrong tries at the kiosk never lock the member out of the desk.
+	for range 12 {
+		f.tap("kiosk.staff")
+		f.typ("kiosk.exit.staff", staff.DemoName)
+		f.typ("kiosk.exit.pin", "0000")
+		f.tap("kiosk.exit.leave")
+		f.tap("kiosk.exit.cancel")
+	}
+	if _, err := f.svc.Staff.SignIn(members[0].ID, staff.DemoPIN); err != nil {
+		t.Fatalf("the member at the desk after wrong tries at the kiosk: %v", err)
+	}
+	f.d.kiosk.exit = staff.NewExit(f.svc.Staff, nil) // the kiosk's own exit lock is tested in app/staff
 	f.tap("kiosk.staff")
-	f.choose("kiosk.exit.staff", staff.DemoName)
+	f.typ("kiosk.exit.staff", staff.DemoName)
 	f.typ("kiosk.exit.pin", staff.DemoPIN)
 	f.tap("kiosk.exit.leave")
 	if f.d.InKiosk() || f.d.User() == nil || f.win.FullScreen() || f.d.Named("main.tabs") == nil {
 		t.Fatal("the right PIN did not leave the kiosk")
+	}
+}
+
+// 15.10: the kiosk's medium for a study holds only files whose own header
+// names the signed-in patient.
+func TestKioskMediumHoldsOnlyThePatient(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	if f.d.kiosk.access == nil {
+		t.Fatalf("sign-in failed: %q", f.label("kiosk.msg"))
+	}
+	n := 0
+	for _, uid := range f.d.kiosk.access.Studies {
+		fsys, err := f.d.kiosk.imgs.studyFS(uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range fsys {
+			n++
+			if m := staff.CheckFile(p, f.d.kiosk.access.Identity); m != "" {
+				t.Errorf("the kiosk's medium holds a file whose %s is another patient's", m)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the kiosk's medium is empty")
 	}
 }
 

@@ -87,15 +87,44 @@ func (rootInfo) Sys() any           { return nil }
 
 // openStudyDisc opens one library study as a viewer medium.
 func openStudyDisc(lib *library.Library, uid string) (*study.Disc, error) {
-	st, err := lib.Study(uid)
+	return newImages(lib).studyDisc(uid)
+}
+
+// studySeries is a study's series with their instances: from the library,
+// or in the kiosk only the signed-in patient's vetted files
+// (staff.KioskAccess.Instances, which refuses a study holding anyone
+// else's file).
+func (m *images) studySeries(uid string) ([]library.SeriesDetail, error) {
+	if m.only != nil {
+		return m.only(uid)
+	}
+	st, err := m.lib.Study(uid)
+	if err != nil {
+		return nil, err
+	}
+	return st.Series, nil
+}
+
+// studyFS is the medium of one study: its files and nothing else.
+func (m *images) studyFS(uid string) (filesFS, error) {
+	series, err := m.studySeries(uid)
 	if err != nil {
 		return nil, err
 	}
 	f := filesFS{}
-	for _, s := range st.Series {
+	for _, s := range series {
 		for _, in := range s.Instances {
-			f[fmt.Sprintf("F%06d", len(f)+1)] = lib.FilePath(in)
+			f[fmt.Sprintf("F%06d", len(f)+1)] = m.lib.FilePath(in)
 		}
+	}
+	return f, nil
+}
+
+// studyDisc opens one study as a viewer medium.
+func (m *images) studyDisc(uid string) (*study.Disc, error) {
+	f, err := m.studyFS(uid)
+	if err != nil {
+		return nil, err
 	}
 	return study.OpenFS(f, "study "+uid)
 }

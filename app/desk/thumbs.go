@@ -11,7 +11,10 @@ import (
 // images renders study images for cards and the kiosk viewer, caching
 // thumbnails. No Fyne here: it returns image.Image.
 type images struct {
-	lib   *library.Library
+	lib *library.Library
+	// only, when set (the kiosk), gives a study's instances instead of the
+	// library: the signed-in patient's vetted files (studyfs.go).
+	only  func(uid string) ([]library.SeriesDetail, error)
 	mu    sync.Mutex
 	thumb map[string]image.Image
 }
@@ -25,12 +28,12 @@ var nonImage = map[string]bool{"SR": true, "PR": true, "KO": true, "DOC": true, 
 
 // imageInstances lists a study's image instances, series by series.
 func (m *images) imageInstances(uid string) [][]library.Instance {
-	st, err := m.lib.Study(uid)
+	series, err := m.studySeries(uid)
 	if err != nil {
 		return nil
 	}
 	var out [][]library.Instance
-	for _, s := range st.Series {
+	for _, s := range series {
 		if nonImage[s.Modality] || len(s.Instances) == 0 {
 			continue
 		}

@@ -39,7 +39,7 @@ func newStudyViewer(d *Desk, imgs *images, uid string, large bool, allowed func(
 		v.content = name(d, "viewer.denied", widget.NewLabel("Not available."))
 		return v
 	}
-	if disc, err := openStudyDisc(imgs.lib, uid); err == nil {
+	if disc, err := imgs.studyDisc(uid); err == nil {
 		v.disc = disc
 		for _, se := range disc.Series() {
 			if len(se.Images()) > 0 {

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -44,10 +45,37 @@ func NormalizeCode(s string) string {
 }
 
 // KioskAccess is what a patient signed in at the kiosk may see: one
-// request's studies and nothing else.
+// request's studies and nothing else, all of one patient (Identity).
 type KioskAccess struct {
-	Request handoff.Request
-	Studies []string // Study Instance UIDs
+	Request  handoff.Request
+	Studies  []string // Study Instance UIDs
+	Identity Identity // whose they are (PatientStudies)
+}
+
+// Instances returns the study's instances whose files name the access's
+// patient in their own headers, series by series; a study holding any file
+// of someone else (two senders used one Study Instance UID) or one the
+// kiosk cannot read is refused whole with ErrAskStaff. A study outside the
+// access is ErrNoRequest.
+func (a *KioskAccess) Instances(lib *library.Library, uid string) ([]library.SeriesDetail, error) {
+	if !a.Allows(uid) {
+		return nil, ErrNoRequest
+	}
+	st, err := lib.Study(uid)
+	if err != nil {
+		return nil, fmt.Errorf("staff: kiosk study: %w", err)
+	}
+	if m := a.Identity.Mismatch(IdentityOf(st.Patient)); m != "" {
+		return nil, fmt.Errorf("%w: the study's %s differs", ErrAskStaff, m)
+	}
+	for _, se := range st.Series {
+		for _, in := range se.Instances {
+			if m := CheckFile(lib.FilePath(in), a.Identity); m != "" {
+				return nil, fmt.Errorf("%w: a file of the study: %s differs", ErrAskStaff, m)
+			}
+		}
+	}
+	return st.Series, nil
 }
 
 // Allows reports whether the access covers the study.
@@ -64,50 +92,127 @@ func (a *KioskAccess) Allows(studyUID string) bool {
 }
 
 // Gate is the kiosk's sign-in: a request code and the patient's birth date.
-// Five misses in a row lock the gate for two minutes (for everyone at that
-// kiosk), so codes cannot be guessed at the screen.
+// Misses are counted per kiosk (the gate) and per code, and a sign-in that
+// succeeds, with any code, resets neither the kiosk's count nor another
+// code's: MaxMisses misses at the kiosk lock it for LockFor, CodeMisses
+// misses with one code lock that code, and each further lock of the same
+// kiosk or code lasts twice as long as the one before, up to MaxLock. The
+// kiosk's count forgets misses after an hour without one; the doubling
+// starts over after a day without a lock.
 type Gate struct {
 	requests *handoff.Store
 	lib      *library.Library
 	now      func() time.Time
 
-	mu          sync.Mutex
-	misses      int
-	lockedUntil time.Time
-	MaxMisses   int
-	LockFor     time.Duration
+	mu    sync.Mutex
+	kiosk lockout
+	codes map[string]*lockout
+
+	MaxMisses  int           // misses at the kiosk before it locks (5)
+	CodeMisses int           // misses with one code before that code locks (3)
+	LockFor    time.Duration // the first lock (2 minutes)
+	MaxLock    time.Duration // the longest lock (24 hours)
+}
+
+// lockout counts misses towards an escalating lock.
+type lockout struct {
+	misses   int
+	locks    int // locks so far: the next lasts LockFor << locks
+	until    time.Time
+	lastMiss time.Time
+	lastLock time.Time
+}
+
+func (l *lockout) locked(now time.Time) bool { return now.Before(l.until) }
+
+// miss counts one miss at now and reports whether it locked.
+func (l *lockout) miss(now time.Time, max int, first, longest time.Duration) bool {
+	if now.Sub(l.lastMiss) > time.Hour {
+		l.misses = 0
+	}
+	if l.locks > 0 && now.Sub(l.lastLock) > 24*time.Hour {
+		l.locks = 0
+	}
+	l.misses++
+	l.lastMiss = now
+	if l.misses < max {
+		return false
+	}
+	d := first
+	for i := 0; i < l.locks && d < longest; i++ {
+		d *= 2
+	}
+	d = min(d, longest)
+	l.misses, l.locks, l.until, l.lastLock = 0, l.locks+1, now.Add(d), now
+	return true
 }
 
 // NewGate returns a kiosk gate over the handoff store and the library
-// (used to resolve requests given as a date range); now may be nil.
+// (which resolves and checks every request's studies); now may be nil.
 func NewGate(requests *handoff.Store, lib *library.Library, now func() time.Time) *Gate {
 	if now == nil {
 		now = time.Now
 	}
-	return &Gate{requests: requests, lib: lib, now: now, MaxMisses: 5, LockFor: 2 * time.Minute}
+	return &Gate{requests: requests, lib: lib, now: now, codes: map[string]*lockout{},
+		MaxMisses: 5, CodeMisses: 3, LockFor: 2 * time.Minute, MaxLock: 24 * time.Hour}
 }
 
 // Open checks a code and a birth date (YYYY-MM-DD). It returns the access
-// to that request's studies, or ErrNoRequest (a counted miss), or ErrLocked.
-// A cancelled request opens nothing.
+// to that request's studies, or ErrNoRequest (a counted miss), ErrLocked,
+// or ErrAskStaff (code and birth date were right but the studies need a
+// person to check whose they are; not a miss). A cancelled request opens
+// nothing.
 func (g *Gate) Open(code, birthDate string) (*KioskAccess, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.now()
-	if now.Before(g.lockedUntil) {
+	code = NormalizeCode(code)
+	cl := g.codes[code]
+	if g.kiosk.locked(now) {
 		return nil, ErrLocked
 	}
-	acc, err := g.find(NormalizeCode(code), strings.TrimSpace(birthDate))
-	if err != nil {
-		g.misses++
-		if g.misses >= g.MaxMisses {
-			g.misses, g.lockedUntil = 0, now.Add(g.LockFor)
+	if cl != nil && cl.locked(now) {
+		g.kiosk.miss(now, g.MaxMisses, g.LockFor, g.MaxLock) // still a try at this kiosk
+		return nil, ErrLocked
+	}
+	acc, err := g.find(code, strings.TrimSpace(birthDate))
+	if errors.Is(err, ErrNoRequest) {
+		locked := g.kiosk.miss(now, g.MaxMisses, g.LockFor, g.MaxLock)
+		if code != "" {
+			if cl == nil {
+				g.prune(now)
+				cl = &lockout{}
+				g.codes[code] = cl
+			}
+			locked = cl.miss(now, g.CodeMisses, g.LockFor, g.MaxLock) || locked
+		}
+		if locked {
 			return nil, ErrLocked
 		}
 		return nil, err
 	}
-	g.misses = 0
+	if err != nil {
+		return nil, err
+	}
+	if cl != nil && cl.locks == 0 {
+		delete(g.codes, code) // the patient's own typos are forgiven once they get in
+	} else if cl != nil {
+		cl.misses = 0
+	}
 	return acc, nil
+}
+
+// prune forgets codes with no miss or lock for a day, so guessing at
+// random codes cannot grow the map without bound.
+func (g *Gate) prune(now time.Time) {
+	if len(g.codes) < 1024 {
+		return
+	}
+	for c, l := range g.codes {
+		if now.Sub(l.lastMiss) > 24*time.Hour && !l.locked(now) {
+			delete(g.codes, c)
+		}
+	}
 }
 
 func (g *Gate) find(code, birth string) (*KioskAccess, error) {
@@ -135,16 +240,16 @@ func (g *Gate) find(code, birth string) (*KioskAccess, error) {
 	if hit == nil {
 		return nil, ErrNoRequest
 	}
-	acc := &KioskAccess{Request: *hit, Studies: append([]string(nil), hit.Studies.UIDs...)}
-	if len(acc.Studies) == 0 && g.lib != nil && hit.Patient.ID != "" {
-		sts, err := g.lib.Search(library.Query{PatientID: hit.Patient.ID,
-			From: strings.ReplaceAll(hit.Studies.From, "-", ""), To: strings.ReplaceAll(hit.Studies.To, "-", "")})
-		if err != nil {
-			return nil, fmt.Errorf("staff: kiosk studies: %w", err)
-		}
-		for _, st := range sts {
-			acc.Studies = append(acc.Studies, st.UID)
-		}
+	if g.lib == nil {
+		return nil, fmt.Errorf("%w: the kiosk has no library", ErrAskStaff)
+	}
+	sts, id, err := PatientStudies(g.lib, *hit)
+	if err != nil {
+		return nil, err
+	}
+	acc := &KioskAccess{Request: *hit, Identity: id}
+	for _, st := range sts {
+		acc.Studies = append(acc.Studies, st.UID)
 	}
 	return acc, nil
 }

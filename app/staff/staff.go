@@ -135,6 +135,7 @@ type Member struct {
 	PIN         PINHash   `json:"pin,omitzero"`
 	Failures    int       `json:"failures,omitempty"`
 	LockedUntil time.Time `json:"locked_until,omitzero"`
+	Lockouts    int       `json:"lockouts,omitempty"` // locks in a row: the next lasts twice as long as the last
 	LastSignIn  time.Time `json:"last_sign_in,omitzero"`
 }
 
@@ -161,7 +162,9 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // WithParams sets the argon2id cost of new PINs (tests use a small memory).
 func WithParams(p Params) Option { return func(s *Store) { s.params = p } }
 
-// WithLockout sets how many wrong PINs in a row lock a member, and for how long.
+// WithLockout sets how many wrong PINs in a row lock a member, and for how
+// long the first lock lasts; each further lock lasts twice as long as the one
+// before (up to MaxStaffLock) until a day passes without one.
 func WithLockout(failures int, d time.Duration) Option {
 	return func(s *Store) { s.maxFailures, s.lockFor = failures, d }
 }
@@ -347,7 +350,7 @@ func (s *Store) SetPIN(by Member, id, pin string) error {
 		if err != nil {
 			return err
 		}
-		m.PIN, m.Failures, m.LockedUntil = h, 0, time.Time{}
+		m.PIN, m.Failures, m.LockedUntil, m.Lockouts = h, 0, time.Time{}, 0
 		return put(tx, m)
 	})
 	if err != nil {
@@ -356,9 +359,27 @@ func (s *Store) SetPIN(by Member, id, pin string) error {
 	return nil
 }
 
+// MaxStaffLock is the longest a member's lock lasts.
+const MaxStaffLock = 24 * time.Hour
+
+// lock locks m at now: the first lock for first, each next one twice as
+// long as the last, unless a day has passed since the last lock ended.
+func (m *Member) lock(now time.Time, first time.Duration) {
+	if now.Sub(m.LockedUntil) > 24*time.Hour {
+		m.Lockouts = 0
+	}
+	d := first
+	for i := 0; i < m.Lockouts && d < MaxStaffLock; i++ {
+		d *= 2
+	}
+	m.Failures, m.LockedUntil, m.Lockouts = 0, now.Add(min(d, MaxStaffLock)), m.Lockouts+1
+}
+
 // SignIn checks a member's PIN. A wrong PIN is counted; after the
-// configured number in a row the member is locked (ErrLocked) for the
-// lockout period, during which even the right PIN is refused.
+// configured number in a row the member is locked (ErrLocked), during
+// which even the right PIN is refused: five minutes by default, then ten,
+// twenty and so on (see lock). A right PIN clears the count but not the
+// doubling, so guessing between the member's own sign-ins stays slow.
 func (s *Store) SignIn(id, pin string) (Member, error) {
 	var out Member
 	var signErr error
@@ -379,11 +400,11 @@ func (s *Store) SignIn(id, pin string) (Member, error) {
 			m.Failures++
 			signErr = ErrWrongPIN
 			if m.Failures >= s.maxFailures {
-				m.Failures, m.LockedUntil = 0, now.Add(s.lockFor)
+				m.lock(now, s.lockFor)
 				signErr = ErrLocked
 			}
 		default:
-			m.Failures, m.LockedUntil, m.LastSignIn = 0, time.Time{}, now
+			m.Failures, m.LastSignIn = 0, now
 			out = m.public()
 		}
 		return put(tx, m)

@@ -1,9 +1,15 @@
 package staff
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"discdesk/app/library"
 
 	"discdesk/app/handoff"
 	"discdesk/app/store/storetest"
@@ -119,29 +125,52 @@ func TestRequestCode(t *testing.T) {
 	}
 }
 
-func TestKioskGate(t *testing.T) {
-	db := storetest.MustOpen(t, t.TempDir())
+// kioskLib is a library with Jane's two studies and Rick's one, and the
+// handoff store beside it.
+func kioskLib(t *testing.T) (*handoff.Store, *library.Library, pat, pat) {
+	dir := t.TempDir()
+	db := storetest.MustOpen(t, dir)
+	lib, err := library.Open(db, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	hs, err := handoff.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	by := handoff.Actor{Staff: "t", Workstation: "w"}
-	mk := func(name, birth string, uids ...string) handoff.Request {
-		r, err := hs.NewRequest(handoff.RequestInput{
-			Patient:   handoff.Patient{Name: name, BirthDate: birth},
-			Requester: handoff.Requester{Kind: handoff.RequesterPatient},
-			Identity:  handoff.IdentityCheck{Method: "licence", CheckedBy: "t"},
-			Studies:   handoff.Studies{UIDs: uids}, Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup,
-		}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+	src := filepath.Join(dir, "in")
+	os.MkdirAll(src, 0o700)
+	jane := pat{"J1", "", "Doe^Jane", "19700102"}
+	rick := pat{"R1", "", "Roe^Rick", "19800506"}
+	writeCT(t, src, jane, "1.2.3.1", "1.2.3.1.1", "1.2.3.1.1.1", "20250101")
+	writeCT(t, src, jane, "1.2.3.2", "1.2.3.2.1", "1.2.3.2.1.1", "20250102")
+	writeCT(t, src, rick, "1.2.3.9", "1.2.3.9.1", "1.2.3.9.1.1", "20250103")
+	if _, err := lib.Import(context.Background(), []string{src}, library.Options{}); err != nil {
+		t.Fatal(err)
 	}
-	a := mk("Doe, Jane", "1970-01-02", "1.2.3.1", "1.2.3.2")
-	b := mk("Roe, Rick", "1980-05-06", "1.2.3.9")
+	return hs, lib, jane, rick
+}
+
+func kioskRequest(t *testing.T, hs *handoff.Store, p pat, uids ...string) handoff.Request {
+	t.Helper()
+	r, err := hs.NewRequest(handoff.RequestInput{
+		Patient:   handoff.Patient{Name: p.display(), BirthDate: p.iso(), ID: p.ID},
+		Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity:  handoff.IdentityCheck{Method: "licence", CheckedBy: "t"},
+		Studies:   handoff.Studies{UIDs: uids}, Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup,
+	}, handoff.Actor{Staff: "t", Workstation: "w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestKioskGate(t *testing.T) {
+	hs, lib, jane, rick := kioskLib(t)
+	a := kioskRequest(t, hs, jane, "1.2.3.1", "1.2.3.2")
+	b := kioskRequest(t, hs, rick, "1.2.3.9")
 	c := &clock{time.Now()}
-	g := NewGate(hs, nil, c.now)
+	g := NewGate(hs, lib, c.now)
 	acc, err := g.Open(RequestCode(a.ID), "1970-01-02")
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +195,149 @@ func TestKioskGate(t *testing.T) {
 	var nilAcc *KioskAccess
 	if nilAcc.Allows("1.2.3.1") {
 		t.Error("nil access allows a study")
+	}
+	// A request naming a study of someone else goes to staff.
+	mixed := kioskRequest(t, hs, jane, "1.2.3.1", "1.2.3.9")
+	if _, err := g.Open(RequestCode(mixed.ID), "1970-01-02"); !errors.Is(err, ErrAskStaff) {
+		t.Errorf("a request naming Rick's study for Jane: %v, want ErrAskStaff", err)
+	}
+}
+
+// 15.11: a correct sign-in with the attacker's own code does not reset the
+// kiosk's misses, locks escalate, and one code's misses lock that code.
+func TestKioskLockoutCannotBeResetAndEscalates(t *testing.T) {
+	hs, lib, jane, rick := kioskLib(t)
+	own := kioskRequest(t, hs, rick, "1.2.3.9")
+	victim := kioskRequest(t, hs, jane, "1.2.3.1")
+	c := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	g := NewGate(hs, lib, c.now)
+	guesses, locks := 0, 0
+	var locked []time.Duration
+	start := c.t
+	// The attacker alternates four guesses with a correct sign-in of their
+	// own request, for a simulated day.
+	for c.t.Before(start.Add(24*time.Hour)) && guesses < 3200 {
+		_, err := g.Open(fmt.Sprintf("%08X", guesses*7919), "1970-01-02")
+		switch {
+		case errors.Is(err, ErrLocked):
+			locks++
+			until := g.kiosk.until
+			locked = append(locked, until.Sub(c.t))
+			c.t = until
+			continue
+		case errors.Is(err, ErrNoRequest):
+			guesses++
+		default:
+			t.Fatalf("guess: %v", err)
+		}
+		if guesses%4 == 0 {
+			if _, err := g.Open(RequestCode(own.ID), rick.iso()); err != nil && !errors.Is(err, ErrLocked) {
+				t.Fatalf("own sign-in: %v", err)
+			}
+		}
+		c.t = c.t.Add(time.Second)
+	}
+	t.Logf("in a day: %d guesses, %d locks: %v", guesses, locks, locked)
+	if guesses > 100 {
+		t.Errorf("%d wrong guesses in a day despite correct sign-ins between them, want at most 100", guesses)
+	}
+	for i := 1; i < len(locked) && locked[i-1] < g.MaxLock; i++ {
+		if locked[i] < 2*locked[i-1]-time.Second {
+			t.Errorf("lock %d lasts %v after %v: not escalating", i, locked[i], locked[i-1])
+		}
+	}
+	// One code's wrong birth dates lock that code, not the kiosk, and the
+	// right birth date then waits too.
+	g2 := NewGate(hs, lib, c.now)
+	for range 3 {
+		g2.Open(RequestCode(victim.ID), "1999-01-01")
+	}
+	if _, err := g2.Open(RequestCode(victim.ID), jane.iso()); !errors.Is(err, ErrLocked) {
+		t.Errorf("the code after three wrong birth dates: %v, want ErrLocked", err)
+	}
+	if _, err := g2.Open(RequestCode(own.ID), rick.iso()); err != nil {
+		t.Errorf("another code while one is locked: %v", err)
+	}
+}
+
+// 15.11: the staff PIN lock escalates: five tries lock for five minutes,
+// the next five for ten, and a 4-digit PIN cannot be walked in a week.
+func TestStaffLockoutEscalates(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	s, err := Open(storetest.MustOpen(t, t.TempDir()), fast, WithClock(c.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.EnsureDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tries := 0
+	var locks []time.Duration
+	end := c.t.Add(7 * 24 * time.Hour)
+	for c.t.Before(end) {
+		_, err := s.SignIn(m.ID, fmt.Sprintf("%04d", 5000+tries))
+		tries++
+		if errors.Is(err, ErrLocked) {
+			all, _ := s.List()
+			d := all[0].LockedUntil.Sub(c.t)
+			locks = append(locks, d)
+			c.t = all[0].LockedUntil
+		}
+	}
+	t.Logf("a week: %d wrong PINs, locks %v", tries, locks)
+	if len(locks) < 2 || locks[0] != 5*time.Minute || locks[1] != 10*time.Minute {
+		t.Errorf("locks %v, want 5m then 10m", locks)
+	}
+	if tries >= 5000 {
+		t.Errorf("%d PINs tried in a week: half the 4-digit space", tries)
+	}
+	// The member's own right PIN (after the lock) clears the count, not the doubling.
+	if _, err := s.SignIn(m.ID, DemoPIN); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		s.SignIn(m.ID, "0000")
+	}
+	all, _ := s.List()
+	if d := all[0].LockedUntil.Sub(c.t); d <= locks[len(locks)-1] && d < MaxStaffLock {
+		t.Errorf("lock after a right PIN lasts %v, the last one %v", d, locks[len(locks)-1])
+	}
+}
+
+// 15.11: the kiosk's staff exit takes a typed name, counts misses against
+// the kiosk, and cannot lock a member out of the desk.
+func TestKioskExitCannotLockStaffOut(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	s, err := Open(storetest.MustOpen(t, t.TempDir()), fast, WithClock(c.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup, _ := s.EnsureDemo()
+	ana, err := s.Add(sup, "Ana Tech", Technologist, "2468")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewExit(s, c.now)
+	for _, name := range []string{DemoName, "Ana Tech", "Nobody"} {
+		for range 5 {
+			e.SignIn(name, "0000")
+		}
+	}
+	if _, err := e.SignIn("Ana Tech", "2468"); !errors.Is(err, ErrLocked) {
+		t.Errorf("the kiosk exit after 15 wrong tries: %v, want ErrLocked", err)
+	}
+	for _, m := range []struct{ id, pin string }{{sup.ID, DemoPIN}, {ana.ID, "2468"}} {
+		if _, err := s.SignIn(m.id, m.pin); err != nil {
+			t.Errorf("member %s at the desk after the kiosk's wrong tries: %v", m.id, err)
+		}
+	}
+	c.t = c.t.Add(25 * time.Hour)
+	if got, err := e.SignIn("  ana   TECH ", "2468"); err != nil || got.ID != ana.ID || len(got.PIN.Key) != 0 {
+		t.Errorf("typed name and PIN: %+v %v", got, err)
+	}
+	if _, err := e.SignIn("Nobody", "2468"); !errors.Is(err, ErrWrongPIN) {
+		t.Errorf("unknown name: %v, want ErrWrongPIN (like a wrong PIN)", err)
 	}
 }
 
