@@ -115,7 +115,7 @@ func TestFeeCapsCommands(t *testing.T) {
 	pol := handoff.DefaultFeePolicy()
 	pol.State, pol.Caps = "NY", &tab
 	set, _ := json.Marshal(map[string]any{"fees": pol})
-	os.WriteFile(filepath.Join(data, "handoff.json"), set, 0o600)
+	importConfig(t, data, set)
 	code, out, _ = run(t, data, "feecaps", "show", "--date", "2025-03-10")
 	if code != 0 || !strings.Contains(out, "NOTICE: EXAMPLE DATA") || !strings.Contains(out, "EXAMPLE-NY-1") {
 		t.Fatalf("show: %d %s", code, out)

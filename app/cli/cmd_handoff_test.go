@@ -69,7 +69,7 @@ func TestHandoffLogVerifyExport(t *testing.T) {
 	dir := t.TempDir()
 	addr, frames := syslogFrames(t)
 	os.MkdirAll(dir, 0o700)
-	os.WriteFile(filepath.Join(dir, "handoff.json"), []byte(fmt.Sprintf(`{"syslog_addr": %q, "audit_source_id": "DISCDESK@TEST"}`, addr)), 0o600)
+	importConfig(t, dir, []byte(fmt.Sprintf(`{"syslog_addr": %q, "audit_source_id": "DISCDESK@TEST"}`, addr)))
 
 	r := mustNewRequest(t, dir)
 	disc := recordBurn(t, dir, r.ID)

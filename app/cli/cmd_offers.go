@@ -10,20 +10,25 @@ import (
 	"time"
 
 	"discdesk/app/offers"
+	"discdesk/app/settings"
 )
 
-// openOffers opens the desk list with <data>/offers.json (offers.Settings),
+// openOffers opens the desk list with the settings' discharge feed,
 // overridden by flags.
 func openOffers(env *Env, csvDir string, rules []string, quiet time.Duration) (*offers.Desk, error) {
-	dir, err := env.DataDir()
+	db, err := env.DB()
 	if err != nil {
 		return nil, err
 	}
-	set, err := offers.ReadSettings(dir)
+	st, err := settings.Open(db)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := set.Config(rules...)
+	cur, err := st.Get()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := cur.Offers.Config(rules...)
 	if err != nil {
 		return nil, &ExitError{Code: 2, Err: err}
 	}
@@ -37,17 +42,13 @@ func openOffers(env *Env, csvDir string, rules []string, quiet time.Duration) (*
 	if err != nil {
 		return nil, err
 	}
-	db, err := env.DB()
-	if err != nil {
-		return nil, err
-	}
 	return offers.Open(db, lib, cfg, nil)
 }
 
-// feedFlags declares the flags that override offers.json.
+// feedFlags declares the flags that override the settings' discharge feed.
 func feedFlags(fs *flag.FlagSet) func(env *Env) (*offers.Desk, error) {
-	csvDir := fs.String("csv-dir", "", "folder of the hospital's discharge lists (*.csv; default: offers.json)")
-	quiet := fs.Duration("quiet", 0, "quiet time after which a study counts as complete (default: offers.json, else 10m)")
+	csvDir := fs.String("csv-dir", "", "folder of the hospital's discharge lists (*.csv; default: the settings, config key offers.csv_dir)")
+	quiet := fs.Duration("quiet", 0, "quiet time after which a study counts as complete (default: the settings, else 10m)")
 	var rules multiFlag
 	fs.Var(&rules, "rule", "discharge rule TAG equals|contains VALUE, e.g. \"StudyDescription contains discharge\"; repeatable")
 	return func(env *Env) (*offers.Desk, error) { return openOffers(env, *csvDir, rules, *quiet) }

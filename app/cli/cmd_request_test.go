@@ -78,9 +78,7 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 	dir := t.TempDir()
 	settings := `{"facility": {"name": "Lakeside Imaging Center", "address": {"street": "400 Harbor Blvd", "city": "Madison", "region": "WI", "postal_code": "53703"}},
 		"target_hours": {"expedited": 24}, "fees": {"method": "flat", "flat_cents": 1000, "postage_cents": {"overnight": 2900}}}`
-	if err := os.WriteFile(filepath.Join(dir, "handoff.json"), []byte(settings), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	importConfig(t, dir, []byte(settings))
 	form := filepath.Join(t.TempDir(), "form.pdf")
 	r := mustNewRequest(t, dir, "--urgency", "expedited", "--delivery", "overnight", "--requester-kind", "representative",
 		"--requester", "John Doe", "--relationship", "son", "--address", "John Doe; 1200 Shore Dr; Suite 3; Madison, WI 53703", "--form", form)
@@ -155,9 +153,7 @@ func TestRequestNewRequesterState(t *testing.T) {
 	pol := handoff.DefaultFeePolicy()
 	pol.State, pol.Caps = "NJ", &tab
 	set, _ := json.Marshal(map[string]any{"fees": pol})
-	if err := os.WriteFile(filepath.Join(data, "handoff.json"), set, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	importConfig(t, data, set)
 	r := mustNewRequest(t, data, "--fee-method", "average")
 	if r.Fee.Rule == nil || r.Fee.Rule.State != "NJ" {
 		t.Fatalf("without --requester-state: rule %+v, want the facility's NJ rule", r.Fee.Rule)

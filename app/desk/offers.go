@@ -38,13 +38,13 @@ type offersScreen struct {
 	msg     *widget.Label
 }
 
-// openOffers opens the offers list with the data folder's offers.json.
+// openOffers opens the offers list with the settings' discharge feed.
 func (s *Services) openOffers() (*offers.Desk, error) {
-	set, err := offers.ReadSettings(s.DataDir)
+	cur, err := s.Settings.Get()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := set.Config()
+	cfg, err := cur.Offers.Config()
 	if err != nil {
 		return nil, err
 	}

@@ -1,42 +1,18 @@
 package offers
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 )
 
-// SettingsFile is the optional file in the data folder that configures the
-// discharge feed; the command line and the desk both read it.
-const SettingsFile = "offers.json"
-
-// Settings are the contents of SettingsFile: the drop folder of the
+// Settings configure the discharge feed: the drop folder of the
 // hospital's CSV lists, attribute rules ("(0008,1030) contains DISCHARGE")
-// and the quiet time after which a study counts as complete.
+// and the quiet time after which a study counts as complete. They live in
+// the desk's settings (app/settings, Settings.Offers); the former
+// <data>/offers.json is their import format (`discdesk config import`).
 type Settings struct {
-	CSVDir       string   `json:"csv_dir"`
-	Rules        []string `json:"rules"`
-	QuietMinutes int      `json:"quiet_minutes"`
-}
-
-// ReadSettings reads SettingsFile from dataDir; a missing file gives the
-// zero Settings (no discharge feed, default quiet time).
-func ReadSettings(dataDir string) (Settings, error) {
-	var s Settings
-	raw, err := os.ReadFile(filepath.Join(dataDir, SettingsFile))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return s, nil
-	case err != nil:
-		return s, fmt.Errorf("offers: read %s: %w", SettingsFile, err)
-	}
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return s, fmt.Errorf("offers: %s: %w", SettingsFile, err)
-	}
-	return s, nil
+	CSVDir       string   `json:"csv_dir,omitempty"`
+	Rules        []string `json:"rules,omitempty"`
+	QuietMinutes int      `json:"quiet_minutes,omitempty"`
 }
 
 // Config turns the settings, plus extra rules, into a Config; a rule that

@@ -15,6 +15,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/docs"
+	"discdesk/app/offers"
 	"discdesk/app/printing"
 	"discdesk/app/staff"
 	"discdesk/burner/disc"
@@ -37,6 +38,7 @@ type Facility struct {
 	Name    string `json:"name"`
 	Address string `json:"address"` // free text, lines separated by newlines
 	Phone   string `json:"phone"`
+	Fax     string `json:"fax,omitempty"`
 	Email   string `json:"email,omitempty"`
 }
 
@@ -149,10 +151,12 @@ type Settings struct {
 	Printing printing.Settings `json:"printing,omitzero"`
 	// AuditSourceID names this desk in PS3.15 audit messages ("" =
 	// DISCDESK@host); Audit says where they are sent.
-	AuditSourceID string    `json:"audit_source_id,omitempty"`
-	Audit         Audit     `json:"audit,omitzero"`
-	Updated       time.Time `json:"updated,omitzero"`
-	UpdatedBy     string    `json:"updated_by,omitempty"`
+	AuditSourceID string `json:"audit_source_id,omitempty"`
+	Audit         Audit  `json:"audit,omitzero"`
+	// Offers is the discharge feed of proactive offers (app/offers).
+	Offers    offers.Settings `json:"offers,omitzero"`
+	Updated   time.Time       `json:"updated,omitzero"`
+	UpdatedBy string          `json:"updated_by,omitempty"`
 }
 
 // Default returns the settings of a new desk: no facility details yet,
@@ -319,7 +323,7 @@ func (s Settings) DiscFacility() disc.Facility {
 
 // DocsFacility is the facility as forms, invoices and labels show it.
 func (s Settings) DocsFacility() docs.Facility {
-	f := docs.Facility{Name: s.Facility.Name, Phone: s.Facility.Phone, Email: s.Facility.Email}
+	f := docs.Facility{Name: s.Facility.Name, Phone: s.Facility.Phone, Fax: s.Facility.Fax, Email: s.Facility.Email}
 	if a, err := handoff.ParseAddress(s.Facility.Address); err == nil {
 		f.Address = a
 	}
