@@ -15,10 +15,13 @@ import (
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/audit"
 	"discdesk/app/handoff/docs"
+	"discdesk/app/settings"
 )
 
-// handoffSettings is the optional file <data>/handoff.json: the facility
-// printed on documents, fee and due-date rules, and the audit collector.
+// handoffSettings is what the handoff commands need of the settings (the
+// store's, imported once from the former <data>/handoff.json by
+// `discdesk config import`): the facility printed on documents, fee and
+// due-date rules, and the audit collector.
 type handoffSettings struct {
 	Facility struct {
 		Name    string          `json:"name"`
@@ -36,25 +39,20 @@ type handoffSettings struct {
 	SyslogCAFile string                  `json:"syslog_ca_file"` // PEM roots for the collector; empty: system roots
 }
 
-const handoffSettingsFile = "handoff.json"
-
 func loadHandoffSettings(env *Env) (*handoffSettings, error) {
-	dir, err := env.DataDir()
+	db, err := env.DB()
 	if err != nil {
 		return nil, err
 	}
-	s := &handoffSettings{}
-	raw, err := os.ReadFile(filepath.Join(dir, handoffSettingsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return s, nil
-	}
+	st, err := settings.Open(db)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", handoffSettingsFile, err)
+		return nil, err
 	}
-	if err := json.Unmarshal(raw, s); err != nil {
-		return nil, fmt.Errorf("%s: %w", handoffSettingsFile, err)
+	cur, err := st.Get()
+	if err != nil {
+		return nil, err
 	}
-	return s, nil
+	return handoffSettingsOf(cur), nil
 }
 
 func (s *handoffSettings) config() handoff.Config {
