@@ -10,9 +10,21 @@
 //
 // # Caveats
 //
-// A four- to eight-digit PIN is a weak secret on its own: the lockout (five
-// wrong PINs lock the member for five minutes by default) is what makes
-// guessing slow. The lockout state is kept in the store, so restarting the
-// desk does not reset it. Kiosk lockouts are kept in memory: a kiosk that is
-// restarted by staff starts afresh.
+// A four- to eight-digit PIN is a weak secret on its own: the lockout is what
+// makes guessing slow. Five wrong PINs lock the member for five minutes,
+// the next five for ten, then twenty and so on up to a day; a right PIN
+// clears the count of wrong ones but not the doubling, which starts over
+// only after a day without a lock. The lockout state is kept in the store,
+// so restarting the desk does not reset it.
+//
+// The kiosk counts misses per kiosk and per request code (a correct sign-in
+// with one's own code resets neither), with locks that double the same way
+// (two minutes first). Its staff exit lists no names: the member types name
+// and PIN, and wrong tries lock the kiosk's exit, never the member's desk
+// sign-in. Kiosk lockouts are kept in memory: a kiosk that staff restart
+// starts afresh.
+//
+// Every "this patient's studies" lookup goes through PatientStudies: Patient
+// ID compared exactly, one issuer, name and birth date agreeing; anything
+// else is ErrAskStaff, never a partial list.
 package staff
