@@ -201,7 +201,7 @@ func init() {
 		Usage:   "ID --out FILE [--number N]",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			out := fs.String("out", "", "PDF file to write")
-			number := fs.String("number", "", "invoice number (default: from the request ID)")
+			number := fs.String("number", "", "invoice number (default: INV- and the request code, as the desk prints it)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) != 1 || *out == "" {
 					return &ExitError{Code: 2, Err: errors.New("request invoice: give one request ID and --out FILE")}
@@ -216,7 +216,7 @@ func init() {
 				}
 				n := *number
 				if n == "" {
-					n = "INV-" + strings.ToUpper(strings.ReplaceAll(r.ID, "-", "")[:12])
+					n = docs.InvoiceNumber(r.ID) // the desk's number too
 				}
 				return writeFileAtomic(*out, func(f *os.File) error { return docs.Invoice(f, set.facility(), r, n, time.Now()) })
 			}
