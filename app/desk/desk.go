@@ -22,10 +22,6 @@ import (
 	"discdesk/app/staff"
 )
 
-func init() {
-	cli.GUI = Run
-}
-
 // Run opens the desk window on the data folder of env and blocks until it
 // is closed. The burn queue runs in-process while the window is open.
 func Run(ctx context.Context, env *cli.Env, args []string) error {
@@ -56,7 +52,7 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	a := fyneapp.NewWithID("org.discdesk.desk")
 	w := a.NewWindow("DiscDesk")
-	w.Resize(fyne.NewSize(1200, 800))
+	sizeWindow(a, w)
 	d := New(a, w, svc)
 	d.firstPIN = pin
 	var wg sync.WaitGroup
