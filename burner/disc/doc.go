@@ -9,12 +9,22 @@
 //
 // # Flow
 //
-//	plan, err := disc.NewPlan(ctx, disc.Input{Files: paths, Facility: f}, disc.Options{Media: disc.CD})
+//	plan, err := disc.NewPlan(ctx, disc.Input{Files: paths, Names: imported, Facility: f}, disc.Options{Media: disc.CD})
+//	// err may be MissingKeys: every missing or invalid DICOMDIR key at once;
+//	// staff give Options.Supplied values (per file or for all) and plan again.
 //	// show plan.Warnings; staff acknowledge the ones that need it:
 //	plan.Acknowledge(disc.WarnNoReport, "staff name")
 //	trees, err := plan.Build(ctx, nil) // one burner.Tree per disc
 //	d, err := drive.Open("iso:disc.iso", drive.Options{}) // or a drive, dir:, usb:
 //	err = d.Burn(ctx, trees[0], nil)
+//
+// Messages name what staff know (Object.Describe): the file they imported
+// (Input.Names, by library path), its series and its study, never the
+// library's own object path. A supplied value that replaces one in an
+// object keeps the old value in the object's Original Attributes Sequence.
+// Rewritten objects carry no group lengths, and their lossy history stays
+// true (one Lossy Image Compression Ratio per Method, for compressions that
+// happened).
 //
 // Library files are never copied before burning: a Tree refers to them in
 // place (burner.File.Source). Transcoded objects are written once to the
