@@ -301,6 +301,31 @@ func TestHandoffEventKeepsAuditMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFrame(t, c.next(t), []byte(stored.Audit))
+
+	// 15.12: with the log as anchor, the frame carries the chain's head
+	// (this handover's own hash, the head once it is logged) outside the
+	// store; the MSG is still byte for byte the message kept in the log.
+	rep, err := s.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Head != ev.Hash {
+		t.Fatalf("head %s after the handover, its hash %s", rep.Head, ev.Hash)
+	}
+	if err := (&Sender{Addr: c.ln.Addr().String(), Hostname: "front-1.example", Anchor: s.Head}).Send(context.Background(), []byte(stored.Audit)); err != nil {
+		t.Fatal(err)
+	}
+	f := c.next(t)
+	want := fmt.Sprintf(`IHE+RFC-3881 [handoffHead@32473 head="%s" events="%d"] `+"\xEF\xBB\xBF", rep.Head, rep.Events)
+	if !bytes.Contains(f, []byte(want)) || !bytes.HasSuffix(f, []byte(stored.Audit)) {
+		t.Fatalf("anchored frame %.300q, want %q and the stored message", f, want)
+	}
+	// A head that cannot be read leaves the frame without it (the message still goes).
+	broken := &Sender{Addr: c.ln.Addr().String(), Hostname: "front-1.example", Anchor: func() (string, int, error) { return "", 0, errors.New("no store") }}
+	if err := broken.Send(context.Background(), []byte(stored.Audit)); err != nil {
+		t.Fatal(err)
+	}
+	checkFrame(t, c.next(t), []byte(stored.Audit))
 }
 
 func BenchmarkExportXML(b *testing.B) {
