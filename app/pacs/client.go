@@ -258,15 +258,11 @@ func storeMeta(path string) (Meta, int64, error) {
 		return Meta{}, 0, fmt.Errorf("store %s: %w", path, err)
 	}
 	defer f.Close()
-	m, off, err := ReadMeta(f)
-	if err != nil {
-		return m, 0, fmt.Errorf("store %s: %w", path, err)
-	}
 	st, err := f.Stat()
 	if err != nil {
-		return m, 0, fmt.Errorf("store %s: %w", path, err)
+		return Meta{}, 0, fmt.Errorf("store %s: %w", path, err)
 	}
-	info, err := dimse.CheckDataSet(io.NewSectionReader(f, off, st.Size()-off), st.Size()-off, m.TransferSyntaxUID)
+	m, off, info, err := parseObject(f, st.Size())
 	if err != nil {
 		return m, 0, fmt.Errorf("store %s: %w", path, err)
 	}

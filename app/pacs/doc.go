@@ -5,8 +5,9 @@
 // app/pacs/dimse, the DICOMweb client in app/pacs/dicomweb.
 //
 // Network code stays apart from the library: the Storage SCP spools each
-// received object to a complete Part 10 file (PS3.10 7.1) in a spool folder,
-// checks its data set parses, and hands it to a Sink. The library implements
+// received object to a complete Part 10 file (PS3.10 7.1, meta written by
+// viewer/dcm) in a spool folder, checks with viewer/dcm that it parses, and
+// hands it to a Sink. The library implements
 // Sink by importing the file; FileSink, used by the headless `discdesk
 // serve` and the tests, renames it into a folder. A Sink error is answered
 // with C-STORE status A700 (out of resources) unless it wraps ErrAlreadyHeld

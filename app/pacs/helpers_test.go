@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"discdesk/app/pacs/dimse"
 	"discdesk/app/pacs/pacstest"
 	"discdesk/internal/corpus"
 )
@@ -169,16 +168,14 @@ func checkArrived(t testing.TB, sink FileSink, paths []string) {
 
 func dataSetInstance(t testing.TB, p string) string { return dataSetInfo(t, p).SOPInstanceUID }
 
-func dataSetInfo(t testing.TB, p string) dimse.DataSetInfo {
+func dataSetInfo(t testing.TB, p string) objectKeys {
 	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	m, off, _ := ReadMeta(f)
 	st, _ := f.Stat()
-	f.Seek(off, 0)
-	info, _ := dimse.CheckDataSet(f, st.Size()-off, m.TransferSyntaxUID)
+	_, _, info, _ := parseObject(f, st.Size())
 	return info
 }
 
@@ -189,10 +186,8 @@ func studyUIDOf(t testing.TB, path string, m Meta) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	_, off, _ := ReadMeta(f)
 	st, _ := f.Stat()
-	f.Seek(off, 0)
-	info, err := dimse.CheckDataSet(f, st.Size()-off, m.TransferSyntaxUID)
+	_, _, info, err := parseObject(f, st.Size())
 	if err != nil {
 		t.Fatalf("%s: corpus data set does not walk: %v", path, err)
 	}

@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"discdesk/app/pacs/dimse"
 )
 
 // Sink receives every object the Storage SCP (or a C-GET) accepted. Store
@@ -166,19 +164,15 @@ func ReceivedFile(path, source string) (*ReceivedObject, error) {
 		return nil, fmt.Errorf("received file: %w", err)
 	}
 	defer f.Close()
-	m, off, err := ReadMeta(f)
-	if err != nil {
-		return nil, fmt.Errorf("received file: %w", err)
-	}
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("received file: %w", err)
 	}
-	n := st.Size() - off
-	info, err := dimse.CheckDataSet(io.NewSectionReader(f, off, n), n, m.TransferSyntaxUID)
+	m, off, info, err := parseObject(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("received file: %w: %w", ErrCannotUnderstand, err)
 	}
+	n := st.Size() - off
 	for _, u := range []struct{ name, v string }{{"SOP Instance UID", info.SOPInstanceUID}, {"Study Instance UID", info.StudyInstanceUID}, {"Series Instance UID", info.SeriesInstanceUID}} {
 		if !validUID(u.v) {
 			return nil, fmt.Errorf("received file: %w: %s: %s", ErrCannotUnderstand, u.name, uidProblem(u.v))

@@ -145,7 +145,7 @@ func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.
 		f.Close()
 		return obj, dimse.StatusCannotUnderstand, "Affected SOP Instance UID: " + uidProblem(cmd.AffectedSOPInstance), nil
 	}
-	info, err := dimse.CheckDataSet(io.NewSectionReader(f, obj.metaLen, n), n, pc.TransferSyntax)
+	_, _, info, err := parseObject(f, obj.metaLen+n)
 	f.Close()
 	if err != nil {
 		return obj, dimse.StatusCannotUnderstand, "data set does not parse", nil

@@ -174,21 +174,6 @@ const (
 	ExplicitVRBigEndian    = "1.2.840.10008.1.2.2"
 )
 
-// SyntaxOf returns the encoding of a transfer syntax; every syntax other than
-// the three uncompressed native ones and deflate is Explicit VR Little Endian
-// with encapsulated pixel data (PS3.5 A.4).
-func SyntaxOf(uid string) Syntax {
-	switch uid {
-	case ImplicitVRLittleEndian:
-		return Syntax{}
-	case ExplicitVRBigEndian:
-		return Syntax{Explicit: true, BigEndian: true}
-	case DeflatedExplicitVRLE:
-		return Syntax{Explicit: true, Deflated: true}
-	}
-	return Syntax{Explicit: true}
-}
-
 const (
 	tagItem         Tag   = 0xFFFEE000
 	tagItemDelim    Tag   = 0xFFFEE00D
@@ -416,47 +401,4 @@ func (w *walker) sequence(depth int, length int64, explicit, fragments bool) err
 			}
 		}
 	}
-}
-
-// DataSetInfo is what CheckDataSet learns from a data set's top level.
-type DataSetInfo struct {
-	SOPClassUID, SOPInstanceUID         string
-	StudyInstanceUID, SeriesInstanceUID string
-}
-
-// CheckDataSet walks a whole data set of size bytes (-1 when unknown) in the
-// given transfer syntax, checks every length and nesting, and returns its
-// key UIDs. It reads values only of the four UIDs it returns.
-func CheckDataSet(r io.Reader, size int64, transferSyntax string) (DataSetInfo, error) {
-	var info DataSetInfo
-	s := SyntaxOf(transferSyntax)
-	if s.Deflated {
-		fr := newInflater(r)
-		defer fr.Close()
-		r, size = fr, -1
-	}
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
-	w := newWalker(br, size, s)
-	want := map[Tag]*string{
-		T(0x0008, 0x0016): &info.SOPClassUID,
-		T(0x0008, 0x0018): &info.SOPInstanceUID,
-		T(0x0020, 0x000D): &info.StudyInstanceUID,
-		T(0x0020, 0x000E): &info.SeriesInstanceUID,
-	}
-	w.keep = func(depth int, t Tag) bool { return depth == 0 && want[t] != nil }
-	w.visit = func(depth int, e Element) {
-		if p := want[e.Tag]; p != nil && depth == 0 {
-			*p = strings.TrimRight(string(e.Value), "\x00 ")
-		}
-	}
-	if err := w.run(); err != nil {
-		return info, err
-	}
-	if w.pos == 0 {
-		return info, fmt.Errorf("%w: empty data set", ErrMalformedData)
-	}
-	return info, nil
 }

@@ -1,10 +1,5 @@
 package dimse
 
-import (
-	"compress/flate"
-	"io"
-)
-
 // queryVRs gives the VRs of the command elements and the C-FIND keys
 // DiscDesk sends or reads (PS3.6 6, PS3.7 E.1), for Explicit VR encoding
 // and for naming values that arrive in Implicit VR.
@@ -60,7 +55,3 @@ func DictVR(t Tag) string {
 	}
 	return "UN"
 }
-
-// newInflater reads a Deflated Explicit VR Little Endian data set (PS3.5 A.5:
-// raw deflate, no zlib header).
-func newInflater(r io.Reader) io.ReadCloser { return flate.NewReader(r) }

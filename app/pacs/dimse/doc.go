@@ -6,10 +6,11 @@
 // PS3.7 9.3 and E; fragmentation into PDVs, PS3.8 9.3.5 and E).
 //
 // It also carries the small element codec the services need for command sets
-// and C-FIND identifiers (Implicit and Explicit VR Little Endian, PS3.5 7.1)
-// and a structural walker that checks a received data set parses. It knows
-// nothing of storage, queries or the library: package pacs builds the services
-// on top of it.
+// and C-FIND identifiers (Implicit and Explicit VR Little Endian, PS3.5 7.1).
+// Data sets of stored objects are not its business: package pacs checks and
+// reads them, and their File Meta Information, with viewer/dcm, the desk's
+// one DICOM parser and writer. It knows nothing of storage, queries or the
+// library: package pacs builds the services on top of it.
 //
 // # Limits
 //
@@ -21,6 +22,9 @@
 // closed, an idle timeout while it is open.
 //
 // # Caveats
+//
+// Command sets and identifiers still have their own flat codec here rather
+// than viewer/dcm's data sets (issue 14.4, not finished).
 //
 // Asynchronous operations (PS3.7 D.3.3.3) are not negotiated: one operation
 // at a time per association. Extended negotiation and user identity items are
