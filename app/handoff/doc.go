@@ -34,9 +34,30 @@
 // # Caveats
 //
 // The hash chain detects accidental damage and naive edits; someone who can
-// write the file can also recompute every hash. The chain's head is therefore
-// also carried outside the file by the per-disc DICOM audit messages
-// (package handoff/audit) that a syslog collector keeps.
+// write the file can also recompute every hash after an edited event and
+// move the head, and [Store.Verify] then passes (a test does exactly this).
+// Two anchors outside the file catch such a rewrite:
+//
+//   - Signed checkpoints ([Store.Checkpoint], `discdesk log checkpoint`,
+//     and one with every `discdesk log export`, which prints the head): an
+//     ed25519 signature over the event count and head hash, made with a key
+//     kept in a file (0600) beside the store, never in it.
+//     [Store.VerifyAgainst] (`discdesk log verify --against FILE`) then
+//     fails when any event up to the checkpoint was changed, removed or
+//     inserted, even with every later hash recomputed.
+//   - Every audit frame sent to the syslog collector carries the head hash
+//     and event count at send time (package handoff/audit, Sender.Anchor),
+//     so the collector's copy can be compared with the desk's log.
+//
+// What this does not protect against: events after the newest checkpoint
+// (or syslog frame) the auditor holds can still be rewritten unnoticed;
+// someone who can read the key file can sign a checkpoint of a rewritten
+// log, so checkpoints prove something only when copies were kept off the
+// desk (printed, mailed, on another machine) before the rewrite, or the key
+// file was out of the attacker's reach; a log deleted whole, or a desk that
+// never sent a frame or made a checkpoint, is anchored by nothing; and the
+// anchors say nothing about whether an event was true when it was written
+// (a member recording a handover that did not happen).
 //
 // bbolt allows one writing process per file; the store's lock belongs to the
 // desk while it runs (see app/store).
