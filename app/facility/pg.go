@@ -122,37 +122,24 @@ func isConnClosed(err error) bool {
 
 // --- the log ---
 
-// Append implements Log.
+// Append implements Log. It costs two round trips to the server: the
+// first begins, takes the head row's lock (which serializes every appender
+// of every desk) and reads the request; the second writes the event, the
+// head and the view, commits, and waits until the commit is on disk.
 func (p *PG) Append(ctx context.Context, ev handoff.Event) (handoff.Event, handoff.Request, error) {
 	normalize(&ev)
-	var out handoff.Request
-	err := pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		var after *handoff.Request
-		var err error
-		after, err = appendTx(ctx, tx, &ev)
-		if err == nil {
-			out = *after
-		}
-		return err
-	})
+	after, err := p.append(ctx, &ev)
 	if err != nil {
 		return handoff.Event{}, handoff.Request{}, wrapPG("record "+string(ev.Kind), err)
 	}
-	return ev, out, nil
+	return ev, *after, nil
 }
 
 func opens(k handoff.EventKind) bool {
 	return k == handoff.EventRequested || k == handoff.EventOutsideReceived
 }
 
-// appendTx chains ev onto segment 0 inside tx.
-func appendTx(ctx context.Context, tx pgx.Tx, ev *handoff.Event) (*handoff.Request, error) {
-	var count int64
-	var prev []byte
-	// The head row lock serializes every appender of every desk.
-	if err := tx.QueryRow(ctx, `SELECT count, hash FROM segments WHERE id = 0 FOR UPDATE`).Scan(&count, &prev); err != nil {
-		return nil, err
-	}
+func (p *PG) append(ctx context.Context, ev *handoff.Event) (*handoff.Request, error) {
 	var key uuid.UUID
 	if ev.ID == "" {
 		u, err := uuid.NewV7()
@@ -166,32 +153,85 @@ func appendTx(ctx context.Context, tx pgx.Tx, ev *handoff.Event) (*handoff.Reque
 			return nil, fmt.Errorf("event id %q: %w", ev.ID, handoff.ErrBadRecord)
 		}
 		key = u
-		var dup bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM events WHERE id = $1)`, key).Scan(&dup); err != nil {
-			return nil, err
-		}
-		if dup {
-			return nil, fmt.Errorf("event %s: %w", ev.ID, ErrDuplicate)
-		}
 	}
 	ev.ID = key.String()
-	var before *handoff.Request
 	if opens(ev.Kind) {
 		ev.Request = ev.ID
-	} else {
-		if ev.Request == "" {
-			var req uuid.UUID
-			if err := tx.QueryRow(ctx, `SELECT request FROM discs WHERE uuid = $1`, ev.Disc).Scan(&req); err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					return nil, fmt.Errorf("disc %s: %w", ev.Disc, handoff.ErrNotFound)
-				}
-				return nil, err
-			}
-			ev.Request = req.String()
+	}
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	done := false
+	defer func() {
+		if !done {
+			// The transaction failed or was cut short: end it (a broken
+			// connection is dropped by the pool).
+			conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
 		}
-		r, err := requestTx(ctx, tx, ev.Request)
+	}()
+
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	// The head lock is held until COMMIT; committing without waiting for the
+	// disk keeps that short, and the write after COMMIT (below) waits for
+	// the disk instead, outside the lock, grouped with other desks' waits.
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	b.Queue(`SELECT count, hash FROM segments WHERE id = 0 FOR UPDATE`)
+	b.Queue(`SELECT EXISTS (SELECT FROM events WHERE id = $1)`, key)
+	switch {
+	case opens(ev.Kind):
+	case ev.Request == "":
+		b.Queue(`SELECT r.id, r.state FROM discs d JOIN requests r ON r.id = d.request WHERE d.uuid = $1`, ev.Disc)
+	default:
+		u, err := uuid.Parse(ev.Request)
 		if err != nil {
-			return nil, err
+			done = true
+			return nil, fmt.Errorf("request %q is not a UUID: %w", ev.Request, handoff.ErrNotFound)
+		}
+		b.Queue(`SELECT id, state FROM requests WHERE id = $1`, u)
+	}
+	var count int64
+	var prev, state []byte
+	var dup bool
+	var reqID uuid.UUID
+	br := conn.SendBatch(ctx, b)
+	_, err = br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if err == nil {
+		err = br.QueryRow().Scan(&count, &prev)
+	}
+	if err == nil {
+		err = br.QueryRow().Scan(&dup)
+	}
+	if err == nil && !opens(ev.Kind) {
+		err = br.QueryRow().Scan(&reqID, &state)
+		if errors.Is(err, pgx.ErrNoRows) {
+			if ev.Request == "" {
+				err = fmt.Errorf("disc %s: %w", ev.Disc, handoff.ErrNotFound)
+			} else {
+				err = fmt.Errorf("request %s: %w", ev.Request, handoff.ErrNotFound)
+			}
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if dup {
+		return nil, fmt.Errorf("event %s: %w", ev.ID, ErrDuplicate)
+	}
+	var before *handoff.Request
+	if !opens(ev.Kind) {
+		ev.Request = reqID.String()
+		var r handoff.Request
+		if err := json.Unmarshal(state, &r); err != nil {
+			return nil, fmt.Errorf("request %s: %v: %w", ev.Request, err, handoff.ErrBadRecord)
 		}
 		before = &r
 	}
@@ -208,7 +248,7 @@ func appendTx(ctx context.Context, tx pgx.Tx, ev *handoff.Event) (*handoff.Reque
 	if ev.Disc != "" {
 		disc = ev.Disc
 	}
-	b := &pgx.Batch{}
+	b = &pgx.Batch{}
 	b.Queue(`INSERT INTO events (segment, pos, id, request, disc, kind, at, rec) VALUES (0, $1, $2, $3, $4, $5, $6, $7)`,
 		count+1, key, ev.Request, disc, string(ev.Kind), ev.Time, rec)
 	b.Queue(`UPDATE segments SET count = $1, hash = $2 WHERE id = 0`, count+1, h[:])
@@ -218,9 +258,17 @@ func appendTx(ctx context.Context, tx pgx.Tx, ev *handoff.Event) (*handoff.Reque
 	if ev.Kind == handoff.EventBurned && ev.Disc != "" {
 		b.Queue(`INSERT INTO discs (uuid, request) VALUES ($1, $2) ON CONFLICT (uuid) DO UPDATE SET request = EXCLUDED.request`, ev.Disc, ev.Request)
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	b.Queue(`COMMIT`)
+	// A synchronous commit flushes the log up to and past the event's own
+	// commit: the reply means the event is on disk. Were the server to stop
+	// before, every later event (chained on this one) is lost with it, so
+	// the chain on disk never has a gap; a replay of the same ID is refused
+	// as a duplicate when it did reach the disk.
+	b.Queue(`INSERT INTO flushes (pid, at) VALUES (pg_backend_pid(), now()) ON CONFLICT (pid) DO UPDATE SET at = EXCLUDED.at`)
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
+	done = true
 	ev.Prev, ev.Hash = hex.EncodeToString(prev), hex.EncodeToString(h[:])
 	return after, nil
 }
