@@ -11,170 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/docs"
+	"discdesk/app/printing/cupstest"
 )
-
-// cups is a CUPS scheduler started by the test: its own configuration,
-// spool, logs and socket in a temp folder, and a cups-pdf queue that writes
-// what it prints into out.
-type cups struct {
-	socket, out, dir string
-}
-
-// startCUPS runs cupsd -f in a private mount namespace in which
-// /etc/cups/cups-pdf.conf (the one path cups-pdf reads its settings from)
-// is the test's own, so the machine's CUPS and cups-pdf are untouched.
-func startCUPS(t *testing.T) *cups {
-	t.Helper()
-	for _, tool := range []string{"cupsd", "lp", "lpadmin", "lpstat", "unshare", "/usr/lib/cups/backend/cups-pdf"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is needed (packaging/install-deps.sh installs cups, cups-client, printer-driver-cups-pdf): %v", tool, err)
-		}
-	}
-	dir := t.TempDir()
-	// Filters run as the lp user: they must reach the spool.
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		os.Chmod(d, 0o755)
-	}
-	c := &cups{dir: dir, socket: filepath.Join(dir, "cups.sock"), out: filepath.Join(dir, "out")}
-	for _, d := range []string{"etc", "spool", "tmp", "cache", "state", "log", "out", "cups-pdf-spool"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	os.Chmod(filepath.Join(dir, "spool"), 0o710)
-	os.Chmod(filepath.Join(dir, "tmp"), 0o1777)
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	conf := write("etc/cupsd.conf", fmt.Sprintf(`Listen %s
-LogLevel info
-WebInterface No
-Browsing Off
-DefaultAuthType None
-MaxJobs 50
-<Location />
-  Order allow,deny
-  Allow all
-</Location>
-<Policy default>
-  <Limit All>
-    Order deny,allow
-  </Limit>
-</Policy>
-`, c.socket))
-	files := write("etc/cups-files.conf", fmt.Sprintf(`ServerRoot %[1]s/etc
-RequestRoot %[1]s/spool
-TempDir %[1]s/tmp
-CacheDir %[1]s/cache
-StateDir %[1]s/state
-AccessLog %[1]s/log/access_log
-ErrorLog %[1]s/log/error_log
-PageLog %[1]s/log/page_log
-Printcap %[1]s/printcap
-ServerBin /usr/lib/cups
-DataDir /usr/share/cups
-SystemGroup root
-`, dir))
-	pdfconf := write("cups-pdf.conf", fmt.Sprintf("Out %s\nSpool %s\nAnonDirName %s\nLabel 0\nGrp root\nLog %s\nLogType 3\n",
-		c.out, filepath.Join(dir, "cups-pdf-spool"), c.out, filepath.Join(dir, "log")))
-	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
-		`mount --bind "$1" /etc/cups/cups-pdf.conf && exec cupsd -f -c "$2" -s "$3"`, "sh", pdfconf, conf, files)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-		if t.Failed() {
-			log, _ := os.ReadFile(filepath.Join(dir, "log", "error_log"))
-			t.Logf("cupsd output:\n%s\nerror_log:\n%s", stderr.String(), log)
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if out, err := exec.Command("lpstat", "-h", c.socket, "-r").CombinedOutput(); err == nil && strings.Contains(string(out), "is running") {
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("cupsd exited: %v\n%s", waitErr, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cupsd did not start: %s", stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return c
-}
-
-// addPDFQueue adds a cups-pdf queue. cups-pdf takes PostScript: CUPS's
-// pdftops filter makes it with poppler here (its Ghostscript renderer
-// drops the text's Unicode mapping, so pdftotext could not read back what
-// was printed); printers that take PDF get the PDF as it is.
-func (c *cups) addPDFQueue(t *testing.T, name string) {
-	t.Helper()
-	out, err := exec.Command("lpadmin", "-h", c.socket, "-p", name, "-E", "-v", "cups-pdf:/",
-		"-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd", "-o", "pdftops-renderer-default=pdftops").CombinedOutput()
-	if err != nil {
-		t.Fatalf("lpadmin: %v\n%s", err, out)
-	}
-}
-
-// printed waits for the n-th PDF cups-pdf writes and returns its path.
-func (c *cups) printed(t *testing.T, n int) string {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		m, _ := filepath.Glob(filepath.Join(c.out, "*.pdf"))
-		if len(m) >= n {
-			// cups-pdf writes in place: wait until the size settles.
-			p := newest(m)
-			a, _ := os.Stat(p)
-			time.Sleep(300 * time.Millisecond)
-			if b, _ := os.Stat(p); b != nil && a != nil && a.Size() == b.Size() && b.Size() > 0 {
-				return p
-			}
-			continue
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	log, _ := os.ReadFile(filepath.Join(c.dir, "log", "error_log"))
-	t.Fatalf("cups-pdf wrote no PDF %d; error_log:\n%s", n, log)
-	return ""
-}
-
-func newest(paths []string) string {
-	var best string
-	var bt time.Time
-	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && (best == "" || st.ModTime().After(bt)) {
-			best, bt = p, st.ModTime()
-		}
-	}
-	return best
-}
 
 func pdftotext(t *testing.T, path string) string {
 	t.Helper()
@@ -256,12 +99,12 @@ func pageSize(t *testing.T, path string) string {
 // CUPS scheduler and come out of the cups-pdf virtual printer with their
 // text and their page size.
 func TestPrintThroughCUPS(t *testing.T) {
-	c := startCUPS(t)
-	c.addPDFQueue(t, "DeskPDF")
+	c := cupstest.Start(t)
+	c.AddPDFQueue(t, "DeskPDF")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	list, err := Printers(ctx, c.socket)
+	list, err := Printers(ctx, c.Socket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,14 +148,14 @@ func TestPrintThroughCUPS(t *testing.T) {
 		if m := Media(p); m != doc.media {
 			t.Errorf("%s: Media = %q, want %q", doc.name, m, doc.media)
 		}
-		res, err := Print(ctx, p, Options{Printer: "DeskPDF", Server: c.socket, Title: "2E3F-4A5B " + strings.TrimSuffix(doc.name, ".pdf")})
+		res, err := Print(ctx, p, Options{Printer: "DeskPDF", Server: c.Socket, Title: "2E3F-4A5B " + strings.TrimSuffix(doc.name, ".pdf")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Opened || res.Printer != "DeskPDF" || !strings.HasPrefix(res.Job, "DeskPDF-") {
 			t.Fatalf("%s: result %+v", doc.name, res)
 		}
-		out := c.printed(t, i+1)
+		out := c.Printed(t, i+1)
 		text := pdftotext(t, out)
 		for _, w := range doc.want {
 			if !strings.Contains(text, w) {
@@ -333,7 +176,7 @@ func TestPrintThroughCUPS(t *testing.T) {
 	}
 
 	// A queue that does not exist is an error naming it, with lp's words.
-	_, err = Print(ctx, write("x.pdf", func(b *bytes.Buffer) error { return docs.Receipt(b, fac, r, now) }), Options{Printer: "NoSuchQueue", Server: c.socket})
+	_, err = Print(ctx, write("x.pdf", func(b *bytes.Buffer) error { return docs.Receipt(b, fac, r, now) }), Options{Printer: "NoSuchQueue", Server: c.Socket})
 	if err == nil || !strings.Contains(err.Error(), "NoSuchQueue") {
 		t.Fatalf("unknown queue: %v", err)
 	}
