@@ -6,7 +6,7 @@ import (
 	_ "discdesk/internal/envlocale" // before Fyne reads LANG
 
 	"discdesk/app/cli"
-	_ "discdesk/app/desk"
+	"discdesk/app/desk"
 )
 
-func main() { cli.Main() }
+func main() { cli.Main(desk.Run) }

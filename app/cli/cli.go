@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -30,20 +29,35 @@ type Command struct {
 	Flags func(fs *flag.FlagSet) func(ctx context.Context, env *Env, args []string) error
 }
 
-var (
-	regMu    sync.Mutex
-	registry = map[string]*Command{}
-)
+// A registry is the command list by name.
+type registry map[string]*Command
 
-// Register adds a command; called from init functions of cmd_*.go files.
-func Register(c *Command) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := registry[c.Name]; dup {
-		panic("cli: command registered twice: " + c.Name)
+// add adds a command; a name given twice is a programming error.
+func (r registry) add(c *Command) {
+	if _, dup := r[c.Name]; dup {
+		panic("cli: command listed twice: " + c.Name)
 	}
-	registry[c.Name] = c
+	r[c.Name] = c
 }
+
+// commandList is the explicit list of discdesk's commands: the commands
+// built by a constructor (an options struct and a named run function,
+// restic's shape), then the files that add a group of commands.
+func commandList() registry {
+	r := registry{}
+	for _, c := range []*Command{newBurnCommand(), newDiscCommand(), newCopyCommand(), newHandoffCommand(), newConfigCommand()} {
+		r.add(c)
+	}
+	for _, add := range []func(registry){addDb, addDrives, addEcho, addFeecaps, addFind, addImport, addLog, addOffers,
+		addReconcile, addRender, addRequest, addRetrieve, addServe, addStudies, addVerify} {
+		add(r)
+	}
+	return r
+}
+
+// GUIFunc is what `discdesk` with no verb runs: the desk window (main wires
+// desk.Run in; a build without it says so).
+type GUIFunc func(ctx context.Context, env *Env, args []string) error
 
 // ExitError carries a process exit code other than 1.
 type ExitError struct {
@@ -117,13 +131,15 @@ func (e *Env) Close() error {
 	return err
 }
 
-// GUI is set by the desk package: what `discdesk` with no verb runs.
-var GUI func(ctx context.Context, env *Env, args []string) error
-
-// Run parses args (without the program name) and runs the chosen command. It
-// returns the process exit code.
+// Run parses args (without the program name) and runs the chosen command,
+// with no GUI. It returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runMain(ctx, nil, args, stdout, stderr)
+}
+
+func runMain(ctx context.Context, gui GUIFunc, args []string, stdout, stderr io.Writer) int {
 	env := &Env{Stdout: stdout, Stderr: stderr}
+	cmds := commandList()
 	defer env.Close()
 
 	// Global flags before the verb.
@@ -131,7 +147,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(stderr)
 	global.StringVar(&env.DataFlag, "data", "", "data folder (default $DISCDESK_DATA, else the user config folder + DiscDesk)")
 	global.BoolVar(&env.Demo, "demo", false, "use the built-in demo library (data folder <user cache folder>/DiscDesk-demo unless --data is given)")
-	global.Usage = func() { usage(stderr) }
+	global.Usage = func() { usage(stderr, cmds) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -140,20 +156,20 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	rest := global.Args()
 	if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-		if GUI == nil {
+		if gui == nil {
 			fmt.Fprintln(stderr, "discdesk: this build has no desk GUI")
 			return 1
 		}
 		if err := prepareDemo(ctx, env); err != nil {
 			return exitCode(stderr, err)
 		}
-		return exitCode(stderr, GUI(ctx, env, rest))
+		return exitCode(stderr, gui(ctx, env, rest))
 	}
 	if rest[0] == "help" {
-		usage(stdout)
+		usage(stdout, cmds)
 		return 0
 	}
-	cmd, n := lookup(rest)
+	cmd, n := cmds.lookup(rest)
 	if cmd == nil {
 		fmt.Fprintf(stderr, "discdesk: unknown command %q (see discdesk --help)\n", strings.Join(rest, " "))
 		return 2
@@ -253,15 +269,13 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 	return append(flags, append([]string{"--"}, pos...)...)
 }
 
-func lookup(args []string) (*Command, int) {
-	regMu.Lock()
-	defer regMu.Unlock()
+func (r registry) lookup(args []string) (*Command, int) {
 	if len(args) >= 2 {
-		if c, ok := registry[args[0]+" "+args[1]]; ok {
+		if c, ok := r[args[0]+" "+args[1]]; ok {
 			return c, 2
 		}
 	}
-	if c, ok := registry[args[0]]; ok {
+	if c, ok := r[args[0]]; ok {
 		return c, 1
 	}
 	return nil, 0
@@ -282,24 +296,23 @@ func exitCode(stderr io.Writer, err error) int {
 	return 1
 }
 
-func usage(w io.Writer) {
-	regMu.Lock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
+func usage(w io.Writer, cmds registry) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
 		names = append(names, n)
 	}
-	regMu.Unlock()
 	sort.Strings(names)
 	fmt.Fprintln(w, "usage: discdesk [--data DIR] [--demo] [COMMAND [flags] [args]]")
 	fmt.Fprintln(w, "\nWith no command, discdesk opens the desk window.")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-16s %s\n", n, registry[n].Summary)
+		fmt.Fprintf(w, "  %-16s %s\n", n, cmds[n].Summary)
 	}
 	fmt.Fprintln(w, "\nRun `discdesk COMMAND --help` for a command's flags.")
 }
 
-// Main is the whole of the program's main: it runs and exits.
-func Main() {
-	os.Exit(Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+// Main is the whole of the program's main: it runs the command line, with
+// gui as the desk window, and exits.
+func Main(gui GUIFunc) {
+	os.Exit(runMain(context.Background(), gui, os.Args[1:], os.Stdout, os.Stderr))
 }

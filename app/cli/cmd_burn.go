@@ -59,8 +59,6 @@ func newBurnCommand() *Command {
 	}
 }
 
-func init() { Register(newBurnCommand()) }
-
 // queueBurn queues the job the options describe.
 func queueBurn(ctx context.Context, env *Env, st *station.Station, o *burnOptions, args []string) (burnqueue.Job, error) {
 	usage := func(msg string) error { return &ExitError{Code: 2, Err: errors.New("burn: " + msg)} }

@@ -34,8 +34,6 @@ func newConfigCommand() *Command {
 	}
 }
 
-func init() { Register(newConfigCommand()) }
-
 func runConfig(ctx context.Context, env *Env, o *configOptions, args []string) error {
 	usage := &ExitError{Code: 2, Err: errors.New("config: get [KEY] | set KEY VALUE | import FILE | export")}
 	if len(args) == 0 {

@@ -38,8 +38,6 @@ func newCopyCommand() *Command {
 	}
 }
 
-func init() { Register(newCopyCommand()) }
-
 func runCopy(ctx context.Context, env *Env, o *copyOptions, args []string) error {
 	_, err := ecopy.Format(o.To)
 	if err != nil || len(args) == 0 {

@@ -33,8 +33,9 @@ func dbFlags(fs *flag.FlagSet) func() (facility.Config, error) {
 	}
 }
 
-func init() {
-	Register(&Command{
+// addDb adds the file's commands to the command list (cli.go).
+func addDb(r registry) {
+	r.add(&Command{
 		Name:    "db setup",
 		Summary: "create or update the facility database's tables, the append-only trigger and the desks' role (run as the database owner)",
 		Usage:   "--to URL",
@@ -53,7 +54,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "db add-desk",
 		Summary: "create a desk's database login (member of " + facility.DeskRole + ": may add handoff events, never change them); its password is read from a file",
 		Usage:   "--to URL --desk-password-file FILE NAME",
@@ -85,7 +86,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "db migrate",
 		Summary: "copy this desk's store (requests, handoff log with its chain re-verified, staff, settings) into the facility database; safe to run again or after an interruption",
 		Usage:   "--to URL [--as NAME]",
@@ -119,7 +120,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "db status",
 		Summary: "say whether the facility database answers, and where its handoff chain ends",
 		Usage:   "--to URL",

@@ -47,8 +47,6 @@ func newDiscCommand() *Command {
 	}
 }
 
-func init() { Register(newDiscCommand()) }
-
 // planArgs plans the arguments (study UIDs, or files with files set) with
 // the plan flags through the station. Files need no store when the
 // --facility-* flags name the facility (the running desk holds the store).

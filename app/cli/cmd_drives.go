@@ -9,8 +9,9 @@ import (
 	"discdesk/burner/drive"
 )
 
-func init() {
-	Register(&Command{
+// addDrives adds the file's commands to the command list (cli.go).
+func addDrives(r registry) {
+	r.add(&Command{
 		Name:    "drives",
 		Summary: "list the disc burners and what they can write",
 		Usage:   "",

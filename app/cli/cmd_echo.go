@@ -14,8 +14,9 @@ import (
 	"discdesk/app/pacs/dicomweb"
 )
 
-func init() {
-	Register(&Command{
+// addEcho adds the file's commands to the command list (cli.go).
+func addEcho(r registry) {
+	r.add(&Command{
 		Name:    "echo",
 		Summary: "check a DICOM node answers (C-ECHO)",
 		Usage:   "AE@HOST:PORT",

@@ -10,8 +10,9 @@ import (
 	"discdesk/app/handoff"
 )
 
-func init() {
-	Register(&Command{
+// addFeecaps adds the file's commands to the command list (cli.go).
+func addFeecaps(r registry) {
+	r.add(&Command{
 		Name:    "feecaps example",
 		Summary: "print the example state fee-cap table (EXAMPLE DATA, not legal advice) to adapt into handoff.json fees.caps",
 		Usage:   "",
@@ -22,7 +23,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "feecaps show",
 		Summary: "check the fee-cap table of handoff.json and show the rule that governs a quote",
 		Usage:   "[--requester-state XX] [--date YYYY-MM-DD]",

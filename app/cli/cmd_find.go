@@ -11,8 +11,9 @@ import (
 	"discdesk/app/pacs/dicomweb"
 )
 
-func init() {
-	Register(&Command{
+// addFind adds the file's commands to the command list (cli.go).
+func addFind(r registry) {
+	r.add(&Command{
 		Name:    "find",
 		Summary: "search a PACS for studies, or the series of one study (C-FIND)",
 		Usage:   "AE@HOST:PORT | DICOMWEB-BASE-URL",

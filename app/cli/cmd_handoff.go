@@ -43,8 +43,6 @@ func newHandoffCommand() *Command {
 	}
 }
 
-func init() { Register(newHandoffCommand()) }
-
 func runHandoff(ctx context.Context, env *Env, o *handoffOptions, args []string) error {
 	if len(args) != 1 {
 		return &ExitError{Code: 2, Err: errors.New("handoff: give one disc UUID")}

@@ -9,8 +9,9 @@ import (
 	"discdesk/app/library"
 )
 
-func init() {
-	Register(&Command{
+// addImport adds the file's commands to the command list (cli.go).
+func addImport(r registry) {
+	r.add(&Command{
 		Name:    "import",
 		Summary: "import DICOM files, folders, ZIP archives or patient discs into the library",
 		Usage:   "PATH...",

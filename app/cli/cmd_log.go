@@ -140,8 +140,9 @@ func actorFlags(fs *flag.FlagSet) func() handoff.Actor {
 	return func() handoff.Actor { return handoff.Actor{Staff: *st, Workstation: *ws} }
 }
 
-func init() {
-	Register(&Command{
+// addLog adds the file's commands to the command list (cli.go).
+func addLog(r registry) {
+	r.add(&Command{
 		Name:    "log",
 		Summary: "show the handoff log (requests, burns, handoffs), oldest first",
 		Usage:   "[--request ID | --disc UUID] [--json]",
@@ -182,7 +183,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "log verify",
 		Summary: "check the handoff log's hash chain and replay it against the stored views",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
@@ -204,7 +205,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "log export",
 		Summary: "export the handoff log as CSV for the compliance office",
 		Usage:   "--csv FILE",

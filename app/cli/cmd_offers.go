@@ -54,8 +54,9 @@ func feedFlags(fs *flag.FlagSet) func(env *Env) (*offers.Desk, error) {
 	return func(env *Env) (*offers.Desk, error) { return openOffers(env, *csvDir, rules, *quiet) }
 }
 
-func init() {
-	Register(&Command{
+// addOffers adds the file's commands to the command list (cli.go).
+func addOffers(r registry) {
+	r.add(&Command{
 		Name:    "offers",
 		Summary: "today's proactive offers: studies completed today and patients being discharged, with prepared requests",
 		Usage:   "[--csv-dir DIR] [--rule RULE]... [--json]",
@@ -102,7 +103,7 @@ func init() {
 		},
 	})
 	action := func(name, summary string, decline bool) {
-		Register(&Command{
+		r.add(&Command{
 			Name:    name,
 			Summary: summary,
 			Usage:   "KEY|PATIENT-ID [--staff NAME --workstation WS]",
@@ -144,7 +145,7 @@ func init() {
 	}
 	action("offers offer", "record that a patient on today's list was offered a copy (\"offer a disc\")", false)
 	action("offers decline", "record that a patient on today's list declined a copy", true)
-	Register(&Command{
+	r.add(&Command{
 		Name:    "offers flag",
 		Summary: "flag a study for discharge so today's list offers its patient a copy",
 		Usage:   "STUDY-UID [--note TEXT] [--staff NAME --workstation WS]",

@@ -18,8 +18,9 @@ import (
 // --outside-id does not pick one.
 const exitReconcileWhichPatient = 3
 
-func init() {
-	Register(&Command{
+// addReconcile adds the file's commands to the command list (cli.go).
+func addReconcile(r registry) {
+	r.add(&Command{
 		Name:    "reconcile",
 		Summary: "import a patient's disc from another facility: match to a local patient, map IDs (originals kept), import, forward to the PACS, record the receipt",
 		Usage:   "DISC-DIR [--patient-id LOCAL [--issuer I] [--accession OUTSIDE=LOCAL]... [--sender NAME] [--pacs AE@HOST:PORT] [--receipt FILE] --staff NAME]",

@@ -10,8 +10,9 @@ import (
 	"discdesk/viewer/render"
 )
 
-func init() {
-	Register(&Command{
+// addRender adds the file's commands to the command list (cli.go).
+func addRender(r registry) {
+	r.add(&Command{
 		Name:    "render",
 		Summary: "render a frame of a DICOM image to PNG or JPEG",
 		Usage:   "[--frame N] [--window CENTER/WIDTH] [--size WxH] --out FILE.png|FILE.jpg DICOM-FILE",

@@ -16,8 +16,9 @@ import (
 	"discdesk/app/station"
 )
 
-func init() {
-	Register(&Command{
+// addRequest adds the file's commands to the command list (cli.go).
+func addRequest(r registry) {
+	r.add(&Command{
 		Name:    "request new",
 		Summary: "record a patient's (or representative's, office's) request for a copy of imaging",
 		Usage:   "--patient NAME --id-method HOW (--studies UID,... | --from DATE --to DATE) [flags]",
@@ -117,7 +118,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "request list",
 		Summary: "list open requests by due date (overdue first), or those to tell, a patient's history, a search",
 		Usage:   "[--overdue | --tell | --patient ID | --search WORDS] [--json]",
@@ -171,7 +172,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "request cancel",
 		Summary: "cancel a request, with a reason",
 		Usage:   "ID --reason TEXT",
@@ -183,7 +184,7 @@ func init() {
 			})
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "request tell",
 		Summary: "record that the patient was told the copy arrived or is ready",
 		Usage:   "ID --how TEXT",
@@ -195,7 +196,7 @@ func init() {
 			})
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "request invoice",
 		Summary: "write the itemized invoice of a request as PDF",
 		Usage:   "ID --out FILE [--number N]",
@@ -222,7 +223,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "request form",
 		Summary: "write the blank Patient Record Request Form (facility address pre-filled) as PDF",
 		Usage:   "--out FILE",

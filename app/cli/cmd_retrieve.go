@@ -11,8 +11,9 @@ import (
 	"discdesk/app/pacs/dicomweb"
 )
 
-func init() {
-	Register(&Command{
+// addRetrieve adds the file's commands to the command list (cli.go).
+func addRetrieve(r registry) {
+	r.add(&Command{
 		Name:    "retrieve",
 		Summary: "fetch a study from a PACS into the library (C-MOVE to our own SCP, or C-GET)",
 		Usage:   "AE@HOST:PORT|DICOMWEB-BASE-URL STUDY-UID",

@@ -24,8 +24,9 @@ import (
 	"discdesk/burner/drive"
 )
 
-func init() {
-	Register(&Command{
+// addServe adds the file's commands to the command list (cli.go).
+func addServe(r registry) {
+	r.add(&Command{
 		Name:    "serve",
 		Summary: "run the DICOM Storage SCP headless: receive studies into the library",
 		Usage:   "",

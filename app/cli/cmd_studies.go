@@ -11,8 +11,9 @@ import (
 	"discdesk/app/library"
 )
 
-func init() {
-	Register(&Command{
+// addStudies adds the file's commands to the command list (cli.go).
+func addStudies(r registry) {
+	r.add(&Command{
 		Name:    "studies",
 		Summary: "list or search the library's studies, newest first",
 		Usage:   "[QUERY]",
@@ -59,7 +60,7 @@ func init() {
 			}
 		},
 	})
-	Register(&Command{
+	r.add(&Command{
 		Name:    "study",
 		Summary: "show one study with its series and instances",
 		Usage:   "STUDY-UID",

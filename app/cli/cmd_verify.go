@@ -12,8 +12,9 @@ import (
 	"discdesk/burner/drive"
 )
 
-func init() {
-	Register(&Command{
+// addVerify adds the file's commands to the command list (cli.go).
+func addVerify(r registry) {
+	r.add(&Command{
 		Name:    "verify",
 		Summary: "read a burned disc back and check it against the manifest recorded for its disc UUID",
 		Usage:   "--drive DEVICE|stdio:FILE|iso:FILE|dir:PATH|usb:PATH DISC-UUID",
