@@ -9,6 +9,13 @@
 // byte for byte, and decodes text only when asked. Every length is checked
 // against what remains of the input: a corrupt or hostile file gives an error
 // naming the element and the offset, never a panic or a huge allocation.
+// An end of file inside an item or a sequence is ErrTruncated, even at an
+// element boundary; zero bytes after the last element are padding, accepted
+// and counted in File.Padding (as dcmtk, GDCM and pydicom accept them). A
+// deflated data set, whose size is unknown until inflated, is bounded in
+// what it inflates (MaxInflated, InflateBudget) and in the bytes of values
+// it may hold in memory (DefaultMaxHeld): ErrInflateLimit, not gigabytes.
+// CheckUID checks a UID against PS3.5 9.1.
 //
 // The package knows nothing of pixels beyond where the Pixel Data element and
 // its fragments lie; viewer/codec and viewer/render decode them.
