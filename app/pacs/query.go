@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"discdesk/app/pacs/dimse"
+	"discdesk/viewer/dcm"
 )
 
 // Model is a Query/Retrieve information model (PS3.4 C.6).
@@ -33,23 +34,23 @@ func (m Model) uids() (find, move, get string) {
 
 // Tags of the query keys DiscDesk uses.
 var (
-	TagSpecificCharacterSet    = dimse.T(0x0008, 0x0005)
-	TagStudyDate               = dimse.T(0x0008, 0x0020)
-	TagStudyTime               = dimse.T(0x0008, 0x0030)
-	TagAccessionNumber         = dimse.T(0x0008, 0x0050)
+	TagSpecificCharacterSet    = dcm.SpecificCharacterSet
+	TagStudyDate               = dcm.StudyDate
+	TagStudyTime               = dcm.StudyTime
+	TagAccessionNumber         = dcm.AccessionNumber
 	TagQueryRetrieveLevel      = dimse.T(0x0008, 0x0052)
-	TagModality                = dimse.T(0x0008, 0x0060)
-	TagModalitiesInStudy       = dimse.T(0x0008, 0x0061)
-	TagStudyDescription        = dimse.T(0x0008, 0x1030)
-	TagSeriesDescription       = dimse.T(0x0008, 0x103E)
-	TagPatientName             = dimse.T(0x0010, 0x0010)
-	TagPatientID               = dimse.T(0x0010, 0x0020)
-	TagPatientBirthDate        = dimse.T(0x0010, 0x0030)
-	TagStudyInstanceUID        = dimse.T(0x0020, 0x000D)
-	TagSeriesInstanceUID       = dimse.T(0x0020, 0x000E)
-	TagSOPInstanceUID          = dimse.T(0x0008, 0x0018)
-	TagSeriesNumber            = dimse.T(0x0020, 0x0011)
-	TagNumberOfStudyInstances  = dimse.T(0x0020, 0x1208)
+	TagModality                = dcm.Modality
+	TagModalitiesInStudy       = dcm.ModalitiesInStudy
+	TagStudyDescription        = dcm.StudyDescription
+	TagSeriesDescription       = dcm.SeriesDescription
+	TagPatientName             = dcm.PatientName
+	TagPatientID               = dcm.PatientID
+	TagPatientBirthDate        = dcm.PatientBirthDate
+	TagStudyInstanceUID        = dcm.StudyInstanceUID
+	TagSeriesInstanceUID       = dcm.SeriesInstanceUID
+	TagSOPInstanceUID          = dcm.SOPInstanceUID
+	TagSeriesNumber            = dcm.SeriesNumber
+	TagNumberOfStudyInstances  = dcm.NumberOfStudyRelatedInstances
 	TagNumberOfSeriesInstances = dimse.T(0x0020, 0x1209)
 )
 

@@ -9,15 +9,16 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"discdesk/viewer/dcm"
 )
 
 // Tag is a DICOM data element tag, group in the high 16 bits.
-type Tag uint32
+// It is viewer/dcm's tag: one DICOM core for files and the network.
+type Tag = dcm.Tag
 
 // T makes a tag from group and element numbers.
-func T(group, element uint16) Tag { return Tag(uint32(group)<<16 | uint32(element)) }
-
-func (t Tag) String() string { return fmt.Sprintf("(%04X,%04X)", uint16(t>>16), uint16(t)) }
+func T(group, element uint16) Tag { return dcm.T(group, element) }
 
 // Element is one data element: tag, VR (two letters; "" when unknown in
 // Implicit VR) and its raw little endian value bytes.
