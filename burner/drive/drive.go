@@ -106,7 +106,8 @@ type Options struct {
 	Capacity int64
 	// Xorriso is the xorriso program ("" = look up "xorriso" in PATH).
 	Xorriso string
-	// TempDir is where generated files are staged ("" = os.TempDir()).
+	// TempDir is where generated files are staged ("" = the data folder's
+	// staging folder set by UseStagingIn, else os.TempDir()).
 	TempDir string
 }
 

@@ -97,7 +97,7 @@ func (d *drutilDrive) Burn(ctx context.Context, tree *burner.Tree, progress Prog
 		return err
 	}
 	defer st.Close()
-	imgDir, err := os.MkdirTemp(d.opt.TempDir, "discdesk-image-")
+	imgDir, err := os.MkdirTemp(stagingIn(d.opt.TempDir), "discdesk-image-")
 	if err != nil {
 		return fmt.Errorf("drive: burn: image folder: %w", err)
 	}

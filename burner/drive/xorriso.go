@@ -260,6 +260,7 @@ func (d *xorrisoDrive) run(ctx context.Context, args []string, onLine func(strin
 		return "", err
 	}
 	cmd := exec.CommandContext(ctx, tool, args...)
+	dieWithParent(cmd)
 	cmd.Cancel = func() error {
 		// Let xorriso stop the drive cleanly; the hard kill follows WaitDelay.
 		if err := cmd.Process.Signal(os.Interrupt); err != nil {
