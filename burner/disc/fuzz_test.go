@@ -119,7 +119,7 @@ func TestViewerFolder(t *testing.T) {
 			index = string(f.Data)
 		case f.Path == "AUTORUN.INF":
 			autorun = string(f.Data)
-		case strings.HasPrefix(f.Path, "VIEWER/"):
+		case strings.HasPrefix(f.Path, "VIEWER/") && !strings.HasPrefix(f.Path, WebViewerFolder+"/"):
 			viewer++
 		}
 	}

@@ -46,7 +46,7 @@ async function until(page, fn, arg, ms = 30000) {
   }
 }
 const state = (page) => page.evaluate(() => DDV.test.state());
-const idle = (page) => until(page, () => DDV.test.idle() && DDV.test.state().tiles.every((t) => !t || t.shown));
+const idle = (page) => until(page, () => DDV.test.idle() && DDV.test.state().tiles.every((t) => !t || t.shown || t.n === 0));
 
 async function run(name) {
   const r = { requests: [], blocked: [], console: [] };
@@ -75,10 +75,34 @@ async function run(name) {
     r.firstImageWallMs = Date.now() - t0;
     await idle(page);
     r.initial = await state(page);
+    r.rendered = await page.evaluate(() => DDV.test.rendered(0));
+    if (r.initial.mode === 'data') r.inflateAgrees = await page.evaluate((key) => DDV.test.inflateAgrees(key, 0), r.initial.tiles[0].key);
     r.series = await page.evaluate(() => DDV.test.series());
     await until(page, () => DDV.test.state().thumbsDone, null, 60000);
     r.thumbs = (await state(page)).thumbs;
+    if (job.scroll) {
+      // scrolling: the time of each step from the key press to the drawn image
+      r.scroll = await page.evaluate(async (n) => {
+        const times = [];
+        const s = DDV.test.state().tiles[0];
+        for (let k = s.k + 1; k < Math.min(s.k + 1 + n, s.n); k++) {
+          const t0 = performance.now();
+          await DDV.test.go(k);
+          times.push(performance.now() - t0);
+        }
+        return { mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times), steps: times.length };
+      }, job.scroll);
+    }
     r.values = [];
+    if (job.valuesAll) {
+      // every series' first and last image, named by file (picker mode:
+      // the keys are the page's own)
+      for (const s of r.series) {
+        for (const k of s.n ? [...new Set([0, s.n - 1])] : []) {
+          r.values.push({ key: s.key, k, fileId: s.fileIds[k], values: await page.evaluate(([key, k]) => DDV.test.values(key, k), [s.key, k]) });
+        }
+      }
+    }
     for (const [key, k] of job.values || []) {
       r.values.push({ key, k, values: await page.evaluate(([key, k]) => DDV.test.values(key, k), [key, k]) });
     }
