@@ -52,8 +52,16 @@ func (c Config) Redacted() string {
 	}
 	cc := pc.ConnConfig
 	tlsNote := "no TLS"
-	if cc.TLSConfig != nil || c.CAFile != "" {
+	if cc.TLSConfig != nil {
 		tlsNote = "TLS"
+		for _, fb := range cc.Fallbacks {
+			if fb.TLSConfig == nil {
+				tlsNote = "TLS if the server offers it"
+			}
+		}
+	}
+	if c.CAFile != "" {
+		tlsNote = "TLS verified with " + c.CAFile
 	}
 	return fmt.Sprintf("host=%s port=%d dbname=%s user=%s (%s)", cc.Host, cc.Port, cc.Database, cc.User, tlsNote)
 }

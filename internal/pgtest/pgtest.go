@@ -2,8 +2,16 @@ package pgtest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -27,6 +35,11 @@ type Server struct {
 	bin    string
 	cred   *syscall.Credential
 	socket string
+	port   int
+	tls    bool
+	// CAFile is the PEM certificate of the authority that signed the
+	// server's certificate (TLS servers only).
+	CAFile string
 }
 
 // Bin returns the folder of initdb and pg_ctl, newest version first, or "".
@@ -71,7 +84,38 @@ func Launch() (*Server, error) {
 	if bin == "" {
 		return nil, errors.New("pgtest: PostgreSQL (initdb, pg_ctl) not installed; packaging/install-deps.sh installs it")
 	}
-	s := &Server{bin: bin}
+	return launch(false)
+}
+
+// StartTLS is Start with a TCP listener on 127.0.0.1 (a free port chosen
+// by the OS) that takes only TLS connections, with a certificate for
+// 127.0.0.1 and localhost signed by a fresh CA (Server.CAFile).
+func StartTLS(tb testing.TB) *Server {
+	tb.Helper()
+	if Bin() == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("pgtest: PostgreSQL (initdb, pg_ctl) not installed; packaging/install-deps.sh installs it")
+		}
+		tb.Skip("pgtest: PostgreSQL not installed")
+	}
+	s, err := launch(true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func launch(withTLS bool) (*Server, error) {
+	s := &Server{bin: Bin(), port: 5432, tls: withTLS}
+	if withTLS {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		s.port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
 		return nil, err
@@ -110,6 +154,12 @@ func (s *Server) create() error {
 	}
 	// The superuser signs in over the socket without a password; every other role by password.
 	hba := "local all " + Admin + " trust\nlocal all all scram-sha-256\n"
+	if s.tls {
+		if err := s.writeCerts(); err != nil {
+			return err
+		}
+		hba += "hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all all reject\n"
+	}
 	hbaPath := filepath.Join(s.data(), "pg_hba.conf")
 	if err := os.WriteFile(hbaPath, []byte(hba), 0o600); err != nil {
 		return err
@@ -157,7 +207,11 @@ func (s *Server) StartAgain(tb testing.TB) {
 }
 
 func (s *Server) start() error {
-	opts := fmt.Sprintf("-c listen_addresses='' -k %s -c unix_socket_permissions=0777 -c max_connections=60", s.socket)
+	opts := fmt.Sprintf("-c listen_addresses='' -k %s -c unix_socket_permissions=0777 -c max_connections=60 -c port=%d", s.socket, s.port)
+	if s.tls {
+		opts = fmt.Sprintf("-c listen_addresses=127.0.0.1 -k %s -c unix_socket_permissions=0777 -c max_connections=60 -c port=%d -c ssl=on -c ssl_cert_file=%s -c ssl_key_file=%s",
+			s.socket, s.port, filepath.Join(s.Dir, "server.crt"), filepath.Join(s.Dir, "server.key"))
+	}
 	return s.run(filepath.Join(s.bin, "pg_ctl"), "-D", s.data(), "-l", filepath.Join(s.Dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
 }
 
@@ -180,11 +234,66 @@ func (s *Server) URL(userName, password, db string) string {
 	if db == "" {
 		db = "postgres"
 	}
-	u := fmt.Sprintf("host=%s port=5432 user=%s dbname=%s sslmode=disable", s.socket, userName, db)
+	u := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", s.socket, s.port, userName, db)
 	if password != "" {
 		u += " password=" + password
 	}
 	return u
+}
+
+// TCPURL is the connection string of user on db over the TLS listener
+// (StartTLS servers), without a password and without TLS settings: the
+// client brings the CA.
+func (s *Server) TCPURL(userName, db string) string {
+	return fmt.Sprintf("host=127.0.0.1 port=%d user=%s dbname=%s", s.port, userName, db)
+}
+
+// writeCerts makes a CA and a server certificate signed by it.
+func (s *Server) writeCerts() error {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "pgtest CA"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return err
+	}
+	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	srvTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	caCert, _ := x509.ParseCertificate(caDER)
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		return err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(srvKey)
+	if err != nil {
+		return err
+	}
+	s.CAFile = filepath.Join(s.Dir, "ca.crt")
+	files := []struct {
+		name string
+		typ  string
+		der  []byte
+	}{{"ca.crt", "CERTIFICATE", caDER}, {"server.crt", "CERTIFICATE", srvDER}, {"server.key", "EC PRIVATE KEY", keyDER}}
+	for _, f := range files {
+		path := filepath.Join(s.Dir, f.name)
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der}), 0o600); err != nil {
+			return err
+		}
+		if s.cred != nil {
+			if err := os.Chown(path, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
+				return err
+			}
+		}
+	}
+	return os.Chmod(s.CAFile, 0o644)
 }
 
 // AdminURL is the superuser's connection string to database db.
@@ -202,7 +311,7 @@ func (s *Server) Psql(tb testing.TB, db, sql string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := exec.CommandContext(ctx, filepath.Join(s.bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-		"-h", s.socket, "-U", Admin, "-d", db, "-c", sql)
+		"-h", s.socket, "-p", strconv.Itoa(s.port), "-U", Admin, "-d", db, "-c", sql)
 	out, err := c.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("pgtest: psql %q: %v\n%s", sql, err, out)
