@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -37,6 +38,8 @@ type handoffSettings struct {
 	SyslogAddr   string                  `json:"syslog_addr"`    // host:port; empty: audit messages stay in the log only
 	SyslogTLS    bool                    `json:"syslog_tls"`     // RFC 5425
 	SyslogCAFile string                  `json:"syslog_ca_file"` // PEM roots for the collector; empty: system roots
+
+	env *Env // for the log head every audit frame carries (sender)
 }
 
 func loadHandoffSettings(env *Env) (*handoffSettings, error) {
@@ -52,7 +55,9 @@ func loadHandoffSettings(env *Env) (*handoffSettings, error) {
 	if err != nil {
 		return nil, err
 	}
-	return handoffSettingsOf(cur), nil
+	hs := handoffSettingsOf(cur)
+	hs.env = env
+	return hs, nil
 }
 
 func (s *handoffSettings) config() handoff.Config {
@@ -79,6 +84,17 @@ func (s *handoffSettings) sender() (*audit.Sender, error) {
 		return nil, nil
 	}
 	snd := &audit.Sender{Addr: s.SyslogAddr}
+	if env := s.env; env != nil {
+		// Every audit frame carries the handoff log's head at send time
+		// (after the event it reports), anchoring the chain at the collector.
+		snd.Anchor = func() (string, int, error) {
+			st, err := env.Handoff()
+			if err != nil {
+				return "", 0, err
+			}
+			return st.Head()
+		}
+	}
 	if s.SyslogTLS {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 		if s.SyslogCAFile != "" {
@@ -186,14 +202,35 @@ func addLog(r registry) {
 	r.add(&Command{
 		Name:    "log verify",
 		Summary: "check the handoff log's hash chain and replay it against the stored views",
+		Usage:   "[--against CHECKPOINT] [--json]",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			asJSON := fs.Bool("json", false, "print the report as JSON")
+			against := fs.String("against", "", "a signed checkpoint file (log checkpoint, log export): the log must still hold its head")
 			return func(ctx context.Context, env *Env, args []string) error {
 				s, _, err := openHandoff(env)
 				if err != nil {
 					return err
 				}
-				rep, err := s.Verify()
+				var rep handoff.VerifyReport
+				if *against != "" {
+					cp, err := handoff.ReadCheckpoint(*against)
+					if err != nil {
+						return &ExitError{Code: 2, Err: fmt.Errorf("log verify: %w", err)}
+					}
+					key, err := checkpointKey(env)
+					if err != nil {
+						return err
+					}
+					rep, err = s.VerifyAgainst(cp, key.Public().(ed25519.PublicKey))
+					if err != nil {
+						return &ExitError{Code: 3, Err: fmt.Errorf("log verify: FAILED: %w", err)}
+					}
+					if !*asJSON {
+						fmt.Fprintf(env.Stdout, "log verify: checkpoint of %s holds: event %d has head %s\n", cp.Time.Local().Format(time.RFC3339), cp.Events, cp.Head)
+					}
+				} else {
+					rep, err = s.Verify()
+				}
 				if err != nil {
 					return &ExitError{Code: 3, Err: fmt.Errorf("log verify: FAILED: %w", err)}
 				}
@@ -219,10 +256,82 @@ func addLog(r registry) {
 				if err != nil {
 					return err
 				}
-				return writeFileAtomic(*out, func(f *os.File) error { return s.ExportCSV(f) })
+				if err := writeFileAtomic(*out, func(f *os.File) error { return s.ExportCSV(f) }); err != nil {
+					return err
+				}
+				// The export's head, signed and kept: the compliance office
+				// files the printed line with the CSV.
+				cp, path, err := keepCheckpoint(env, s)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "log export: %d events, head %s (signed checkpoint %s)\n", cp.Events, cp.Head, path)
+				return nil
 			}
 		},
 	})
+	r.add(&Command{
+		Name:    "log checkpoint",
+		Summary: "verify the handoff log and keep a signed checkpoint of its head",
+		Usage:   "[--out FILE]",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			out := fs.String("out", "", "also write the checkpoint to FILE (0600), e.g. on another machine's share")
+			return func(ctx context.Context, env *Env, args []string) error {
+				s, _, err := openHandoff(env)
+				if err != nil {
+					return err
+				}
+				cp, path, err := keepCheckpoint(env, s)
+				if err != nil {
+					return &ExitError{Code: 3, Err: fmt.Errorf("log checkpoint: %w", err)}
+				}
+				if *out != "" {
+					if err := handoff.WriteCheckpoint(*out, cp); err != nil {
+						return fmt.Errorf("log checkpoint: %w", err)
+					}
+					path = *out
+				}
+				fmt.Fprintf(env.Stdout, "log checkpoint: %d events, head %s, signed %s (%s)\n", cp.Events, cp.Head, cp.Time.Local().Format(time.RFC3339), path)
+				return nil
+			}
+		},
+	})
+}
+
+// checkpointKey is the desk's checkpoint signing key: a file 0600 in the
+// data folder beside the store file, created on first use.
+func checkpointKey(env *Env) (ed25519.PrivateKey, error) {
+	dir, err := env.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	return handoff.LoadKey(filepath.Join(dir, handoff.KeyFileName))
+}
+
+// keepCheckpoint signs the log's head and keeps the checkpoint in the data
+// folder's checkpoints folder (0700), named by its time.
+func keepCheckpoint(env *Env, s *handoff.Store) (handoff.Checkpoint, string, error) {
+	key, err := checkpointKey(env)
+	if err != nil {
+		return handoff.Checkpoint{}, "", err
+	}
+	cp, err := s.Checkpoint(key)
+	if err != nil {
+		return handoff.Checkpoint{}, "", err
+	}
+	dir, err := env.DataDir()
+	if err != nil {
+		return handoff.Checkpoint{}, "", err
+	}
+	dir = filepath.Join(dir, "checkpoints")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return handoff.Checkpoint{}, "", fmt.Errorf("checkpoints folder: %w", err)
+	}
+	path := filepath.Join(dir, cp.Time.Format("20060102T150405.000000000Z")+".json")
+	if err := handoff.WriteCheckpoint(path, cp); err != nil {
+		return handoff.Checkpoint{}, "", fmt.Errorf("keep checkpoint: %w", err)
+	}
+	return cp, path, nil
 }
 
 // writeFileAtomic writes path (0600) through a temporary file in the same
