@@ -147,11 +147,13 @@ func (c *Server) Printed(t testing.TB, n int) string {
 	for time.Now().Before(deadline) {
 		m, _ := filepath.Glob(filepath.Join(c.out, "*.pdf"))
 		if len(m) >= n {
-			// cups-pdf writes in place: wait until the size settles.
+			// cups-pdf (Ghostscript) writes in place: the file is done
+			// when it ends with %%EOF and its size has settled.
 			p := newest(m)
-			a, _ := os.Stat(p)
+			a, _ := os.ReadFile(p)
 			time.Sleep(300 * time.Millisecond)
-			if b, _ := os.Stat(p); b != nil && a != nil && a.Size() == b.Size() && b.Size() > 0 {
+			b, _ := os.ReadFile(p)
+			if len(b) > 0 && len(a) == len(b) && bytes.HasSuffix(bytes.TrimRight(b, "\r\n "), []byte("%%EOF")) {
 				return p
 			}
 			continue
