@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"discdesk/app/handoff"
@@ -158,3 +159,12 @@ func normalize(ev *handoff.Event) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// Message is what the desk shows (and the burn queue records as the disc's
+// error) for a lapsed claim, in the words of a single desk's restart.
+func (l *Lapse) Message() string {
+	if l.Disc == "" {
+		return fmt.Sprintf("Desk %s stopped answering before it wrote a disc for this job; the job is burned again here.", l.Desk)
+	}
+	return fmt.Sprintf("Desk %s stopped answering while writing disc %s: that disc is spoiled, do not hand it out. The job is written again on a new blank disc.", l.Desk, l.Disc)
+}
