@@ -39,3 +39,16 @@ func TestResultInWords(t *testing.T) {
 		t.Error(s)
 	}
 }
+
+func TestSettingsFor(t *testing.T) {
+	s := Settings{Printer: "Front", LabelPrinter: "Discs", Server: "cups:631"}
+	if o := s.For("invoice"); o.Printer != "Front" || o.Server != "cups:631" {
+		t.Errorf("invoice: %+v", o)
+	}
+	if o := s.For("label"); o.Printer != "Discs" {
+		t.Errorf("label: %+v", o)
+	}
+	if o := (Settings{Printer: "Front"}).For("insert"); o.Printer != "Front" {
+		t.Errorf("insert without a label printer: %+v", o)
+	}
+}
