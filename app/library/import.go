@@ -543,7 +543,7 @@ func (l *Library) commit(b *batch, inPlace bool, rep *Report, studies map[string
 			if raw == nil {
 				if it := l.receivingItem(p.h.inst.SOPInstanceUID); it != nil {
 					// received, not indexed yet
-					l.judge(p, stored{path: it.current(l), crc: it.h.inst.CRC32C, syntax: it.h.inst.TransferSyntax}, rep)
+					l.judge(p, stored{path: it.current(l), crc: it.crc, syntax: it.syntax}, rep)
 					continue
 				}
 				fresh = append(fresh, p)

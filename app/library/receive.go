@@ -40,8 +40,10 @@ type receiving struct {
 }
 
 type rxItem struct {
-	h    *header
-	path string // in received/
+	h    *header // owned by the indexer once queued
+	path string  // in received/
+	// fixed before the item is queued, read by other receivers
+	sop, crc, syntax string
 }
 
 // current is where the item's file is now: received/, or objects/ once the
@@ -50,7 +52,7 @@ func (it *rxItem) current(l *Library) string {
 	if _, err := os.Stat(it.path); err == nil {
 		return it.path
 	}
-	return filepath.Join(l.root, filepath.FromSlash(managedPath(it.h.inst.SOPInstanceUID)))
+	return filepath.Join(l.root, filepath.FromSlash(managedPath(it.sop)))
 }
 
 func (l *Library) receivedDir() string { return filepath.Join(l.root, "received") }
@@ -82,7 +84,7 @@ func (l *Library) Receive(ctx context.Context, path, source string) (*Received, 
 	rx.mu.Lock()
 	if prev := rx.pending[sop]; prev != nil {
 		rx.mu.Unlock()
-		return l.receivedKnown(path, h, stored{path: prev.current(l), crc: prev.h.inst.CRC32C, syntax: prev.h.inst.TransferSyntax})
+		return l.receivedKnown(path, h, stored{path: prev.current(l), crc: prev.crc, syntax: prev.syntax})
 	}
 	var old *Instance
 	err = l.db.View(func(tx *bolt.Tx) error {
@@ -101,7 +103,7 @@ func (l *Library) Receive(ctx context.Context, path, source string) (*Received, 
 		rx.mu.Unlock()
 		return l.receivedKnown(path, h, stored{path: l.FilePath(*old), crc: old.CRC32C, syntax: old.TransferSyntax})
 	}
-	it := &rxItem{h: h, path: filepath.Join(l.receivedDir(), filepath.Base(managedPath(sop)))}
+	it := &rxItem{h: h, path: filepath.Join(l.receivedDir(), filepath.Base(managedPath(sop))), sop: sop, syntax: h.inst.TransferSyntax}
 	rx.pending[sop] = it // claims the UID: a second copy waits for this one
 	rx.mu.Unlock()
 
@@ -111,6 +113,8 @@ func (l *Library) Receive(ctx context.Context, path, source string) (*Received, 
 		rx.mu.Unlock()
 		return nil, err
 	}
+	done := &Received{Instance: h.inst} // a copy: the indexer owns h from here
+	it.crc = h.inst.CRC32C
 	rx.mu.Lock()
 	rx.queue = append(rx.queue, it)
 	if !rx.running {
@@ -122,7 +126,7 @@ func (l *Library) Receive(ctx context.Context, path, source string) (*Received, 
 	case rx.wake <- struct{}{}:
 	default:
 	}
-	return &Received{Instance: h.inst}, nil
+	return done, nil
 }
 
 // takeDurably moves (or copies) the spooled file into received/, checksums
@@ -236,7 +240,7 @@ func (l *Library) indexReceived() {
 			rx.err = err
 		}
 		for _, it := range batch {
-			delete(rx.pending, it.h.inst.SOPInstanceUID)
+			delete(rx.pending, it.sop)
 		}
 		rx.mu.Unlock()
 	}
@@ -348,7 +352,7 @@ func (l *Library) recoverReceived() error {
 			return nil
 		})
 		if old == nil {
-			todo = append(todo, &rxItem{h: h, path: p})
+			todo = append(todo, &rxItem{h: h, path: p, sop: h.inst.SOPInstanceUID})
 			continue
 		}
 		dst := l.FilePath(*old)
