@@ -201,8 +201,8 @@ func sortedKeys(m map[string]any) []string {
 // handoffSettingsOf is the command layer's view of the settings for the
 // handoff log (documents' facility, rules, audit repository).
 func handoffSettingsOf(cur settings.Settings) *handoffSettings {
-	h := &handoffSettings{LegalDays: cur.LegalDays, TargetHours: cur.Deadlines, AuditSource: cur.AuditSourceID,
-		SyslogAddr: cur.Audit.SyslogAddr, SyslogTLS: cur.Audit.SyslogTLS, SyslogCAFile: cur.Audit.CAFile}
+	h := &handoffSettings{HandoffFile: settings.HandoffFile{LegalDays: cur.LegalDays, TargetHours: cur.Deadlines, AuditSource: cur.AuditSourceID,
+		SyslogAddr: cur.Audit.SyslogAddr, SyslogTLS: cur.Audit.SyslogTLS, SyslogCAFile: cur.Audit.CAFile}}
 	fees := cur.Fees
 	h.Fees = &fees
 	f := cur.DocsFacility()

@@ -24,20 +24,7 @@ import (
 // `discdesk config import`): the facility printed on documents, fee and
 // due-date rules, and the audit collector.
 type handoffSettings struct {
-	Facility struct {
-		Name    string          `json:"name"`
-		Address handoff.Address `json:"address"`
-		Phone   string          `json:"phone"`
-		Fax     string          `json:"fax"`
-		Email   string          `json:"email"`
-	} `json:"facility"`
-	LegalDays    int                     `json:"legal_days"`
-	TargetHours  map[handoff.Urgency]int `json:"target_hours"`
-	Fees         *handoff.FeePolicy      `json:"fees"`
-	AuditSource  string                  `json:"audit_source_id"`
-	SyslogAddr   string                  `json:"syslog_addr"`    // host:port; empty: audit messages stay in the log only
-	SyslogTLS    bool                    `json:"syslog_tls"`     // RFC 5425
-	SyslogCAFile string                  `json:"syslog_ca_file"` // PEM roots for the collector; empty: system roots
+	settings.HandoffFile
 
 	env *Env // for the log head every audit frame carries (sender)
 }
