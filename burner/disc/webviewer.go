@@ -37,10 +37,14 @@ const (
 	WebViewerPicker WebViewerMode = "picker"
 )
 
+// WarnWebViewer: the browser viewer goes without its data (its images
+// would cost another disc); it reads the disc folder once the user picks it.
+const WarnWebViewer WarningCode = "web-viewer"
+
 // webDataRatio is the planned size of the viewer data per byte of native
-// pixel data: delta-coded, deflated frames in base64 measure about 0.35 to
-// 0.5 for CT and MR (see TestWebViewerBudgetCT); the plan assumes the upper
-// end so the estimate does not undercount.
+// pixel data: delta-coded, Huffman-coded frames in base64 measure about
+// 0.5 for CT (see TestWebViewerBudgetCT); the plan assumes a little more
+// so the estimate does not undercount.
 const webDataRatio = 0.55
 
 // WebViewerInfo is what the plan says about the browser viewer.
@@ -172,6 +176,7 @@ func (p *Plan) splitDiscs() error {
 	} else {
 		p.web.reason = fmt.Sprintf("the browser viewer's data would need %d discs instead of %d", len(with), len(p.Discs))
 	}
+	p.warn(WarnWebViewer, false, "the browser viewer carries no copy of the images (%s): it asks for the disc folder and reads the DICOM files itself", p.web.reason)
 	return nil
 }
 

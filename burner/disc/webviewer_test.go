@@ -367,6 +367,7 @@ func TestWebViewerCT(t *testing.T) {
 	if m := p.WebViewer().Mode; m != WebViewerData {
 		t.Fatalf("browser viewer mode %s, want data", m)
 	}
+	checkLinks(t, dir)
 	idx := readIndex(t, dir)
 	s := firstImageSeries(idx)
 	if len(s.Images) < 50 {
@@ -617,6 +618,13 @@ func TestWebViewerPicker(t *testing.T) {
 	if info := p.WebViewer(); info.Mode != WebViewerPicker || info.Reason == "" {
 		t.Fatalf("browser viewer %+v, want picker mode with a reason", info)
 	}
+	warned := false
+	for _, w := range p.Warnings {
+		warned = warned || w.Code == WarnWebViewer
+	}
+	if !warned {
+		t.Errorf("the plan does not warn that the browser viewer goes without its data: %v", p.Warnings)
+	}
 	if ents, _ := os.ReadDir(filepath.Join(dir, filepath.FromSlash(webDataFolder))); len(ents) != 1 {
 		t.Errorf("picker disc has %d data files, want the index alone", len(ents))
 	}
@@ -780,4 +788,25 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// checkLinks: INDEX.HTM links the browser viewer and README.TXT names it,
+// and INDEX.HTM and IHE_PDI/ stay script-free.
+func checkLinks(t *testing.T, dir string) {
+	t.Helper()
+	index, _ := os.ReadFile(filepath.Join(dir, "INDEX.HTM"))
+	readme, _ := os.ReadFile(filepath.Join(dir, "README.TXT"))
+	if !bytes.Contains(index, []byte(`href="VIEWER/WEB/VIEWER.HTM"`)) {
+		t.Errorf("INDEX.HTM does not link the browser viewer")
+	}
+	if !bytes.Contains(readme, []byte(`open VIEWER\WEB\VIEWER.HTM in any`)) {
+		t.Errorf("README.TXT does not say how to open the browser viewer:\n%s", readme)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "IHE_PDI", "*"))
+	for _, page := range append(pages, filepath.Join(dir, "INDEX.HTM")) {
+		b, _ := os.ReadFile(page)
+		if bytes.Contains(bytes.ToLower(b), []byte("<script")) {
+			t.Errorf("%s carries a script", filepath.Base(page))
+		}
+	}
 }
