@@ -61,7 +61,8 @@ func extract(f *dcm.File) (*header, error) {
 			return nil, withKind(fmt.Errorf("invalid %s %s: %w", k.name, k.t, err), ErrInvalidObject, ErrInvalidUID)
 		}
 	}
-	if imagePixelModule(ds) && !ds.Has(dcm.PixelData) && !ds.Has(dcm.FloatPixelData) && !ds.Has(dcm.DoubleFloatPixelData) {
+	if imagePixelModule(ds) && !ds.Has(dcm.PixelData) && !ds.Has(dcm.FloatPixelData) && !ds.Has(dcm.DoubleFloatPixelData) &&
+		!ds.Has(dcm.T(0x5600, 0x0020)) { // MR spectroscopy keeps its data in Spectroscopy Data
 		return nil, invalidf("an image (Rows, Columns and Bits Allocated present) without Pixel Data (7FE0,0010): the file was probably cut short")
 	}
 	if !f.NoMeta && !metaAgrees(f) {
