@@ -75,7 +75,8 @@ func (c Config) poolConfig() (*pgxpool.Config, error) {
 	// Parse without the environment's password first, to see the string's own.
 	pc, err := pgxpool.ParseConfig(c.URL)
 	if err != nil {
-		return nil, fmt.Errorf("facility: connection string: %v", scrub(err.Error()))
+		// The driver's message quotes the string, which may hold a password.
+		return nil, errors.New("facility: cannot read the connection string: give a postgres:// URL or keyword=value pairs (see discdesk db --help)")
 	}
 	if hasPassword(c.URL) {
 		return nil, fmt.Errorf("facility: %w", ErrPasswordInURL)
