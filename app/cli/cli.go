@@ -17,6 +17,7 @@ import (
 	"discdesk/app/station"
 	"discdesk/app/store"
 	"discdesk/assets/demo"
+	"discdesk/burner/drive"
 )
 
 // A Command is one verb of the discdesk command line.
@@ -113,7 +114,22 @@ func (e *Env) DB() (*bolt.DB, error) {
 		return nil, err
 	}
 	e.db = db
+	// With the store's lock held no other process of this data folder is
+	// burning: stage in its private staging folder and remove what a killed
+	// burn left there (a DICOMDIR and README name the patient).
+	if n, err := drive.UseStagingIn(dir); err != nil {
+		e.errorf("staging folder: %v", err)
+	} else if n > 0 {
+		e.errorf("removed %d staging folder(s) a stopped burn left behind", n)
+	}
 	return db, nil
+}
+
+// errorf notes a problem on standard error, when there is one.
+func (e *Env) errorf(format string, args ...any) {
+	if e.Stderr != nil {
+		fmt.Fprintf(e.Stderr, "discdesk: "+format+"\n", args...)
+	}
 }
 
 // Close releases the store if it was opened.

@@ -70,3 +70,22 @@ func TestLogCheckpointAndAnchoredAudit(t *testing.T) {
 		t.Fatalf("log checkpoint: %d %s", code, out)
 	}
 }
+
+// 15.13: opening the data folder's store removes what a killed burn left
+// in its staging folder (here a README naming the patient).
+func TestStartUpRemovesStagingLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	left := filepath.Join(dir, "staging", "discdesk-stage-4242")
+	os.MkdirAll(left, 0o700)
+	os.WriteFile(filepath.Join(left, "README.TXT"), []byte("Patient: DOE^JANE"), 0o600)
+	code, _, errs := run(t, dir, "log", "verify")
+	if code != 0 {
+		t.Fatalf("log verify: %d %s", code, errs)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("the staging leftover is still there: %v", err)
+	}
+	if !strings.Contains(errs, "removed 1 staging folder") {
+		t.Errorf("no note of the removal: %q", errs)
+	}
+}
