@@ -140,9 +140,9 @@ func hasPassword(s string) bool {
 	return false
 }
 
-// scrub removes anything after "password" from a driver message.
+// scrub removes anything after "password=" from a driver message.
 func scrub(msg string) string {
-	if i := strings.Index(strings.ToLower(msg), "password"); i >= 0 {
+	if i := strings.Index(strings.ToLower(msg), "password="); i >= 0 {
 		return msg[:i] + "password=(hidden)"
 	}
 	return msg
