@@ -212,7 +212,8 @@ func decodePixels(ds *dcm.DataSet, pd *dcm.Element, ts string, fileSize int64) e
 	if spp == 3 {
 		ds.Set(dcm.U16(dcm.PlanarConfiguration, 0))
 		switch pi := ds.String(dcm.PhotometricInterpretation); {
-		case pi == "YBR_FULL_422" || pi == "YBR_PARTIAL_422":
+		case (pi == "YBR_FULL_422" || pi == "YBR_PARTIAL_422") && ts != codec.EncapsulatedUncompressed && ts != codec.DeflatedImageFrame:
+			// (Those two hold native samples, 4:2:2 stays 4:2:2.)
 			// The JPEG decoder upsamples chroma to full resolution and
 			// applies no colour transform.
 			ds.Set(dcm.Str(dcm.PhotometricInterpretation, "CS", "YBR_FULL"))

@@ -102,11 +102,13 @@ func Describe(ds *dcm.DataSet, syntax string) (*Description, error) {
 	if dcm.SyntaxOf(syntax).Encapsulated {
 		d.PlanarConfiguration = 0
 		switch syntax {
-		case codec.JPEGBaseline8Bit, codec.JPEGExtended12Bit:
+		case codec.JPEGBaseline8Bit, codec.JPEGExtended12Bit, codec.JPEGXLJPEGRecompression:
+			// The JPEG decoder (also of the JPEG rebuilt from JPEG XL)
+			// upsamples chroma and applies no colour transform.
 			if d.Photometric == "YBR_FULL_422" || d.Photometric == "YBR_PARTIAL_422" {
 				d.Photometric = "YBR_FULL"
 			}
-		case codec.JPEG2000, codec.JPEG2000Lossless:
+		case codec.JPEG2000, codec.JPEG2000Lossless, codec.HTJ2K, codec.HTJ2KLossless, codec.HTJ2KRPCLLossless:
 			if d.Photometric == "YBR_RCT" || d.Photometric == "YBR_ICT" {
 				d.Photometric = "RGB"
 			}

@@ -137,6 +137,15 @@ func dcmj2pnm(t *testing.T, path, syntax string, args ...string) (image.Image, e
 			return nil, fmt.Errorf("gdcmconv --raw: %v: %s", err, msg)
 		}
 		path = raw
+	case codec.HTJ2K, codec.HTJ2KLossless, codec.HTJ2KRPCLLossless, codec.JPEGXL, codec.JPEGXLLossless, codec.JPEGXLJPEGRecompression:
+		// DCMTK decodes neither: the reference is the format's own
+		// decoder (OpenJPH, libjxl; a recompressed JPEG is rebuilt by
+		// djxl and rendered by dcmj2pnm as JPEG).
+		ref, err := referenceDecode(t, path, syntax)
+		if err != nil || ref.dicom == "" {
+			return ref.img, err
+		}
+		path = ref.dicom
 	}
 	cmd := exec.Command(tool, append(append(args, "+op"), path, out)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
@@ -147,6 +156,68 @@ func dcmj2pnm(t *testing.T, path, syntax string, args ...string) (image.Image, e
 		return nil, err
 	}
 	return readPNM(b)
+}
+
+type reference struct {
+	img   image.Image // decoded by the reference decoder
+	dicom string      // or a DICOM file for dcmj2pnm to render
+}
+
+// referenceDecode decodes the first frame of an HTJ2K or JPEG XL object
+// with its reference decoder.
+func referenceDecode(t *testing.T, path, syntax string) (reference, error) {
+	dir := t.TempDir()
+	f, err := dcm.ParseFile(path)
+	if err != nil {
+		return reference{}, err
+	}
+	frags := f.DataSet.Get(dcm.PixelData).Fragments
+	var stream []byte
+	frames, _ := f.DataSet.Int(dcm.NumberOfFrames)
+	for _, fr := range frags[1:] {
+		stream = append(stream, fr.Data...)
+		if frames > 1 {
+			break // one fragment per frame: the first is frame 0
+		}
+	}
+	in := filepath.Join(dir, "frame")
+	if err := os.WriteFile(in, stream, 0o600); err != nil {
+		return reference{}, err
+	}
+	out := filepath.Join(dir, "out.ppm")
+	var cmd *exec.Cmd
+	switch syntax {
+	case codec.JPEGXLJPEGRecompression:
+		jpg := filepath.Join(dir, "out.jpg")
+		if msg, err := exec.Command("djxl", in, jpg).CombinedOutput(); err != nil {
+			return reference{}, fmt.Errorf("djxl: %v: %s", err, msg)
+		}
+		b, err := os.ReadFile(jpg)
+		if err != nil {
+			return reference{}, err
+		}
+		f.DataSet.Set(&dcm.Element{Tag: dcm.PixelData, VR: "OB", Length: dcm.UndefinedLength, Fragments: []dcm.Fragment{{}, {Data: append(b, make([]byte, len(b)%2)...)}}})
+		f.DataSet.Set(dcm.Str(dcm.NumberOfFrames, "IS", "1"))
+		dst := filepath.Join(dir, "jpeg.dcm")
+		var buf bytes.Buffer
+		if err := dcm.WriteExplicitLE(&buf, f.DataSet, codec.JPEGBaseline8Bit); err != nil {
+			return reference{}, err
+		}
+		return reference{dicom: dst}, os.WriteFile(dst, buf.Bytes(), 0o600)
+	case codec.JPEGXL, codec.JPEGXLLossless:
+		cmd = exec.Command("djxl", in, out)
+	default:
+		cmd = exec.Command("ojph_expand", "-i", in, "-o", out)
+	}
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return reference{}, fmt.Errorf("%s: %v: %s", cmd.Path, err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return reference{}, err
+	}
+	img, err := readPNM(b)
+	return reference{img: img}, err
 }
 
 func readPNM(b []byte) (image.Image, error) {
