@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/handoff"
@@ -59,9 +60,12 @@ func (s *Services) PrintDoc(kind string, r handoff.Request) (string, error) {
 // is on the form.
 func printingForm(d *Desk, cur printing.Settings) (items []*widget.FormItem, read func() printing.Settings) {
 	const none, same = "(none: open the PDF)", "(same as documents)"
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	queues, err := printing.Printers(ctx, cur.Server)
-	cancel()
+	find := func(server string) ([]string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		return printing.Printers(ctx, server)
+	}
+	queues, err := find(cur.Server)
 	with := func(first string, keep ...string) []string {
 		out := append([]string{first}, queues...)
 		for _, k := range keep {
@@ -89,13 +93,26 @@ func printingForm(d *Desk, cur printing.Settings) (items []*widget.FormItem, rea
 	server := name(d, "settings.printing.server", widget.NewEntry())
 	server.SetText(cur.Server)
 	server.SetPlaceHolder("the system's")
-	status := widget.NewLabel(fmt.Sprintf("%d printers found", len(queues)))
-	if err != nil {
-		status.SetText("No print service answered: " + plain(err))
-	}
+	status := name(d, "settings.printing.status", widget.NewLabel(""))
 	status.Wrapping = fyne.TextWrapWord
+	found := func(err error) {
+		status.SetText(fmt.Sprintf("%d printers found", len(queues)))
+		if err != nil {
+			status.SetText("No print service answered: " + plain(err))
+		}
+	}
+	found(err)
+	// Look again (after the CUPS server changed, or a printer was added).
+	look := name(d, "settings.printing.find", widget.NewButton("Find printers", func() {
+		var err error
+		queues, err = find(strings.TrimSpace(server.Text))
+		printer.Options, labels.Options = with(none, printer.Selected), with(same, labels.Selected)
+		printer.Refresh()
+		labels.Refresh()
+		found(err)
+	}))
 	items = []*widget.FormItem{widget.NewFormItem("Printer", printer), widget.NewFormItem("Disc label printer", labels),
-		widget.NewFormItem("Label stock", layout), widget.NewFormItem("CUPS server", server), widget.NewFormItem("", status)}
+		widget.NewFormItem("Label stock", layout), widget.NewFormItem("CUPS server", server), widget.NewFormItem("", container.NewHBox(look, status))}
 	return items, func() printing.Settings {
 		s := printing.Settings{Server: strings.TrimSpace(server.Text)}
 		if printer.Selected != none {

@@ -9,7 +9,6 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/docs"
-	"discdesk/app/printing"
 	"discdesk/app/printing/cupstest"
 	"discdesk/app/staff"
 )
@@ -39,13 +38,12 @@ func TestPrintButtonsPrintThroughCUPS(t *testing.T) {
 	}
 
 	// Settings: the CUPS server, then its queue is offered and chosen.
-	cur, _ := f.svc.Settings.Get()
-	cur.Printing = printing.Settings{Server: c.Socket}
-	if _, err := f.svc.Settings.Save(*f.d.User(), cur); err != nil {
-		t.Fatal(err)
-	}
-	f.d.ShowMain() // the Settings screen asks the print service for its queues when it is built
 	f.d.selectTab("Settings")
+	f.typ("settings.printing.server", c.Socket)
+	f.tap("settings.printing.find")
+	if got := f.label("settings.printing.status"); got != "1 printers found" {
+		t.Fatalf("printer search: %q", got)
+	}
 	sel := w[*widget.Select](f, "settings.printing.printer")
 	if !strings.Contains(strings.Join(sel.Options, ","), "FrontDesk") {
 		t.Fatalf("printer choices %q lack the CUPS queue", sel.Options)
@@ -56,7 +54,7 @@ func TestPrintButtonsPrintThroughCUPS(t *testing.T) {
 	if got := f.label("settings.msg"); !strings.HasPrefix(got, "Saved") {
 		t.Fatalf("save: %q", got)
 	}
-	cur, _ = f.svc.Settings.Get()
+	cur, _ := f.svc.Settings.Get()
 	if cur.Printing.Printer != "FrontDesk" || cur.Printing.LabelLayout != "disc" || cur.Printing.Server != c.Socket {
 		t.Fatalf("saved printing settings %+v", cur.Printing)
 	}
