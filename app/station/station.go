@@ -108,6 +108,9 @@ func (s *Station) Enqueue(p *Plan, target string) (burnqueue.Job, error) {
 	if err := p.Check(); err != nil {
 		return burnqueue.Job{}, err
 	}
+	if err := s.checkContent(context.Background(), p.Studies); err != nil {
+		return burnqueue.Job{}, err
+	}
 	var j burnqueue.Job
 	if target == "" {
 		name := "DISC" + strings.ToUpper(uuid.NewString()[:8])
@@ -173,6 +176,19 @@ func (s *Station) QueueRequest(ctx context.Context, requestID string, b Burn) (b
 	return s.Enqueue(p, b.Target)
 }
 
+// checkContent re-reads the studies' files against the checksums the
+// library took (library.CheckStudy): bytes changed behind the library
+// never reach a disc. A refusal wraps library.ErrContentChanged and names
+// the file.
+func (s *Station) checkContent(ctx context.Context, uids []string) error {
+	for _, u := range uids {
+		if err := s.Lib.CheckStudy(ctx, u); err != nil {
+			return fmt.Errorf("station: study %s: %w", u, err)
+		}
+	}
+	return nil
+}
+
 // PlanJob is the burn queue's PlanFunc: a folder job as it is (its volume
 // id), or the job's studies planned again with its options and
 // acknowledgements. The plan stays open until the job's last disc is
@@ -187,6 +203,9 @@ func (s *Station) PlanJob(ctx context.Context, j burnqueue.Job) ([]burner.Tree, 
 	}
 	o, err := decodeOptions(j.Plan)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkContent(ctx, j.StudyUIDs); err != nil {
 		return nil, err
 	}
 	if o.Media == "" && j.Media != "" {

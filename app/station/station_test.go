@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"discdesk/app/burnqueue"
@@ -12,6 +13,7 @@ import (
 	"discdesk/burner/drive/drivetest"
 
 	"discdesk/app/handoff"
+	"discdesk/app/library"
 	"discdesk/app/settings"
 	"discdesk/app/station"
 	"discdesk/app/station/stationtest"
@@ -139,5 +141,49 @@ func TestTargetJobUsesTheDefaultTargetOrISO(t *testing.T) {
 	s.Target, s.Media = "Burner", "dvd"
 	if j, err = station.TargetJob(s, data, "R1"); err != nil || j.Drive != "/dev/sr0" || j.Media != "dvd" {
 		t.Fatalf("device target: %+v, %v", j, err)
+	}
+}
+
+// A file changed behind the library (same size) is caught before the disc
+// is queued, naming the file.
+func TestChangedContentIsNotQueued(t *testing.T) {
+	dir := t.TempDir()
+	db := storetest.MustOpen(t, dir)
+	st, err := station.Open(db, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	study := stationtest.Import(t, st.Lib)
+	d, err := st.Lib.Study(study.UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Lib.FilePath(d.Series[0].Instances[0])
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-1] ^= 0xff // same size, same time: only the bytes tell
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Record(stationtest.Pickup(study), handoff.Actor{Staff: "Ann", Workstation: "desk-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.QueueRequest(context.Background(), r.ID, station.Burn{Acks: []disc.WarningCode{disc.WarnNoReport}, By: "Ann"})
+	if !errors.Is(err, library.ErrContentChanged) || !strings.Contains(err.Error(), filepath.Base(p)) {
+		t.Fatalf("changed file: %v", err)
+	}
+	if jobs, _ := st.Jobs(r.ID); len(jobs) != 0 {
+		t.Fatalf("queued: %+v", jobs)
 	}
 }
