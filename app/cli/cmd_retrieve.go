@@ -2,10 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"sync"
+
+	"discdesk/app/control"
+	"discdesk/app/store"
 
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dicomweb"
@@ -28,47 +34,135 @@ func addRetrieve(r registry) {
 				if len(args) != 2 {
 					return &ExitError{Code: 2, Err: errors.New("retrieve: want AE@HOST:PORT (or a DICOMweb base URL) and STUDY-UID")}
 				}
-				if dicomweb.IsURL(args[0]) {
-					web, err := sc.web("retrieve", args[0])
-					if err != nil {
-						return err
-					}
-					sink, spool, err := pacsSink(env, *out)
-					if err != nil {
-						return err
-					}
-					res, err := web.RetrieveStudyInto(ctx, args[1], spool, sink)
-					printRetrieved(env, res)
-					return err
-				}
-				n, c, err := sc.node("retrieve", args[:1], 1)
-				if err != nil {
-					return err
-				}
-				studyUID := args[1]
-				m := pacs.StudyRoot
-				if *model == "patient" {
-					m = pacs.PatientRoot
-				}
-				sink, spool, err := pacsSink(env, *out)
-				if err != nil {
-					return err
-				}
-				c.SpoolDir = spool
-				var res pacs.RetrieveResult
-				switch *method {
-				case "get":
-					res, err = c.GetStudy(ctx, n, m, *patient, studyUID, sink)
-				case "move":
-					res, err = moveToSelf(ctx, c, n, m, *patient, studyUID, *port, sink, spool)
-				default:
-					return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: --method %q: want move or get", *method)}
-				}
-				printRetrieved(env, res)
-				return err
+				o := retrieveOptions{AE: *sc.ae, TLSCA: *sc.tlsCA, User: *sc.user, Charset: *sc.charset, Method: *method, Port: *port,
+					Patient: *patient, Model: *model, Out: *out, Node: args[0], Study: args[1]}
+				return runRetrieve(ctx, env, o)
 			}
 		},
 	})
+}
+
+// retrieveOptions are retrieve's flags and arguments: all a running desk
+// or serve needs to do the same retrieve when it owns the library.
+type retrieveOptions struct {
+	AE, TLSCA, User, Charset string
+	Method                   string
+	Port                     int
+	Patient, Model, Out      string
+	Node, Study              string
+	// Password and Token are the DICOMweb credentials from the caller's
+	// environment, handed over the owner-only control socket.
+	Password, Token string `json:",omitempty"`
+	// MoveTo is the AE title of the owning process's own receiver: a
+	// C-MOVE names it as the destination instead of starting a second
+	// Storage SCP (set by the control handler, never from the command line).
+	MoveTo string `json:"-"`
+}
+
+// runRetrieve retrieves a study into the library (or o.Out). When the
+// library is owned by a running desk or serve, it asks that process over
+// the control socket (package control) to do it and prints its output.
+func runRetrieve(ctx context.Context, env *Env, o retrieveOptions) error {
+	if o.Out == "" && o.MoveTo == "" {
+		if _, err := env.DB(); errors.Is(err, store.ErrInUse) {
+			dir, derr := env.DataDir()
+			if derr != nil {
+				return derr
+			}
+			o.Password, o.Token = os.Getenv("DISCDESK_DICOMWEB_PASSWORD"), os.Getenv("DISCDESK_DICOMWEB_TOKEN")
+			fmt.Fprintln(env.Stderr, "retrieve: the library is in use by the running DiscDesk process; it does the retrieve")
+			err := control.Call(ctx, dir, opRetrieve, o, env.Stdout)
+			if errors.Is(err, control.ErrNoServer) {
+				return fmt.Errorf("retrieve: %w, and it does not answer on its control socket", store.ErrInUse)
+			}
+			return err
+		}
+	}
+	sc := &scu{ae: &o.AE, tlsCA: &o.TLSCA, user: &o.User, charset: &o.Charset}
+	if dicomweb.IsURL(o.Node) {
+		password, token := o.Password, o.Token
+		if password == "" && token == "" {
+			password, token = os.Getenv("DISCDESK_DICOMWEB_PASSWORD"), os.Getenv("DISCDESK_DICOMWEB_TOKEN")
+		}
+		web, err := dicomweb.NewClient(o.Node, o.User, password, token, o.TLSCA)
+		if err != nil {
+			return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: %w", err)}
+		}
+		sink, spool, err := pacsSink(env, o.Out)
+		if err != nil {
+			return err
+		}
+		res, err := web.RetrieveStudyInto(ctx, o.Study, spool, sink)
+		printRetrieved(env, res)
+		return err
+	}
+	n, c, err := sc.node("retrieve", []string{o.Node}, 1)
+	if err != nil {
+		return err
+	}
+	m := pacs.StudyRoot
+	if o.Model == "patient" {
+		m = pacs.PatientRoot
+	}
+	sink, spool, err := pacsSink(env, o.Out)
+	if err != nil {
+		return err
+	}
+	c.SpoolDir = spool
+	var res pacs.RetrieveResult
+	switch {
+	case o.Method == "get":
+		res, err = c.GetStudy(ctx, n, m, o.Patient, o.Study, sink)
+	case o.Method == "move" && o.MoveTo != "":
+		// The owning process's receiver is the destination the PACS knows.
+		res, err = c.MoveStudy(ctx, n, m, o.Patient, o.Study, o.MoveTo)
+	case o.Method == "move":
+		res, err = moveToSelf(ctx, c, n, m, o.Patient, o.Study, o.Port, sink, spool)
+	default:
+		return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: --method %q: want move or get", o.Method)}
+	}
+	printRetrieved(env, res)
+	return err
+}
+
+// opRetrieve is the control socket's operation name for retrieve.
+const opRetrieve = "retrieve"
+
+// ControlOps are the operations a process owning the store (the desk, or
+// serve) answers on its control socket for commands started beside it.
+// moveTo names the AE title of the process's running receiver ("" when it
+// receives nothing: a C-MOVE then starts its own Storage SCP on the port
+// the command gave).
+func ControlOps(env *Env, moveTo func() string) map[string]control.Handler {
+	return map[string]control.Handler{
+		opRetrieve: func(ctx context.Context, args json.RawMessage, out io.Writer) error {
+			var o retrieveOptions
+			if err := json.Unmarshal(args, &o); err != nil {
+				return fmt.Errorf("retrieve: %w", err)
+			}
+			if o.Out != "" {
+				return errors.New("retrieve: --out runs in the command itself, not in the running process")
+			}
+			o.MoveTo = moveTo() // "": moveToSelf on the port the command gave
+			sub := *env
+			sub.Stdout, sub.Stderr = out, out
+			return runRetrieve(ctx, &sub, o)
+		},
+	}
+}
+
+// StartControl opens the control socket of the data folder for a process
+// that owns the store; the caller closes it when the process stops.
+func StartControl(env *Env, moveTo func() string) (*control.Server, error) {
+	dir, err := env.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	// Opened now, so the handlers' copies of env share this library.
+	if _, err := env.Library(); err != nil {
+		return nil, err
+	}
+	return control.Listen(dir, ControlOps(env, moveTo))
 }
 
 func printRetrieved(env *Env, res pacs.RetrieveResult) {

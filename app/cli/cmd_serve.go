@@ -90,6 +90,16 @@ func addServe(r registry) {
 					return err
 				}
 				fmt.Fprintf(env.Stdout, "listening on %s as %s\n", r.Addr(), *ae)
+				if *out == "" {
+					// This process owns the library: a retrieve started beside it
+					// asks it over the control socket, with our receiver as the
+					// C-MOVE destination.
+					ctl, err := StartControl(env, func() string { return *ae })
+					if err != nil {
+						return err
+					}
+					defer ctl.Close()
+				}
 				if burn != nil && !*queueOnly {
 					stop := burn.run(ctx)
 					defer stop()

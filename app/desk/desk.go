@@ -65,6 +65,19 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 	}()
 	go d.watchQueue(ctx)
 	d.StartReceiving(ctx)
+	// A command started beside the desk (retrieve) asks it to do the work.
+	ctl, err := cli.StartControl(env, func() string {
+		if svc.ReceiverAddr() == nil {
+			return ""
+		}
+		cur, _ := svc.Settings.Get()
+		return cur.LocalAE
+	})
+	if err != nil {
+		svc.Logger.Printf("control socket: %v", err)
+	} else {
+		defer ctl.Close()
+	}
 	if script := os.Getenv(e2eEnv); script != "" {
 		go d.runE2E(ctx, script, env.Stdout)
 	}
