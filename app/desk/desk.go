@@ -281,9 +281,14 @@ func (d *Desk) StartReceiving(ctx context.Context) {
 			}
 		},
 		Queued: func(q intake.Queued) {
-			text := "A disc was queued automatically for a study that arrived complete (no request: " + plain(q.Problem) + ")."
+			why := "the study arrived complete"
+			if q.Fallback != "" {
+				// The PACS's count was not had: say so, the disc may lack images.
+				why = q.Fallback + "; check that every image is on it"
+			}
+			text := "A disc was queued automatically (" + why + ", but no request could be made: " + plain(q.Problem) + ")."
 			if q.Request != nil {
-				text = fmt.Sprintf("Disc queued automatically for %s (request %s): the study arrived complete.", q.Request.Patient.Name, staff.RequestCode(q.Request.ID))
+				text = fmt.Sprintf("Disc queued automatically for %s (request %s): %s.", PersonName(q.Request.Patient.Name), staff.RequestCode(q.Request.ID), why)
 			}
 			d.uiDo(func() {
 				if d.user == nil {
