@@ -35,6 +35,9 @@ type receiving struct {
 	idle    *sync.Cond // signalled when the queue drains
 	running bool       // indexer goroutine started
 	busy    bool       // a batch is being indexed
+	// queued and settled count items put on the queue and items whose
+	// batch finished, so a reader waits only for what came before it.
+	queued, settled uint64
 	err     error      // last indexing failure (retried at the next Open)
 	dir     groupSync
 }
@@ -117,6 +120,7 @@ func (l *Library) Receive(ctx context.Context, path, source string) (*Received, 
 	it.crc = h.inst.CRC32C
 	rx.mu.Lock()
 	rx.queue = append(rx.queue, it)
+	rx.queued++
 	if !rx.running {
 		rx.running = true
 		go l.indexReceived()
@@ -242,6 +246,8 @@ func (l *Library) indexReceived() {
 		for _, it := range batch {
 			delete(rx.pending, it.sop)
 		}
+		rx.settled += uint64(len(batch))
+		rx.idle.Broadcast()
 		rx.mu.Unlock()
 	}
 }
@@ -272,12 +278,14 @@ func (l *Library) indexBatch(batch []*rxItem) error {
 	return nil
 }
 
-// settle waits until every received object is indexed, so a read sees
-// everything a sender was told is stored.
+// settle waits until every object received before the call is indexed, so
+// a read sees everything a sender was told is stored (objects arriving
+// meanwhile do not keep it waiting).
 func (l *Library) settle() {
 	rx := l.rx
 	rx.mu.Lock()
-	for len(rx.queue) > 0 || rx.busy {
+	target := rx.queued
+	for rx.settled < target {
 		rx.idle.Wait()
 	}
 	rx.mu.Unlock()
