@@ -38,8 +38,8 @@ type receiving struct {
 	// queued and settled count items put on the queue and items whose
 	// batch finished, so a reader waits only for what came before it.
 	queued, settled uint64
-	err     error      // last indexing failure (retried at the next Open)
-	dir     groupSync
+	err             error // last indexing failure (retried at the next Open)
+	dir             groupSync
 }
 
 type rxItem struct {
