@@ -22,10 +22,11 @@ import (
 // the staff and settings packages' buckets, read and written in their
 // formats; the burn-job claims and the settings version are this package's.
 var (
-	boltJobs       = []byte("facility.jobs") // job ID (text) -> JobRecord JSON
-	boltMeta       = []byte("facility.meta") // "settings-version" -> uint64
-	boltStaff      = []byte("staff.members") // member ID -> staff.Member JSON (package staff's)
-	boltSettings   = []byte("settings")      // "current" -> settings JSON (package settings')
+	boltJobs       = []byte("facility.jobs")     // job ID (text) -> JobRecord JSON
+	boltHoldings   = []byte("facility.holdings") // study UID + 0 + desk -> nil
+	boltMeta       = []byte("facility.meta")     // "settings-version" -> uint64
+	boltStaff      = []byte("staff.members")     // member ID -> staff.Member JSON (package staff's)
+	boltSettings   = []byte("settings")          // "current" -> settings JSON (package settings')
 	boltSettingKey = []byte("current")
 	boltVersionKey = []byte("settings-version")
 )
@@ -46,7 +47,7 @@ func OpenBolt(db *bolt.DB, opts ...handoff.Option) (*Bolt, error) {
 		return nil, err
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{boltJobs, boltMeta, boltStaff, boltSettings} {
+		for _, b := range [][]byte{boltJobs, boltMeta, boltStaff, boltSettings, boltHoldings} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -368,4 +369,32 @@ func (b *Bolt) SaveSettings(_ context.Context, doc json.RawMessage, ifVersion in
 		return tx.Bucket(boltSettings).Put(boltSettingKey, bytes.Clone(doc))
 	})
 	return next, err
+}
+
+// --- holdings ---
+
+func holdingKey(desk, study string) []byte { return []byte(study + "\x00" + desk) }
+
+// Hold implements Holdings.
+func (b *Bolt) Hold(_ context.Context, desk, studyUID string) error {
+	return b.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(boltHoldings).Put(holdingKey(desk, studyUID), nil) })
+}
+
+// Release implements Holdings.
+func (b *Bolt) Release(_ context.Context, desk, studyUID string) error {
+	return b.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(boltHoldings).Delete(holdingKey(desk, studyUID)) })
+}
+
+// Holders implements Holdings.
+func (b *Bolt) Holders(_ context.Context, studyUID string) ([]string, error) {
+	var out []string
+	prefix := []byte(studyUID + "\x00")
+	err := b.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(boltHoldings).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			out = append(out, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return out, err
 }

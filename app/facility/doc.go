@@ -1,6 +1,6 @@
 // Package facility owns the storage contract the desks share (the handoff
 // log with its request views, burn-job claims with leases, staff and
-// settings) and its two backends: the desk's own bbolt file (the default,
+// settings, which desk holds which study) and its two backends: the desk's own bbolt file (the default,
 // adapting package handoff's store) and a facility database on PostgreSQL
 // shared by every desk.
 //

@@ -39,6 +39,7 @@ type Backend interface {
 	Jobs
 	Staff
 	Settings
+	Holdings
 	// Health returns nil when the backend answers, else an error wrapping
 	// ErrUnreachable.
 	Health(ctx context.Context) error
@@ -167,4 +168,16 @@ func (l *Lapse) Message() string {
 		return fmt.Sprintf("Desk %s stopped answering before it wrote a disc for this job; the job is burned again here.", l.Desk)
 	}
 	return fmt.Sprintf("Desk %s stopped answering while writing disc %s: that disc is spoiled, do not hand it out. The job is written again on a new blank disc.", l.Desk, l.Disc)
+}
+
+// Holdings records which desk's library holds which study: the images stay
+// on each desk, the facility knows where they are, so a request taken at
+// one desk can be burned at another that holds the study.
+type Holdings interface {
+	// Hold records that desk holds the study (again: no change).
+	Hold(ctx context.Context, desk, studyUID string) error
+	// Release records that desk no longer holds the study.
+	Release(ctx context.Context, desk, studyUID string) error
+	// Holders returns the desks holding the study, sorted.
+	Holders(ctx context.Context, studyUID string) ([]string, error)
 }

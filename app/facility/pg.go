@@ -654,3 +654,27 @@ func (p *PG) SaveSettings(ctx context.Context, doc json.RawMessage, ifVersion in
 	}
 	return ifVersion + 1, nil
 }
+
+// --- holdings ---
+
+// Hold implements Holdings.
+func (p *PG) Hold(ctx context.Context, desk, studyUID string) error {
+	_, err := p.pool.Exec(ctx, `INSERT INTO holdings (study, desk) VALUES ($1, $2) ON CONFLICT DO NOTHING`, studyUID, desk)
+	return wrapPG("hold", err)
+}
+
+// Release implements Holdings.
+func (p *PG) Release(ctx context.Context, desk, studyUID string) error {
+	_, err := p.pool.Exec(ctx, `DELETE FROM holdings WHERE study = $1 AND desk = $2`, studyUID, desk)
+	return wrapPG("release", err)
+}
+
+// Holders implements Holdings.
+func (p *PG) Holders(ctx context.Context, studyUID string) ([]string, error) {
+	rows, err := p.pool.Query(ctx, `SELECT desk FROM holdings WHERE study = $1 ORDER BY desk`, studyUID)
+	if err != nil {
+		return nil, wrapPG("holders", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, wrapPG("holders", err)
+}

@@ -75,6 +75,7 @@ var schemaSQL = []string{
 		created timestamptz NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS jobs_waiting ON discdesk.jobs (created, id) WHERE state IN ('queued', 'claimed')`,
 	`CREATE TABLE IF NOT EXISTS discdesk.staff (id text PRIMARY KEY, member bytea NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS discdesk.holdings (study text NOT NULL, desk text NOT NULL, since timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (study, desk))`,
 	// One row per connection: the synchronous write after each append.
 	`CREATE TABLE IF NOT EXISTS discdesk.flushes (pid int PRIMARY KEY, at timestamptz NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS discdesk.settings (id int PRIMARY KEY CHECK (id = 1), doc bytea NOT NULL, version bigint NOT NULL)`,
@@ -88,7 +89,8 @@ var schemaSQL = []string{
 	`GRANT SELECT ON discdesk.meta TO discdesk_desk`,
 	`GRANT SELECT, INSERT ON discdesk.events TO discdesk_desk`,
 	`GRANT SELECT, UPDATE ON discdesk.segments TO discdesk_desk`,
-	`GRANT SELECT, INSERT, UPDATE ON discdesk.requests, discdesk.discs, discdesk.jobs, discdesk.staff, discdesk.settings, discdesk.flushes TO discdesk_desk`,
+	`GRANT SELECT, INSERT, UPDATE ON discdesk.requests, discdesk.discs, discdesk.jobs, discdesk.staff, discdesk.settings, discdesk.flushes, discdesk.holdings TO discdesk_desk`,
+	`GRANT DELETE ON discdesk.holdings TO discdesk_desk`,
 	`INSERT INTO discdesk.meta VALUES ('schema', '1') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
 }
 

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentClaimsOneWinner", testConcurrentClaims},
 		{"Staff", testStaff},
 		{"Settings", testSettings},
+		{"Holdings", testHoldings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -351,5 +352,31 @@ func testSettings(t *testing.T, b facility.Backend) {
 	}
 	if _, err := b.SaveSettings(ctx, json.RawMessage(`{not json`), v); err == nil {
 		t.Fatal("saving bad JSON succeeded")
+	}
+}
+
+func testHoldings(t *testing.T, b facility.Backend) {
+	const study, other = "1.2.826.0.1.3680043.10.999.1", "1.2.826.0.1.3680043.10.999.11"
+	for _, d := range []string{"er-night", "front-desk", "er-night"} {
+		if err := b.Hold(ctx, d, study); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Hold(ctx, "him-office", other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Holders(ctx, study)
+	if err != nil || len(got) != 2 || got[0] != "er-night" || got[1] != "front-desk" {
+		t.Fatalf("Holders = %v, %v; want [er-night front-desk]", got, err)
+	}
+	if err := b.Release(ctx, "er-night", study); err != nil {
+		t.Fatal(err)
+	}
+	got, err = b.Holders(ctx, study)
+	if err != nil || len(got) != 1 || got[0] != "front-desk" {
+		t.Fatalf("Holders after release = %v, %v", got, err)
+	}
+	if got, err := b.Holders(ctx, "1.2.3.4"); err != nil || len(got) != 0 {
+		t.Fatalf("Holders of an unknown study = %v, %v", got, err)
 	}
 }
