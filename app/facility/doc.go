@@ -1,8 +1,8 @@
 // Package facility owns the storage contract the desks share (the handoff
-// log with its request views, burn-job claims with leases, staff and
-// settings, which desk holds which study) and its two backends: the desk's own bbolt file (the default,
-// adapting package handoff's store) and a facility database on PostgreSQL
-// shared by every desk.
+// log with its request views, burn-job claims with leases, staff, settings,
+// which desk holds which study) and its two backends: the desk's own bbolt
+// file (the default, adapting package handoff's store) and a facility
+// database on PostgreSQL shared by every desk.
 //
 // The handoff log keeps the same record bytes and hash chain on both
 // backends (handoff.EncodeRecord, handoff.Apply), so one Verify rule holds.
