@@ -3,11 +3,9 @@ package dimse
 import (
 	"bytes"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -150,15 +148,3 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// bytesConn is a net.Conn whose peer sent exactly the given bytes and then
-// closed; writes vanish.
-type bytesConn struct{ r *bytes.Reader }
-
-func (c *bytesConn) Read(p []byte) (int, error)       { return c.r.Read(p) }
-func (c *bytesConn) Write(p []byte) (int, error)      { return len(p), nil }
-func (c *bytesConn) Close() error                     { return nil }
-func (c *bytesConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
-func (c *bytesConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
-func (c *bytesConn) SetDeadline(time.Time) error      { return nil }
-func (c *bytesConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *bytesConn) SetWriteDeadline(time.Time) error { return nil }
