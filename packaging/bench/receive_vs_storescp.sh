@@ -60,7 +60,7 @@ package main
 
 import "discdesk/app/cli"
 
-func main() { cli.Main() }
+func main() { cli.Main(nil) } // headless: no desk window
 EOF
 cp "$REPO/go.sum" "$WORK/cmd/go.sum"
 (cd "$WORK/cmd" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -o "$WORK/discdesk" .)
