@@ -173,3 +173,47 @@ func TestDeflatedAndEncapsulatedUncompressedOnDisc(t *testing.T) {
 		})
 	}
 }
+
+// The corpus's lossy HTJ2K object (RGB) goes on a CD that passes every
+// disc judge; its pixels are OpenJPH's decode (within one level: the two
+// decoders round the inverse 9-7 wavelet differently) and it is marked
+// lossy with one Ratio for the one Method, ISO_15444_15.
+func TestHTJ2KLossyCorpusOnDisc(t *testing.T) {
+	src := corpus.Path(t, "transfer_syntax", "htj2k_lossy_rgb.dcm")
+	p, _ := supplyMissing(t, Input{Files: []string{src}, Facility: testFacility}, Options{NoViewer: true})
+	trees := build(t, p)
+	dir := checkDisc(t, p, trees[0], false)
+	var o *Object
+	for _, x := range p.Objects {
+		if x.Kind == KindImage {
+			o = x
+		}
+	}
+	f, got := pixels(t, filepath.Join(dir, filepath.FromSlash(o.FileID)))
+	ds := f.DataSet
+	if ds.String(dcm.LossyImageCompression) != "01" || ds.String(dcm.LossyImageCompressionMethod) != "ISO_15444_15" || len(values(ds.String(dcm.LossyImageCompressionRatio))) != 1 {
+		t.Errorf("lossy history: %q %q %q", ds.String(dcm.LossyImageCompression), ds.String(dcm.LossyImageCompressionRatio), ds.String(dcm.LossyImageCompressionMethod))
+	}
+	sf, err := dcm.ParseFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stream []byte
+	for _, fr := range sf.DataSet.Get(dcm.PixelData).Fragments[1:] {
+		stream = append(stream, fr.Data...)
+	}
+	tmp := t.TempDir()
+	if err := os.WriteFile(filepath.Join(tmp, "f.j2c"), stream, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runOK(t, "ojph_expand", "-i", filepath.Join(tmp, "f.j2c"), "-o", filepath.Join(tmp, "f.ppm"))
+	ref, _ := os.ReadFile(filepath.Join(tmp, "f.ppm"))
+	ref = ref[len(ref)-len(got):]
+	worst := 0
+	for i := range got {
+		worst = max(worst, int(got[i])-int(ref[i]), int(ref[i])-int(got[i]))
+	}
+	if worst > 1 {
+		t.Errorf("pixels differ from ojph_expand's by up to %d", worst)
+	}
+}
