@@ -25,6 +25,9 @@ var kioskText = map[string]map[string]string{
 		"wrongpin": "Wrong name or PIN.",
 		"noimages": "This study has no images to show.",
 		"notfound": "Not available.",
+		"series":   "Series",
+		"position": "Series %d · image %d of %d",
+		"cantshow": "This image cannot be shown.",
 		"yourname": "Your name",
 	},
 	"es": {
@@ -50,6 +53,9 @@ var kioskText = map[string]map[string]string{
 		"wrongpin": "Nombre o PIN incorrecto.",
 		"noimages": "Este estudio no tiene imágenes para mostrar.",
 		"notfound": "No disponible.",
+		"series":   "Serie",
+		"position": "Serie %d · imagen %d de %d",
+		"cantshow": "No se puede mostrar esta imagen.",
 		"yourname": "Su nombre",
 	},
 }

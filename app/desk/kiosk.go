@@ -136,7 +136,7 @@ func (k *kioskScreen) touch() {
 			stale := gen != k.gen
 			k.mu.Unlock()
 			if !stale && k.d.kiosk == k {
-				k.welcome("")
+				k.fresh()
 			}
 		})
 	})
@@ -149,6 +149,16 @@ func (k *kioskScreen) stop() {
 	if k.timer != nil {
 		k.timer.Stop()
 	}
+}
+
+// fresh is the kiosk as the next patient finds it: the facility's language
+// and text size (a patient's choice never carries over) and the welcome.
+func (k *kioskScreen) fresh() {
+	if cur, err := k.d.svc.Settings.Get(); err == nil {
+		k.lang = cur.Kiosk.Language
+		k.theme = kioskTheme{large: cur.Kiosk.LargeText, contrast: cur.Kiosk.HighContrast}
+	}
+	k.welcome("")
 }
 
 // welcome forgets everything and asks for the code and birth date.
@@ -226,7 +236,7 @@ func (k *kioskScreen) studies() {
 		uid := uid
 		box.Add(name(d, "kiosk.study."+uid, widget.NewButton(fmt.Sprintf("%s  %s  %s", isoDate(st.Date), strings.Join(st.Modalities, "/"), st.Description), func() { k.showStudy(uid) })))
 	}
-	box.Add(name(d, "kiosk.finish", widget.NewButton(k.t("finish"), func() { k.welcome("") })))
+	box.Add(name(d, "kiosk.finish", widget.NewButton(k.t("finish"), k.fresh)))
 	k.set(container.NewVScroll(box))
 }
 
@@ -246,7 +256,7 @@ func (k *kioskScreen) showStudy(uid string) {
 	d.forget("viewer.")
 	v := newStudyViewer(d, k.imgs, uid, true, k.access.Allows, k.touch)
 	back := name(d, "kiosk.back", widget.NewButton(k.t("back"), k.studies))
-	finish := name(d, "kiosk.finish", widget.NewButton(k.t("finish"), func() { k.welcome("") }))
+	finish := name(d, "kiosk.finish", widget.NewButton(k.t("finish"), k.fresh))
 	k.set(container.NewBorder(container.NewGridWithColumns(2, back, finish), nil, nil, nil, v.content))
 }
 

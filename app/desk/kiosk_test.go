@@ -236,3 +236,82 @@ func TestStudyDiscHoldsOnlyThatStudy(t *testing.T) {
 		t.Error("the medium opens a path outside the study")
 	}
 }
+
+// kioskTexts is every label, button, entry placeholder and choice shown.
+func kioskTexts(f *fixture) []string {
+	var out []string
+	objs := test.LaidOutObjects(f.win.Canvas().Content())
+	for _, o := range f.win.Canvas().Overlays().List() {
+		objs = append(objs, test.LaidOutObjects(o)...)
+	}
+	for _, o := range objs {
+		switch x := o.(type) {
+		case *widget.Label:
+			out = append(out, x.Text)
+		case *widget.Button:
+			out = append(out, x.Text)
+		case *widget.Entry:
+			out = append(out, x.PlaceHolder)
+		case *widget.Select:
+			out = append(out, x.PlaceHolder)
+		}
+	}
+	return out
+}
+
+// untranslated returns the shown texts that hold an English kiosk string
+// (or the viewer's English words) while the kiosk speaks Spanish.
+func untranslated(f *fixture) []string {
+	var bad []string
+	for _, s := range kioskTexts(f) {
+		for k, en := range kioskText["en"] {
+			if en == kioskText["es"][k] {
+				continue
+			}
+			word, _, _ := strings.Cut(en, " %")
+			if s == en || strings.Contains(word, " ") && strings.Contains(s, word) || strings.Contains(s, "Series ") || strings.Contains(s, " of ") {
+				bad = append(bad, s)
+				break
+			}
+		}
+	}
+	return bad
+}
+
+// 17.8: every string on every kiosk screen follows the language, the
+// position label is the viewer's one counter, and an idle reset brings the
+// next patient the facility's language.
+func TestKioskSpanishEverywhereAndIdleReset(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	f.tap("kiosk.lang")
+	if bad := untranslated(f); len(bad) > 0 {
+		t.Errorf("welcome screen in Spanish shows English: %q", bad)
+	}
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	if bad := untranslated(f); len(bad) > 0 {
+		t.Errorf("study list in Spanish shows English: %q", bad)
+	}
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	if bad := untranslated(f); len(bad) > 0 {
+		t.Errorf("viewer in Spanish shows English: %q", bad)
+	}
+	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 21 de 40") {
+		t.Errorf("position in Spanish: %q", got)
+	}
+	// However the image moves (wheel, keys), the label follows the widget.
+	v := w[*imageview.Viewer](f, "viewer.image")
+	v.SetIndex(30)
+	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 31 de 40") {
+		t.Errorf("after the widget moved to image 31: label %q", got)
+	}
+	f.d.kiosk.onClose()
+	if bad := untranslated(f); len(bad) > 0 {
+		t.Errorf("staff exit dialog in Spanish shows English: %q", bad)
+	}
+	f.tap("kiosk.exit.cancel")
+	// The idle reset: the next patient meets the facility's language.
+	f.d.kiosk.fresh()
+	if got := w[*widget.Button](f, "kiosk.open").Text; got != kioskText["en"]["open"] {
+		t.Errorf("after the idle reset the kiosk still speaks the last patient's language: %q", got)
+	}
+}

@@ -23,6 +23,7 @@ type studyViewer struct {
 	view    *imageview.Viewer // the viewer widget, when the study opened
 	wseries []*study.Series   // its series with images
 	imgs    *images
+	lang    string // the kiosk's language ("" = English)
 	series  [][]library.Instance
 	si, ii  int
 	img     *canvas.Image
@@ -35,8 +36,11 @@ type studyViewer struct {
 // button press (the kiosk's idle timer).
 func newStudyViewer(d *Desk, imgs *images, uid string, large bool, allowed func(string) bool, touch ...func()) *studyViewer {
 	v := &studyViewer{d: d, imgs: imgs}
+	if d.kiosk != nil {
+		v.lang = d.kiosk.lang // the kiosk's language; staff screens are English
+	}
 	if allowed != nil && !allowed(uid) {
-		v.content = name(d, "viewer.denied", widget.NewLabel("Not available."))
+		v.content = name(d, "viewer.denied", widget.NewLabel(tr(v.lang, "notfound")))
 		return v
 	}
 	if disc, err := imgs.studyDisc(uid); err == nil {
@@ -74,12 +78,12 @@ func newStudyViewer(d *Desk, imgs *images, uid string, large bool, allowed func(
 		prev.Importance, next.Importance = widget.HighImportance, widget.HighImportance
 	}
 	if len(v.series) == 0 {
-		v.content = name(d, "viewer.none", widget.NewLabel("This study has no images to show."))
+		v.content = name(d, "viewer.none", widget.NewLabel(tr(v.lang, "noimages")))
 		return v
 	}
 	v.ii = len(v.series[0]) / 2
 	v.show()
-	controls := container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel("Series"), seriesBox)
+	controls := container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel(tr(v.lang, "series")), seriesBox)
 	if large {
 		controls = container.NewGridWithColumns(3, prev, v.pos, next)
 		v.content = container.NewBorder(nil, container.NewVBox(controls, seriesBox), nil, nil, name(d, "viewer.image", v.img))
@@ -107,14 +111,14 @@ func (v *studyViewer) show() {
 	s := v.series[v.si]
 	img, err := v.imgs.render(s[v.ii])
 	if err != nil {
-		v.pos.SetText("This image cannot be shown.")
+		v.pos.SetText(tr(v.lang, "cantshow"))
 		v.img.Image = nil
 		v.img.Refresh()
 		return
 	}
 	v.img.Image = img
 	v.img.Refresh()
-	v.pos.SetText(fmt.Sprintf("Series %d · image %d of %d", v.si+1, v.ii+1, len(s)))
+	v.pos.SetText(fmt.Sprintf(tr(v.lang, "position"), v.si+1, v.ii+1, len(s)))
 }
 
 // widgetViewer lays out the viewer widget with large step buttons.
@@ -122,6 +126,9 @@ func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 	d := v.d
 	v.view = imageview.NewViewer()
 	v.pos = name(d, "viewer.position", widget.NewLabel(""))
+	// One counter: the label follows the widget's index however it moved
+	// (buttons, wheel, keys), so it never disagrees with the overlay.
+	v.view.OnIndexChanged = func(int) { v.showWidget() }
 	tap := func(f func()) func() {
 		return func() {
 			for _, t := range touch {
@@ -146,7 +153,7 @@ func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 		v.content = container.NewBorder(nil, container.NewVBox(container.NewGridWithColumns(3, prev, v.pos, next), seriesBox), nil, nil, img)
 		return v
 	}
-	v.content = container.NewBorder(nil, container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel("Series"), seriesBox), nil, nil, img)
+	v.content = container.NewBorder(nil, container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel(tr(v.lang, "series")), seriesBox), nil, nil, img)
 	return v
 }
 
@@ -157,5 +164,5 @@ func (v *studyViewer) setWidgetSeries(i int) {
 }
 
 func (v *studyViewer) showWidget() {
-	v.pos.SetText(fmt.Sprintf("Series %d · image %d of %d", v.si+1, v.view.Index+1, v.view.Len()))
+	v.pos.SetText(fmt.Sprintf(tr(v.lang, "position"), v.si+1, v.view.Index+1, v.view.Len()))
 }
