@@ -111,9 +111,22 @@ func ReadCheckpoint(path string) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("handoff: checkpoint: %w", err)
 	}
+	c, err := ParseCheckpoint(b)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("handoff: checkpoint %s: %w", filepath.Base(path), err)
+	}
+	return c, nil
+}
+
+// ParseCheckpoint decodes a checkpoint file's bytes: JSON with a 64-digit
+// hex head, a non-negative count and a signature.
+func ParseCheckpoint(b []byte) (Checkpoint, error) {
 	var c Checkpoint
-	if err := json.Unmarshal(b, &c); err != nil || c.Head == "" || c.Sig == "" {
-		return Checkpoint{}, fmt.Errorf("handoff: checkpoint %s: not a checkpoint file (%v)", filepath.Base(path), err)
+	if err := json.Unmarshal(b, &c); err != nil {
+		return Checkpoint{}, fmt.Errorf("not a checkpoint file: %w", err)
+	}
+	if h, err := hex.DecodeString(c.Head); err != nil || len(h) != hashLen || c.Events < 0 || c.Sig == "" {
+		return Checkpoint{}, errors.New("not a checkpoint file: needs a 64-digit hex head, an event count and a signature")
 	}
 	return c, nil
 }
