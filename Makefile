@@ -23,6 +23,7 @@ headless = $(shell GOOS=$(1) $(GO) list -f '{{.ImportPath}} {{join .Deps " "}}' 
 vet:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt would change the files above"; exit 1; }
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./app/desk
 	GOOS=windows $(GO) vet $(call headless,windows)
 	GOOS=darwin $(GO) vet $(call headless,darwin)
 
