@@ -36,6 +36,16 @@ func (e deskEntry) open(t *testing.T, id string) {
 	e.f.d.requests.show(q)
 }
 
+// openDisc shows the detail pane of the disc's request.
+func (e deskEntry) openDisc(t *testing.T, du string) {
+	t.Helper()
+	q, err := e.f.svc.Handoff.DiscRequest(du)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.open(t, q.ID)
+}
+
 // result is the outcome of an action: the message pane in red is a refusal.
 func (e deskEntry) result() error {
 	m := w[*widget.Label](e.f, "handoff.msg")
@@ -75,8 +85,7 @@ func (e deskEntry) Burn(t *testing.T, id string, acks []disc.WarningCode, by str
 }
 
 func (e deskEntry) HandOver(t *testing.T, du string, mail bool, h handoff.Handover) error {
-	q, _ := e.f.svc.Handoff.DiscRequest(du)
-	e.open(t, q.ID)
+	e.openDisc(t, du)
 	if e.f.d.Named("handoff.pickup") == nil {
 		return errors.New(e.f.label("handoff.why"))
 	}
@@ -96,16 +105,14 @@ func (e deskEntry) HandOver(t *testing.T, du string, mail bool, h handoff.Handov
 }
 
 func (e deskEntry) ConfirmReceipt(t *testing.T, du, who string) error {
-	q, _ := e.f.svc.Handoff.DiscRequest(du)
-	e.open(t, q.ID)
+	e.openDisc(t, du)
 	e.f.typ("handoff.receivedby", who)
 	e.f.tap("handoff.received")
 	return e.result()
 }
 
 func (e deskEntry) Spoil(t *testing.T, du, reason string) error {
-	q, _ := e.f.svc.Handoff.DiscRequest(du)
-	e.open(t, q.ID)
+	e.openDisc(t, du)
 	e.f.typ("handoff.spoilwhy", reason)
 	e.f.tap("handoff.spoil")
 	return e.result()

@@ -68,29 +68,28 @@ func (d direct) Tell(t *testing.T, id, how string) error {
 	return err
 }
 
-func TestLifecycle(t *testing.T) {
+// newStation is a station on a new store holding the suite's study.
+func newStation(t *testing.T) (*station.Station, library.Study) {
+	t.Helper()
 	dir := t.TempDir()
 	db := storetest.MustOpen(t, dir)
 	st, err := station.Open(db, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	study := stationtest.Import(t, st.Lib)
+	t.Cleanup(st.Close)
+	return st, stationtest.Import(t, st.Lib)
+}
+
+func TestLifecycle(t *testing.T) {
+	st, study := newStation(t)
 	stationtest.Run(t, direct{st: st, by: handoff.Actor{Staff: "Ann", Workstation: "desk-1"}}, study, nil)
 }
 
 // A disc whose read-back fails is spoiled by the queue: never logged,
 // refused at handover, and Reburn writes the job on a new blank disc.
 func TestSpoiledInTheDriveIsNeverHandedOver(t *testing.T) {
-	dir := t.TempDir()
-	db := storetest.MustOpen(t, dir)
-	st, err := station.Open(db, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	study := stationtest.Import(t, st.Lib)
+	st, study := newStation(t)
 	by := handoff.Actor{Staff: "Ann", Workstation: "desk-1"}
 	r, err := st.Record(stationtest.Pickup(study), by)
 	if err != nil {
@@ -147,14 +146,7 @@ func TestTargetJobUsesTheDefaultTargetOrISO(t *testing.T) {
 // A file changed behind the library (same size) is caught before the disc
 // is queued, naming the file.
 func TestChangedContentIsNotQueued(t *testing.T) {
-	dir := t.TempDir()
-	db := storetest.MustOpen(t, dir)
-	st, err := station.Open(db, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	study := stationtest.Import(t, st.Lib)
+	st, study := newStation(t)
 	d, err := st.Lib.Study(study.UID)
 	if err != nil {
 		t.Fatal(err)
