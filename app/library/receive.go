@@ -192,19 +192,14 @@ func (l *Library) receivedKnown(path string, h *header, old stored) (*Received, 
 
 // readHeader parses and checks a file as Import does.
 func readHeader(path string) (*header, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	// Pixel Data is located, not read, and nothing after it is needed.
-	df, err := dcm.Parse(f, fi.Size(), dcm.SkipPixelData(), dcm.StopAt(dcm.PixelData+1))
+	df, err := dcm.ParseFile(path, dcm.SkipPixelData(), dcm.StopAt(dcm.PixelData+1))
 	if err != nil {
-		return nil, describe(err)
+		var pe *dcm.ParseError
+		if errors.As(err, &pe) || errors.Is(err, dcm.ErrInflateLimit) {
+			return nil, describe(err)
+		}
+		return nil, err
 	}
 	h, err := extract(df)
 	if err != nil {
@@ -213,7 +208,7 @@ func readHeader(path string) (*header, error) {
 	if h.badMeta != "" || df.NoMeta {
 		return nil, invalidf("File Meta Information does not match the data set")
 	}
-	h.inst.Size = fi.Size()
+	h.inst.Size = df.Size
 	return h, nil
 }
 
