@@ -103,11 +103,26 @@ func diffSets(a, b *dcm.DataSet, abig, bbig bool, at string) string {
 				return why
 			}
 		}
-		if len(x.Items) == 0 && !bytes.Equal(dcm.LittleEndianValue(x, abig), dcm.LittleEndianValue(y, bbig)) {
+		if len(x.Items) == 0 && !sameValue(x, dcm.LittleEndianValue(x, abig), dcm.LittleEndianValue(y, bbig)) {
 			return fmt.Sprintf("%s%s %s differs", at, x.Tag, x.Tag.Name())
 		}
 	}
 	return ""
+}
+
+// sameValue compares two values of one element. Trailing spaces (and a
+// UI's trailing NUL) of text values are padding, not content (PS3.5 6.2):
+// a copy a tool re-padded is the same instance.
+func sameValue(e *dcm.Element, a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	switch string(e.VR) {
+	case "AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UI", "UR", "UT":
+		trim := func(v []byte) []byte { return bytes.TrimRight(v, " \x00") }
+		return bytes.Equal(trim(a), trim(b))
+	}
+	return false
 }
 
 func compared(ds *dcm.DataSet) []*dcm.Element {
