@@ -94,8 +94,9 @@ type browserRun struct {
 		Changed       bool
 	}
 	Scroll struct {
-		Mean, Max float64
-		Steps     int
+		Mean, Max         float64 // a step, decoding included
+		DrawMean, DrawMax float64 // a step back over decoded images
+		Steps             int
 	}
 	ToolAfterM string
 	Measures   []string

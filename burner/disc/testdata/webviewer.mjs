@@ -90,7 +90,15 @@ async function run(name) {
           await DDV.test.go(k);
           times.push(performance.now() - t0);
         }
-        return { mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times), steps: times.length };
+        // again over the same images, now decoded: the cost of drawing alone
+        const draws = [];
+        for (let k = s.k + times.length; k > s.k; k--) {
+          const t0 = performance.now();
+          await DDV.test.go(k);
+          draws.push(performance.now() - t0);
+        }
+        const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+        return { mean: mean(times), max: Math.max(...times), steps: times.length, drawMean: mean(draws), drawMax: Math.max(...draws) };
       }, job.scroll);
     }
     r.values = [];
