@@ -257,11 +257,6 @@ func (s *Services) progress(ev burnqueue.Event) {
 	s.mu.Unlock()
 }
 
-func (s *Services) workstation() string {
-	cur, _ := s.Settings.Get()
-	return cur.Workstation
-}
-
 // RunQueue runs the burn queue until ctx ends; the station plans each job
 // and logs each verified disc.
 func (s *Services) RunQueue(ctx context.Context) error {

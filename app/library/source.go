@@ -282,6 +282,6 @@ func isDICOMObject(p string) bool {
 		return false
 	}
 	f.Seek(0, io.SeekStart)
-	df, err := dcm.Parse(f, -1, dcm.StopAt(dcm.T(0x0004, 0)))
+	df, _ := dcm.Parse(f, -1, dcm.StopAt(dcm.T(0x0004, 0)))
 	return df != nil && df.Meta.String(dcm.MediaStorageSOPClassUID) != dcm.MediaStorageDirectoryStorage
 }

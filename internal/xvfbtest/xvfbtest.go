@@ -59,7 +59,7 @@ func start(bin, screen string, wait time.Duration) (display string, stop func(),
 	if err := x.Start(); err != nil {
 		w.Close()
 		r.Close()
-		return "", nil, fmt.Errorf("Xvfb: %w", err)
+		return "", nil, fmt.Errorf("start Xvfb: %w", err)
 	}
 	w.Close()
 	exited := make(chan struct{})
@@ -78,11 +78,11 @@ func start(bin, screen string, wait time.Duration) (display string, stop func(),
 	case n := <-line:
 		if n == "" || strings.Trim(n, "0123456789") != "" {
 			stop()
-			return "", nil, fmt.Errorf("Xvfb gave no display number (%q):\n%s", n, stderr.String())
+			return "", nil, fmt.Errorf("the X server gave no display number (%q):\n%s", n, stderr.String())
 		}
 		return ":" + n, stop, nil
 	case <-exited:
-		return "", nil, fmt.Errorf("Xvfb exited before it reported a display:\n%s", stderr.String())
+		return "", nil, fmt.Errorf("the X server exited before it reported a display:\n%s", stderr.String())
 	case <-time.After(wait):
 		stop()
 		return "", nil, errors.New("Xvfb did not report a display within " + wait.String() + ":\n" + stderr.String())

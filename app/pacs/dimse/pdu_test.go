@@ -147,4 +147,3 @@ func FuzzDecode(f *testing.F) {
 		DecodeElements(in, true)
 	})
 }
-
