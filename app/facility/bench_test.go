@@ -5,7 +5,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -125,14 +124,6 @@ func BenchmarkOpenAndOverdue(b *testing.B) {
 		bo, now := boltLog(b)
 		benchOpen(b, bo, now)
 	})
-}
-
-// cpuTime is this process's user+system CPU time so far: with the machine
-// shared, CPU per operation is steadier than wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func reportCPU(b *testing.B, start time.Duration, n int) {

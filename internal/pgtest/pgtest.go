@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -33,7 +32,7 @@ const Admin = "postgres"
 type Server struct {
 	Dir    string // the cluster's folder (data, socket, log)
 	bin    string
-	cred   *syscall.Credential
+	runAs  *[2]int // uid, gid of the postgres user when we are root
 	socket string
 	port   int
 	tls    bool
@@ -136,7 +135,7 @@ func (s *Server) create() error {
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
-		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		s.runAs = &[2]int{uid, gid}
 		if err := os.Chown(s.Dir, uid, gid); err != nil {
 			return err
 		}
@@ -164,8 +163,8 @@ func (s *Server) create() error {
 	if err := os.WriteFile(hbaPath, []byte(hba), 0o600); err != nil {
 		return err
 	}
-	if s.cred != nil {
-		if err := os.Chown(hbaPath, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
+	if s.runAs != nil {
+		if err := os.Chown(hbaPath, s.runAs[0], s.runAs[1]); err != nil {
 			return err
 		}
 	}
@@ -192,8 +191,8 @@ func (s *Server) cmd(name string, args ...string) *exec.Cmd {
 	c := exec.Command(name, args...)
 	c.Dir = s.Dir
 	c.Env = append(os.Environ(), "LC_ALL=C")
-	if s.cred != nil {
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
+	if s.runAs != nil {
+		runAs(c, s.runAs[0], s.runAs[1])
 	}
 	return c
 }
@@ -287,8 +286,8 @@ func (s *Server) writeCerts() error {
 		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der}), 0o600); err != nil {
 			return err
 		}
-		if s.cred != nil {
-			if err := os.Chown(path, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
+		if s.runAs != nil {
+			if err := os.Chown(path, s.runAs[0], s.runAs[1]); err != nil {
 				return err
 			}
 		}
