@@ -98,8 +98,9 @@ func (s *studiesScreen) refresh() {
 	s.results = res
 	var next time.Duration
 	for _, st := range res {
-		s.list.Add(s.card(st))
-		if wait := s.untilComplete(st); wait > 0 && (next == 0 || wait < next) {
+		row, done := s.card(st)
+		s.list.Add(row)
+		if wait := s.untilComplete(st, done); wait > 0 && (next == 0 || wait < next) {
 			next = wait
 		}
 	}
@@ -108,10 +109,11 @@ func (s *studiesScreen) refresh() {
 	s.list.Refresh()
 }
 
-// untilComplete is how long until a study still receiving counts as
-// complete by the quiet time (0: complete, or no time known).
-func (s *studiesScreen) untilComplete(st library.Study) time.Duration {
-	if done, err := s.d.svc.Lib.Complete(st.UID, s.d.quiet); err != nil || done || st.LastReceived.IsZero() {
+// untilComplete is how long until a study still receiving (done false, as
+// its row found) counts as complete by the quiet time (0: complete, or no
+// time known).
+func (s *studiesScreen) untilComplete(st library.Study, done bool) time.Duration {
+	if done || st.LastReceived.IsZero() {
 		return 0
 	}
 	return time.Until(st.LastReceived.Add(s.d.quiet)) + time.Second
@@ -130,14 +132,8 @@ func (s *studiesScreen) scheduleRecheck(wait time.Duration) {
 	s.recheck = time.AfterFunc(wait, func() { s.d.uiDo(s.refresh) })
 }
 
-// markEntry shows a filter entry's error under it, or clears it.
-func markEntry(e *widget.Entry, err error) {
-	if err != nil {
-		e.SetValidationError(err)
-	} else {
-		e.SetValidationError(nil)
-	}
-}
+// markEntry shows a filter entry's error under it, or clears it (nil).
+func markEntry(e *widget.Entry, err error) { e.SetValidationError(err) }
 
 func (s *studiesScreen) updateCount() {
 	s.count.SetText(fmt.Sprintf("%s found, %d selected", plural(len(s.results), "study", "studies"), len(s.selected)))
@@ -155,7 +151,8 @@ func badge(text string, imp widget.Importance) *widget.Label {
 }
 
 // card is one study: thumbnail, patient, study, counts, badges, actions.
-func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
+// It also says whether the study is complete (the badge it shows).
+func (s *studiesScreen) card(st library.Study) (fyne.CanvasObject, bool) {
 	d := s.d
 	// A dense row a clerk can scan: a small thumbnail, the patient on the
 	// first line, the study on the second, badges and actions at the side.
@@ -183,7 +180,9 @@ func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
 	} else {
 		badges.Add(name(d, "study.badge.noreport."+st.UID, badge("No report", widget.WarningImportance)))
 	}
-	if done, err := d.svc.Lib.Complete(st.UID, d.quiet); err == nil && done {
+	done, err := d.svc.Lib.Complete(st.UID, d.quiet)
+	done = done && err == nil
+	if done {
 		badges.Add(name(d, "study.badge.complete."+st.UID, badge("Complete", widget.SuccessImportance)))
 	} else {
 		badges.Add(name(d, "study.badge.receiving."+st.UID, badge("Still receiving", widget.MediumImportance)))
@@ -209,7 +208,7 @@ func (s *studiesScreen) card(st library.Study) fyne.CanvasObject {
 	info := container.New(&tightRows{}, title, what)
 	actions := container.NewHBox(badges, sel, same, view)
 	row := container.NewBorder(nil, nil, container.NewHBox(thumb), container.NewCenter(actions), info)
-	return name(d, "study.card."+st.UID, container.NewVBox(row, widget.NewSeparator()))
+	return name(d, "study.card."+st.UID, container.NewVBox(row, widget.NewSeparator())), done
 }
 
 // tightRows stacks its objects with no padding between them (two label

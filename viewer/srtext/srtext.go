@@ -152,7 +152,7 @@ func Text(ds *dcm.DataSet) string {
 	verified := strings.EqualFold(strings.TrimSpace(ds.String(dcm.VerificationFlag)), "VERIFIED")
 	var by []string
 	for _, it := range ds.Seq(tagVerifyingObserverSeq) {
-		who := PersonName(it.String(tagVerifyingObserverName))
+		who := givenFirst(it.String(tagVerifyingObserverName))
 		if org := strings.TrimSpace(it.String(tagVerifyingOrganization)); org != "" && who != "" {
 			who += " (" + org + ")"
 		}
@@ -231,9 +231,10 @@ func repeatsName(name, value string) bool {
 	return head == n || strings.TrimSuffix(head, "s") == strings.TrimSuffix(n, "s")
 }
 
-// PersonName shows a DICOM PN value as "Given Family" words ("Smith^John"
-// becomes "John Smith"), the alphabetic group only.
-func PersonName(pn string) string {
+// givenFirst shows a DICOM PN value as the words of a sentence, "Given
+// Family" ("Smith^John" becomes "John Smith"), the alphabetic group only.
+// Lists and overlays use the "Family, Given" form (imageview.PersonName).
+func givenFirst(pn string) string {
 	if i := strings.IndexByte(pn, '='); i >= 0 {
 		pn = pn[:i]
 	}
