@@ -105,6 +105,25 @@ func PatientStudies(lib *library.Library, r handoff.Request) ([]library.Study, I
 				sts = append(sts, st)
 			}
 		}
+		// The request names no issuer: when the library holds this exact
+		// ID under two identities, even outside the range, the range's
+		// studies may be the other patient's. A person decides.
+		all, err := lib.Search(library.Query{PatientID: strings.TrimSpace(want.ID)})
+		if err != nil {
+			return nil, Identity{}, fmt.Errorf("staff: patient's studies: %w", err)
+		}
+		var first *Identity
+		for _, st := range all {
+			if strings.TrimSpace(st.Patient.ID) != strings.TrimSpace(want.ID) {
+				continue
+			}
+			id := IdentityOf(st.Patient)
+			if first == nil {
+				first = &id
+			} else if m := first.Mismatch(id); m != "" {
+				return nil, Identity{}, fmt.Errorf("%w: the patient ID is held by two patients (their %s differs)", ErrAskStaff, m)
+			}
+		}
 	}
 	if len(sts) == 0 {
 		return nil, Identity{}, nil
