@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -72,12 +73,30 @@ func (t Target) Spec(job string) string {
 }
 
 // Node is a PACS or modality the desk talks DICOM to.
+//
+// A node is either a DIMSE peer (AE title, host, port) or, when URL is set,
+// a DICOMweb service: QIDO-RS and WADO-RS under that base URL. The secret
+// (a password for User, or a bearer token) is never stored here: it is read
+// from the environment (DISCDESK_DICOMWEB_PASSWORD, DISCDESK_DICOMWEB_TOKEN)
+// or from the file SecretFile names.
 type Node struct {
 	Name    string `json:"name"`
-	AETitle string `json:"ae_title"`
-	Host    string `json:"host"`
-	Port    int    `json:"port"`
+	AETitle string `json:"ae_title,omitempty"`
+	Host    string `json:"host,omitempty"`
+	Port    int    `json:"port,omitempty"`
+	// URL is a DICOMweb base URL (http:// or https://), e.g.
+	// https://pacs.example.org/dicom-web.
+	URL string `json:"url,omitempty"`
+	// User names the HTTP Basic user; "" with a token is Bearer auth.
+	User string `json:"user,omitempty"`
+	// SecretFile holds the password (with User) or the bearer token.
+	SecretFile string `json:"secret_file,omitempty"`
+	// CAFile is a PEM bundle trusted for https:// besides the system's.
+	CAFile string `json:"ca_file,omitempty"`
 }
+
+// IsDICOMweb reports whether the node is a DICOMweb service.
+func (n Node) IsDICOMweb() bool { return n.URL != "" }
 
 // Kiosk holds the patient kiosk's options.
 type Kiosk struct {
@@ -244,6 +263,13 @@ func (s Settings) Validate() error {
 		return bad("local AE title", "%q: 1-16 characters, no backslash", s.LocalAE)
 	}
 	for _, n := range s.Nodes {
+		if n.IsDICOMweb() {
+			u, err := url.Parse(n.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return bad("PACS node "+n.Name, "DICOMweb URL %q: want an http:// or https:// base URL", n.URL)
+			}
+			continue
+		}
 		if !ValidAETitle(n.AETitle) {
 			return bad("PACS node "+n.Name, "AE title %q: 1-16 characters, no backslash", n.AETitle)
 		}
