@@ -81,11 +81,15 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	DataFlag       string // --data value ("" = default)
 	Demo           bool   // --demo: the built-in demo library (see prepareDemo)
+	// The facility database (--db, --db-password-file, --db-ca-file; else
+	// $DISCDESK_DB..., else <data>/facility.json; none: the desk's own store).
+	DBFlag, DBPasswordFile, DBCAFile string
 
 	db      *bolt.DB
 	dataDir string
 	lib     *library.Library
 	st      *station.Station
+	fac     *deskFacility // the facility this desk is one of, when configured
 }
 
 // DataDir returns the resolved data folder.
@@ -111,6 +115,10 @@ func (e *Env) DB() (*bolt.DB, error) {
 	}
 	db, err := store.Open(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.openFacility(db, dir); err != nil {
+		db.Close()
 		return nil, err
 	}
 	e.db = db
@@ -141,6 +149,7 @@ func (e *Env) Close() error {
 	if e.db == nil {
 		return nil
 	}
+	e.closeFacility()
 	err := e.db.Close()
 	e.db = nil
 	e.lib = nil
@@ -163,6 +172,7 @@ func runMain(ctx context.Context, gui GUIFunc, args []string, stdout, stderr io.
 	global.SetOutput(stderr)
 	global.StringVar(&env.DataFlag, "data", "", "data folder (default $DISCDESK_DATA, else the user config folder + DiscDesk)")
 	global.BoolVar(&env.Demo, "demo", false, "use the built-in demo library (data folder <user cache folder>/DiscDesk-demo unless --data is given)")
+	facilityFlags(global, env)
 	global.Usage = func() { usage(stderr, cmds) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -318,7 +328,7 @@ func usage(w io.Writer, cmds registry) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: discdesk [--data DIR] [--demo] [COMMAND [flags] [args]]")
+	fmt.Fprintln(w, "usage: discdesk [--data DIR] [--demo] [--db URL [--db-password-file FILE] [--db-ca-file FILE]] [COMMAND [flags] [args]]")
 	fmt.Fprintln(w, "\nWith no command, discdesk opens the desk window.")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, n := range names {

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"discdesk/app/facility"
@@ -116,6 +118,49 @@ func addDb(r registry) {
 				fmt.Fprintf(env.Stdout, "desk chain %d (%s): %d events copied now, %d in all; %d staff members added; settings: %s\n",
 					rep.Segment, rep.Name, rep.Copied, rep.Events, rep.Staff, rep.Settings)
 				fmt.Fprintf(env.Stdout, "facility log verified: %d events, %d requests, head %s\n", rep.Verified.Events, rep.Verified.Requests, rep.Verified.Head)
+				return nil
+			}
+		},
+	})
+	r.add(&Command{
+		Name:    "db use",
+		Summary: "make this data folder's desk one desk of the facility database (written to " + FacilityFile + "; --off: back to the desk's own store)",
+		Usage:   "--to URL [--password-file FILE] [--ca-file FILE] | --off",
+		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			conf := dbFlags(fs)
+			off := fs.Bool("off", false, "stop using the facility database")
+			return func(ctx context.Context, env *Env, args []string) error {
+				dir, err := env.DataDir()
+				if err != nil {
+					return err
+				}
+				path := filepath.Join(dir, FacilityFile)
+				if *off {
+					if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+						return err
+					}
+					fmt.Fprintln(env.Stdout, "this desk keeps everything in its own store again")
+					return nil
+				}
+				c, err := conf()
+				if err != nil {
+					return err
+				}
+				pg, err := facility.OpenPG(ctx, c)
+				if pg != nil {
+					pg.Close()
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", c.Redacted(), err)
+				}
+				raw, _ := json.MarshalIndent(FacilitySetting{URL: c.URL, PasswordFile: c.PasswordFile, CAFile: c.CAFile}, "", "  ")
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					return err
+				}
+				if err := os.WriteFile(path, append(raw, '\n'), 0o600); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "this desk now uses the facility database %s\n", c.Redacted())
 				return nil
 			}
 		},

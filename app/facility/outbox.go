@@ -18,13 +18,17 @@ import (
 // ErrQueued means the facility database did not answer and what staff
 // recorded is kept at this desk, to be sent when it answers again. Errors
 // wrapping it also wrap ErrUnreachable.
-var ErrQueued = errors.New("kept at this desk until the facility database answers again")
+var ErrQueued = handoff.ErrPending
 
 var (
 	outboxEvents   = []byte("outbox.events")   // sequence (8) -> Event JSON, ID preset
 	outboxFinish   = []byte("outbox.finish")   // sequence (8) -> finishEntry JSON
 	outboxRejected = []byte("outbox.rejected") // sequence (8) -> Rejected JSON
+	outboxKnown    = []byte("outbox.known")    // request ID -> Request JSON, as this desk last saw it
 )
+
+// knownLimit bounds the requests the outbox file remembers.
+const knownLimit = 10000
 
 type finishEntry struct {
 	Job   string   `json:"job"`
@@ -64,6 +68,12 @@ type Outbox struct {
 	file *bolt.DB
 	mu   sync.Mutex
 	st   State
+
+	// The requests last read or written through the outbox, so an action
+	// taken while the database is away is checked against the workflow
+	// rule and carries its audit message.
+	known map[string]handoff.Request // request ID -> state
+	discs map[string]string          // disc UUID -> request ID
 }
 
 // OpenOutbox wraps b with the outbox file at path (created 0600).
@@ -73,7 +83,7 @@ func OpenOutbox(b Backend, path string) (*Outbox, error) {
 		return nil, fmt.Errorf("facility: outbox %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, n := range [][]byte{outboxEvents, outboxFinish, outboxRejected} {
+		for _, n := range [][]byte{outboxEvents, outboxFinish, outboxRejected, outboxKnown} {
 			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
 				return err
 			}
@@ -84,8 +94,18 @@ func OpenOutbox(b Backend, path string) (*Outbox, error) {
 		db.Close()
 		return nil, err
 	}
-	o := &Outbox{Backend: b, file: db, st: State{Reachable: true, Since: time.Now().UTC()}}
+	o := &Outbox{Backend: b, file: db, st: State{Reachable: true, Since: time.Now().UTC()},
+		known: map[string]handoff.Request{}, discs: map[string]string{}}
 	o.st.Pending = o.pending()
+	db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(outboxKnown).ForEach(func(_, v []byte) error {
+			var r handoff.Request
+			if json.Unmarshal(v, &r) == nil {
+				o.note1(r)
+			}
+			return nil
+		})
+	})
 	return o, nil
 }
 
@@ -141,14 +161,35 @@ func (o *Outbox) Health(ctx context.Context) error {
 // error wrapping ErrQueued and ErrUnreachable; for a new request the
 // returned request is its state as it will be recorded.
 func (o *Outbox) Append(ctx context.Context, ev handoff.Event) (handoff.Event, handoff.Request, error) {
+	return o.AppendHook(ctx, ev, nil)
+}
+
+// AppendHook implements Views as Append does. An event kept while the
+// database is away is checked against the workflow rule on the request as
+// this desk last saw it, and hook runs on that state; for a request this
+// desk has not seen, the event is kept unchecked (hook does not run) and
+// the database's rule decides on replay (a refusal is kept as Rejected).
+func (o *Outbox) AppendHook(ctx context.Context, ev handoff.Event, hook func(*handoff.Event, *handoff.Request) error) (handoff.Event, handoff.Request, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.st.Pending > 0 {
 		o.flush(ctx)
 	}
 	if o.st.Pending == 0 {
-		e, r, err := o.Backend.Append(ctx, ev)
+		var e handoff.Event
+		var r handoff.Request
+		var err error
+		if v, ok := o.Backend.(Views); ok {
+			e, r, err = v.AppendHook(ctx, ev, hook)
+		} else if hook == nil {
+			e, r, err = o.Backend.Append(ctx, ev)
+		} else {
+			err = fmt.Errorf("facility: append with a hook: %w", ErrNotSupported)
+		}
 		o.note(err)
+		if err == nil {
+			o.remember(r)
+		}
 		if err == nil || !errors.Is(err, ErrUnreachable) {
 			return e, r, err
 		}
@@ -162,19 +203,176 @@ func (o *Outbox) Append(ctx context.Context, ev handoff.Event) (handoff.Event, h
 		ev.ID = u.String()
 	}
 	var prov handoff.Request
-	if opens(ev.Kind) {
+	var before *handoff.Request
+	if !opens(ev.Kind) {
+		id := ev.Request
+		if id == "" {
+			id = o.discs[ev.Disc]
+		}
+		if r, ok := o.known[id]; ok {
+			before = &r
+			ev.Request = id
+		}
+	} else {
 		ev.Request = ev.ID
-		r, err := handoff.Apply(nil, &ev)
+	}
+	if opens(ev.Kind) || before != nil {
+		r, err := handoff.Apply(before, &ev)
 		if err != nil {
 			return handoff.Event{}, handoff.Request{}, err
 		}
+		if hook != nil {
+			if err := hook(&ev, r); err != nil {
+				return handoff.Event{}, handoff.Request{}, err
+			}
+		}
 		prov = *r
+		o.remember(prov)
 	}
 	if err := o.keep(outboxEvents, ev); err != nil {
 		return handoff.Event{}, handoff.Request{}, err
 	}
 	o.st.Pending = o.pending()
 	return ev, prov, fmt.Errorf("facility: record %s: %w: %w", ev.Kind, ErrQueued, ErrUnreachable)
+}
+
+// remember notes a request as this desk last saw it, in memory and in the
+// outbox file (so a desk started while the database is away still knows
+// it); o.mu held.
+func (o *Outbox) remember(r handoff.Request) {
+	if r.ID == "" {
+		return
+	}
+	if old, ok := o.known[r.ID]; ok && sameRequest(&old, &r) {
+		return
+	}
+	if len(o.known) >= knownLimit {
+		clear(o.known)
+		clear(o.discs)
+		o.file.Update(func(tx *bolt.Tx) error {
+			if err := tx.DeleteBucket(outboxKnown); err != nil {
+				return err
+			}
+			_, err := tx.CreateBucket(outboxKnown)
+			return err
+		})
+	}
+	o.note1(r)
+	if raw, err := handoff.MarshalRequest(nil, &r); err == nil {
+		o.file.Update(func(tx *bolt.Tx) error { return tx.Bucket(outboxKnown).Put([]byte(r.ID), raw) })
+	}
+}
+
+func (o *Outbox) note1(r handoff.Request) {
+	o.known[r.ID] = r
+	for _, d := range r.Discs {
+		o.discs[d.UUID] = r.ID
+	}
+}
+
+func sameRequest(a, b *handoff.Request) bool {
+	x, err1 := handoff.MarshalRequest(nil, a)
+	y, err2 := handoff.MarshalRequest(nil, b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+// Request implements Log; while the database is away it answers with the
+// request as this desk last saw it, when it did.
+func (o *Outbox) Request(ctx context.Context, id string) (handoff.Request, error) {
+	r, err := o.Backend.Request(ctx, id)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.note(err)
+	if err == nil {
+		o.remember(r)
+		return r, nil
+	}
+	if k, ok := o.known[id]; ok && errors.Is(err, ErrUnreachable) {
+		return k, nil
+	}
+	return r, err
+}
+
+func (o *Outbox) views() (Views, error) {
+	v, ok := o.Backend.(Views)
+	if !ok {
+		return nil, fmt.Errorf("facility: the %s backend's views: %w", o.Backend.Kind(), ErrNotSupported)
+	}
+	return v, nil
+}
+
+// DiscRequest implements Views, as Request does.
+func (o *Outbox) DiscRequest(ctx context.Context, disc string) (handoff.Request, error) {
+	v, err := o.views()
+	if err != nil {
+		return handoff.Request{}, err
+	}
+	r, err := v.DiscRequest(ctx, disc)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.note(err)
+	if err == nil {
+		o.remember(r)
+		return r, nil
+	}
+	if k, ok := o.known[o.discs[disc]]; ok && errors.Is(err, ErrUnreachable) {
+		return k, nil
+	}
+	return r, err
+}
+
+// Event implements Views.
+func (o *Outbox) Event(ctx context.Context, id string) (handoff.Event, error) {
+	v, err := o.views()
+	if err != nil {
+		return handoff.Event{}, err
+	}
+	return v.Event(ctx, id)
+}
+
+// EventsOf implements Views.
+func (o *Outbox) EventsOf(ctx context.Context, request, disc string) ([]handoff.Event, error) {
+	v, err := o.views()
+	if err != nil {
+		return nil, err
+	}
+	return v.EventsOf(ctx, request, disc)
+}
+
+// ToTell implements Views.
+func (o *Outbox) ToTell(ctx context.Context) ([]handoff.Request, error) {
+	v, err := o.views()
+	if err != nil {
+		return nil, err
+	}
+	return v.ToTell(ctx)
+}
+
+// PatientHistory implements Views.
+func (o *Outbox) PatientHistory(ctx context.Context, key string) ([]handoff.Request, error) {
+	v, err := o.views()
+	if err != nil {
+		return nil, err
+	}
+	return v.PatientHistory(ctx, key)
+}
+
+// Search implements Views.
+func (o *Outbox) Search(ctx context.Context, q string) ([]handoff.Request, error) {
+	v, err := o.views()
+	if err != nil {
+		return nil, err
+	}
+	return v.Search(ctx, q)
+}
+
+// RecordHash implements Views.
+func (o *Outbox) RecordHash(ctx context.Context, n int) (string, error) {
+	v, err := o.views()
+	if err != nil {
+		return "", err
+	}
+	return v.RecordHash(ctx, n)
 }
 
 func (o *Outbox) keep(bucket []byte, v any) error {

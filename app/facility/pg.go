@@ -127,8 +127,14 @@ func isConnClosed(err error) bool {
 // of every desk) and reads the request; the second writes the event, the
 // head and the view, commits, and waits until the commit is on disk.
 func (p *PG) Append(ctx context.Context, ev handoff.Event) (handoff.Event, handoff.Request, error) {
+	return p.AppendHook(ctx, ev, nil)
+}
+
+// AppendHook implements Views: Append, calling hook (when not nil) with the
+// event and the request after it while the chain's head is held.
+func (p *PG) AppendHook(ctx context.Context, ev handoff.Event, hook func(*handoff.Event, *handoff.Request) error) (handoff.Event, handoff.Request, error) {
 	normalize(&ev)
-	after, err := p.append(ctx, &ev)
+	after, err := p.append(ctx, &ev, hook)
 	if err != nil {
 		return handoff.Event{}, handoff.Request{}, wrapPG("record "+string(ev.Kind), err)
 	}
@@ -139,7 +145,7 @@ func opens(k handoff.EventKind) bool {
 	return k == handoff.EventRequested || k == handoff.EventOutsideReceived
 }
 
-func (p *PG) append(ctx context.Context, ev *handoff.Event) (*handoff.Request, error) {
+func (p *PG) append(ctx context.Context, ev *handoff.Event, hook func(*handoff.Event, *handoff.Request) error) (*handoff.Request, error) {
 	var key uuid.UUID
 	if ev.ID == "" {
 		u, err := uuid.NewV7()
@@ -238,6 +244,11 @@ func (p *PG) append(ctx context.Context, ev *handoff.Event) (*handoff.Request, e
 	after, err := handoff.Apply(before, ev)
 	if err != nil {
 		return nil, err
+	}
+	if hook != nil {
+		if err := hook(ev, after); err != nil {
+			return nil, err
+		}
 	}
 	ev.Prev, ev.Hash = "", ""
 	rec, h, err := handoff.EncodeRecord(prev, key[:], ev)

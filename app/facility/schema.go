@@ -45,6 +45,7 @@ var schemaSQL = []string{
 		rec bytea NOT NULL,
 		PRIMARY KEY (segment, pos))`,
 	`CREATE INDEX IF NOT EXISTS events_request ON discdesk.events (request)`,
+	`CREATE INDEX IF NOT EXISTS events_disc ON discdesk.events (disc) WHERE disc IS NOT NULL`,
 	`CREATE OR REPLACE FUNCTION discdesk.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 	BEGIN
 		RAISE EXCEPTION 'the handoff log is append-only: % refused', TG_OP USING ERRCODE = 'DD001';
@@ -62,6 +63,7 @@ var schemaSQL = []string{
 		state bytea NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS requests_open_due ON discdesk.requests (due, id) WHERE open`,
 	`CREATE INDEX IF NOT EXISTS requests_patient ON discdesk.requests (patient)`,
+	`CREATE INDEX IF NOT EXISTS requests_tell ON discdesk.requests (id) WHERE tell`,
 	`CREATE TABLE IF NOT EXISTS discdesk.discs (uuid uuid PRIMARY KEY, request uuid NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS discdesk.jobs (
 		id uuid PRIMARY KEY,

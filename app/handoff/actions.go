@@ -44,6 +44,13 @@ func (s *Store) NewRequest(in RequestInput, by Actor) (Request, error) {
 // create appends an event that opens a record (requested,
 // outside-received) in one write transaction and returns the record.
 func (s *Store) create(ev *Event, op string) (Request, error) {
+	if s.remote != nil {
+		r, err := s.remoteAppend(ev, nil)
+		if err != nil {
+			return Request{}, fmt.Errorf("handoff: %s: %w", op, err)
+		}
+		return r, nil
+	}
 	var out Request
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := open(tx)
@@ -64,11 +71,17 @@ func (s *Store) create(ev *Event, op string) (Request, error) {
 
 // event appends ev (of an existing request, found by ev.Request or, when
 // that is empty, by ev.Disc) and returns it with ID and hashes set.
-func (s *Store) event(ev *Event, by Actor, hook func(r *Request) error) (Event, error) {
+func (s *Store) event(ev *Event, by Actor, hook func(ev *Event, r *Request) error) (Event, error) {
 	if err := by.check(); err != nil {
 		return Event{}, err
 	}
 	ev.Time, ev.Staff, ev.Workstation = s.clock(), strings.TrimSpace(by.Staff), strings.TrimSpace(by.Workstation)
+	if s.remote != nil {
+		if _, err := s.remoteAppend(ev, hook); err != nil {
+			return Event{}, err
+		}
+		return *ev, nil
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := open(tx)
 		if err != nil {
@@ -149,7 +162,7 @@ func (s *Store) HandOver(discUUID string, mail bool, h Handover, by Actor) (Even
 		return Event{}, err
 	}
 	ev := &Event{Kind: kind, Disc: disc, Handover: &h}
-	return s.event(ev, by, func(r *Request) error {
+	return s.event(ev, by, func(ev *Event, r *Request) error {
 		if s.auditor == nil {
 			return nil
 		}
@@ -237,7 +250,7 @@ func (s *Store) writeRequest(b *buckets, ev *Event) (*Request, error) {
 
 // writeEvent appends an event of an existing request, found by ev.Request
 // or, when that is empty, by ev.Disc, inside a write transaction.
-func (s *Store) writeEvent(b *buckets, ev *Event, hook func(r *Request) error) error {
+func (s *Store) writeEvent(b *buckets, ev *Event, hook func(ev *Event, r *Request) error) error {
 	var reqKey []byte
 	var err error
 	if ev.Request == "" {
@@ -263,7 +276,7 @@ func (s *Store) writeEvent(b *buckets, ev *Event, hook func(r *Request) error) e
 		return err
 	}
 	if hook != nil {
-		if err := hook(after); err != nil {
+		if err := hook(ev, after); err != nil {
 			return err
 		}
 	}

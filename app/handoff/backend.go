@@ -32,6 +32,13 @@ func (s *Store) Append(ev Event) (Event, Request, error) {
 	if ev.ID != "" {
 		return Event{}, Request{}, fmt.Errorf("handoff: append: the desk store assigns event IDs: %w", ErrWrongState)
 	}
+	if s.remote != nil {
+		r, err := s.remoteAppend(&ev, nil)
+		if err != nil {
+			return Event{}, Request{}, err
+		}
+		return ev, r, nil
+	}
 	var out Request
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := open(tx)
@@ -45,7 +52,7 @@ func (s *Store) Append(ev Event) (Event, Request, error) {
 			}
 			return err
 		}
-		return s.writeEvent(b, &ev, func(r *Request) error { out = *r; return nil })
+		return s.writeEvent(b, &ev, func(_ *Event, r *Request) error { out = *r; return nil })
 	})
 	if err != nil {
 		return Event{}, Request{}, fmt.Errorf("handoff: record %s: %w", ev.Kind, err)

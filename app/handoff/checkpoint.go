@@ -85,6 +85,12 @@ func (s *Store) Checkpoint(key ed25519.PrivateKey) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("handoff: checkpoint: the log does not verify: %w", err)
 	}
+	if s.remote != nil {
+		// The facility chain's own head: merged desk chains stand before it.
+		if rep.Head, rep.Events, err = s.remote.Head(); err != nil {
+			return Checkpoint{}, fmt.Errorf("handoff: checkpoint: %w", err)
+		}
+	}
 	c := Checkpoint{Time: s.now().UTC(), Events: rep.Events, Head: rep.Head,
 		Key: hex.EncodeToString(key.Public().(ed25519.PublicKey))}
 	c.Sig = hex.EncodeToString(ed25519.Sign(key, c.signed()))
@@ -150,31 +156,23 @@ func (s *Store) VerifyAgainst(c Checkpoint, pub ed25519.PublicKey) (VerifyReport
 	if err != nil {
 		return rep, err
 	}
-	if rep.Events < c.Events {
-		return rep, fmt.Errorf("handoff: the log has %d events, the checkpoint of %s counted %d (events removed): %w",
-			rep.Events, c.Time.Format(time.RFC3339), c.Events, ErrCheckpoint)
-	}
+	events := rep.Events
 	var got []byte
-	err = s.db.View(func(tx *bolt.Tx) error {
-		b, err := open(tx)
+	if s.remote != nil {
+		h, n, err := s.verifyAgainstRemote(c)
 		if err != nil {
-			return err
+			return rep, err
 		}
-		if c.Events == 0 {
-			got = make([]byte, hashLen)
-			return nil
-		}
-		n := 0
-		cur := b.events.Cursor()
-		for k, rec := cur.First(); k != nil; k, rec = cur.Next() {
-			if n++; n == c.Events {
-				_, h, _, err := splitRecord(rec)
-				got = h
-				return err
-			}
-		}
-		return nil
-	})
+		events = n
+		got, _ = hex.DecodeString(h)
+	}
+	if events < c.Events {
+		return rep, fmt.Errorf("handoff: the log has %d events, the checkpoint of %s counted %d (events removed): %w",
+			events, c.Time.Format(time.RFC3339), c.Events, ErrCheckpoint)
+	}
+	if s.remote == nil {
+		err = s.viewRecordHash(c.Events, &got)
+	}
 	if err != nil {
 		return rep, err
 	}
@@ -185,9 +183,51 @@ func (s *Store) VerifyAgainst(c Checkpoint, pub ed25519.PublicKey) (VerifyReport
 	return rep, nil
 }
 
+// RecordHash is the hash (hex) of the log's record number n (from 1).
+func (s *Store) RecordHash(n int) (string, error) {
+	if s.remote != nil {
+		return s.remote.RecordHash(n)
+	}
+	var got []byte
+	if err := s.viewRecordHash(n, &got); err != nil {
+		return "", err
+	}
+	if got == nil {
+		return "", fmt.Errorf("handoff: record %d: %w", n, ErrNotFound)
+	}
+	return hex.EncodeToString(got), nil
+}
+
+// viewRecordHash sets *got to the hash of the desk store's record number n.
+func (s *Store) viewRecordHash(n int, got *[]byte) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b, err := open(tx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			*got = make([]byte, hashLen)
+			return nil
+		}
+		i := 0
+		cur := b.events.Cursor()
+		for k, rec := cur.First(); k != nil; k, rec = cur.Next() {
+			if i++; i == n {
+				_, h, _, err := splitRecord(rec)
+				*got = h
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Head returns the log's current head hash (hex) and event count without
 // verifying, for stamping an export or an audit message.
 func (s *Store) Head() (head string, events int, err error) {
+	if s.remote != nil {
+		return s.remote.Head()
+	}
 	err = s.db.View(func(tx *bolt.Tx) error {
 		b, err := open(tx)
 		if err != nil {

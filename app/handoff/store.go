@@ -41,6 +41,7 @@ type Store struct {
 	now     func() time.Time
 	studies StudyValidator
 	auditor Auditor
+	remote  Remote // the facility's log, when the desk is one of several (WithRemote, Bind)
 }
 
 // An Auditor builds the DICOM audit message kept with a handoff event (see
@@ -63,9 +64,14 @@ func WithStudyValidator(v StudyValidator) Option { return func(s *Store) { s.stu
 // WithAuditor makes every handoff (handed over, mailed) carry an audit message.
 func WithAuditor(a Auditor) Option { return func(s *Store) { s.auditor = a } }
 
-// Open creates the handoff buckets if needed and returns the Store.
+// Open creates the handoff buckets if needed and returns the Store. When db
+// is bound to a facility log (Bind) or WithRemote is given, the Store keeps
+// its log there and db holds no handoff events.
 func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 	s := &Store{db: db, cfg: DefaultConfig(), now: time.Now}
+	if r, ok := BoundRemote(db); ok {
+		s.remote = r
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -73,6 +79,9 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 		if err := s.cfg.Fees.Caps.Check(); err != nil {
 			return nil, fmt.Errorf("handoff: fee caps: %w", err)
 		}
+	}
+	if s.remote != nil {
+		return s, nil
 	}
 	// A View first: opening an existing store then costs no write (and no fsync).
 	if db.View(func(tx *bolt.Tx) error { _, err := open(tx); return err }) == nil {

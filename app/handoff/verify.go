@@ -26,6 +26,9 @@ type VerifyReport struct {
 // wrapping ErrChainBroken, ErrBadRecord or ErrViewMismatch and naming the
 // event.
 func (s *Store) Verify() (VerifyReport, error) {
+	if s.remote != nil {
+		return s.remote.Verify()
+	}
 	var rep VerifyReport
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b, err := open(tx)

@@ -16,6 +16,9 @@ import (
 
 // Request returns the current state of one request.
 func (s *Store) Request(id string) (Request, error) {
+	if s.remote != nil {
+		return s.remote.Request(strings.TrimSpace(id))
+	}
 	k, err := idKey("request", strings.TrimSpace(id))
 	if err != nil {
 		return Request{}, err
@@ -37,6 +40,9 @@ func (s *Store) Request(id string) (Request, error) {
 
 // DiscRequest returns the request a disc was burned for.
 func (s *Store) DiscRequest(discUUID string) (Request, error) {
+	if s.remote != nil {
+		return s.remote.DiscRequest(strings.ToLower(strings.TrimSpace(discUUID)))
+	}
 	k, err := idKey("disc", strings.ToLower(strings.TrimSpace(discUUID)))
 	if err != nil {
 		return Request{}, err
@@ -62,6 +68,9 @@ func (s *Store) DiscRequest(discUUID string) (Request, error) {
 
 // Event returns one event by ID.
 func (s *Store) Event(id string) (Event, error) {
+	if s.remote != nil {
+		return s.remote.Event(strings.TrimSpace(id))
+	}
 	k, err := idKey("event", strings.TrimSpace(id))
 	if err != nil {
 		return Event{}, err
@@ -85,6 +94,9 @@ func (s *Store) Event(id string) (Event, error) {
 // Events returns the events of one request (requestID) or one disc
 // (discUUID), oldest first. Give one of the two.
 func (s *Store) Events(requestID, discUUID string) ([]Event, error) {
+	if s.remote != nil {
+		return s.remote.Events(strings.TrimSpace(requestID), strings.ToLower(strings.TrimSpace(discUUID)))
+	}
 	bucket, id, field := byReqBucket, requestID, "request"
 	if discUUID != "" {
 		bucket, id, field = byDiscBucket, strings.ToLower(discUUID), "disc"
@@ -120,6 +132,9 @@ func (s *Store) Events(requestID, discUUID string) ([]Event, error) {
 // ForEachEvent calls fn for every event in log order until fn returns an
 // error, which is returned.
 func (s *Store) ForEachEvent(fn func(Event) error) error {
+	if s.remote != nil {
+		return s.remote.ForEachEvent(fn)
+	}
 	return s.db.View(func(tx *bolt.Tx) error {
 		b, err := open(tx)
 		if err != nil {
@@ -139,6 +154,9 @@ func (s *Store) ForEachEvent(fn func(Event) error) error {
 // date, earliest (so overdue) first. With overdueOnly, only those due before
 // now.
 func (s *Store) OpenRequests(now time.Time, overdueOnly bool) ([]Request, error) {
+	if s.remote != nil {
+		return s.remote.OpenRequests(now, overdueOnly)
+	}
 	var out []Request
 	limit := uint64(now.Unix())
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -168,12 +186,18 @@ func (s *Store) OpenRequests(now time.Time, overdueOnly bool) ([]Request, error)
 // ToTell returns the requests whose disc arrived (receipt confirmed) or is
 // ready for pickup, and whose patient has not been told yet, oldest first.
 func (s *Store) ToTell() ([]Request, error) {
+	if s.remote != nil {
+		return s.remote.ToTell()
+	}
 	return s.collect(func(b *buckets) *bolt.Bucket { return b.tell }, nil)
 }
 
 // PatientHistory returns every request for the patient with key (see
 // Patient.Key), oldest first.
 func (s *Store) PatientHistory(key string) ([]Request, error) {
+	if s.remote != nil {
+		return s.remote.PatientHistory(key)
+	}
 	prefix := append([]byte(key), 0)
 	return s.collect(func(b *buckets) *bolt.Bucket { return b.patient }, prefix)
 }
@@ -200,7 +224,7 @@ func (s *Store) collect(idx func(*buckets) *bolt.Bucket, prefix []byte) ([]Reque
 		}
 		return nil
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	SortOldestFirst(out)
 	return out, err
 }
 
@@ -209,7 +233,10 @@ func (s *Store) collect(idx func(*buckets) *bolt.Bucket, prefix []byte) ([]Reque
 // requester, recipient, organization, mailing address, request ID, disc
 // UUIDs or tracking numbers; newest first.
 func (s *Store) Search(query string) ([]Request, error) {
-	words := strings.Fields(fold(query))
+	if s.remote != nil {
+		return s.remote.Search(query)
+	}
+	words := SearchWords(query)
 	var out []Request
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b, err := open(tx)
@@ -221,25 +248,46 @@ func (s *Store) Search(query string) ([]Request, error) {
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("handoff: decode request: %v: %w", err, ErrBadRecord)
 			}
-			hay := []string{r.ID, r.Patient.Name, r.Patient.ID, r.Patient.BirthDate, r.Requester.Name, r.Requester.Organization, r.Recipient}
-			for _, d := range r.Discs {
-				hay = append(hay, d.UUID, d.Tracking)
+			if r.Matches(words) {
+				out = append(out, r)
 			}
-			if r.Address != nil {
-				hay = append(hay, r.Address.Lines()...)
-			}
-			text := fold(strings.Join(hay, " "))
-			for _, w := range words {
-				if !strings.Contains(text, w) {
-					return nil
-				}
-			}
-			out = append(out, r)
 			return nil
 		})
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	SortNewestFirst(out)
 	return out, err
+}
+
+// SearchWords are the folded words of a search query (Search, Matches).
+func SearchWords(query string) []string { return strings.Fields(fold(query)) }
+
+// Matches reports whether every word (SearchWords) appears in the
+// request's searchable fields (see Search).
+func (r *Request) Matches(words []string) bool {
+	hay := []string{r.ID, r.Patient.Name, r.Patient.ID, r.Patient.BirthDate, r.Requester.Name, r.Requester.Organization, r.Recipient}
+	for _, d := range r.Discs {
+		hay = append(hay, d.UUID, d.Tracking)
+	}
+	if r.Address != nil {
+		hay = append(hay, r.Address.Lines()...)
+	}
+	text := fold(strings.Join(hay, " "))
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// SortNewestFirst orders requests as Search returns them.
+func SortNewestFirst(rs []Request) {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Created.After(rs[j].Created) })
+}
+
+// SortOldestFirst orders requests as ToTell and PatientHistory return them.
+func SortOldestFirst(rs []Request) {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Created.Before(rs[j].Created) })
 }
 
 // CSVHeader is the first row of ExportCSV.
@@ -339,6 +387,10 @@ func feeTotal(f *Fee) string {
 
 // Count returns the number of events in the log.
 func (s *Store) Count() (int, error) {
+	if s.remote != nil {
+		_, n, err := s.remote.Head()
+		return n, err
+	}
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b, err := open(tx)

@@ -151,6 +151,7 @@ type Store struct {
 	params      Params
 	maxFailures int
 	lockFor     time.Duration
+	remote      Remote // the facility's members, when bound (Bind)
 }
 
 // Option configures a Store.
@@ -172,10 +173,16 @@ func WithLockout(failures int, d time.Duration) Option {
 // Open returns the staff store of db, creating its bucket.
 func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 	s := &Store{db: db, now: time.Now, params: DefaultParams, maxFailures: 5, lockFor: 5 * time.Minute}
+	if r, ok := bound.Load(db); ok {
+		s.remote = r.(Remote)
+	}
 	for _, o := range opts {
 		o(s)
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketUnsent); err != nil {
+			return err
+		}
 		_, err := tx.CreateBucketIfNotExists(bucketStaff)
 		return err
 	})
@@ -187,6 +194,7 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 
 // List returns every member (active or not) sorted by name, without PIN hashes.
 func (s *Store) List() ([]Member, error) {
+	s.pull()
 	var out []Member
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketStaff).ForEach(func(k, v []byte) error {
@@ -273,7 +281,7 @@ func (s *Store) add(name string, role Role, pin string) (Member, error) {
 		return Member{}, fmt.Errorf("staff: add member: %w", err)
 	}
 	m := Member{ID: id.String(), Name: name, Role: role, Active: true, Created: s.now().UTC(), PIN: h}
-	if err := s.db.Update(func(tx *bolt.Tx) error { return put(tx, m) }); err != nil {
+	if err := s.write(func(tx *bolt.Tx) error { return put(tx, m) }); err != nil {
 		return Member{}, fmt.Errorf("staff: add member: %w", err)
 	}
 	return m.public(), nil
@@ -293,7 +301,7 @@ func (s *Store) Update(by Member, id, name string, role Role, active bool) (Memb
 		return Member{}, fmt.Errorf("staff: update member: %w", err)
 	}
 	var out Member
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		m, err := get(tx, id)
 		if err != nil {
 			return err
@@ -345,7 +353,7 @@ func (s *Store) SetPIN(by Member, id, pin string) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		m, err := get(tx, id)
 		if err != nil {
 			return err
@@ -383,7 +391,7 @@ func (m *Member) lock(now time.Time, first time.Duration) {
 func (s *Store) SignIn(id, pin string) (Member, error) {
 	var out Member
 	var signErr error
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.write(func(tx *bolt.Tx) error {
 		m, err := get(tx, id)
 		if err != nil {
 			return err
