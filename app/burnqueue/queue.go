@@ -179,6 +179,7 @@ func (q *Queue) Enqueue(j Job) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("burnqueue: enqueue: %w", err)
 	}
+	q.publish(j)
 	q.signal()
 	return j, nil
 }
@@ -347,27 +348,57 @@ func (q *Queue) Recover() ([]Job, error) {
 }
 
 // claim takes the oldest runnable job for the drive (or the job id, when
-// not Nil) and marks it burning.
+// not Nil) and marks it burning. On a desk of a facility the job is first
+// claimed there (outside the store's write lock); one another desk holds
+// is held here, saying so, and the next is tried.
 func (q *Queue) claim(spec string, id uuid.UUID) (Job, bool, error) {
-	var out Job
-	found := false
-	err := q.db.Update(func(tx *bolt.Tx) error {
-		c := tx.Bucket(jobsBucket).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var j Job
-			if err := json.Unmarshal(v, &j); err != nil {
-				return fmt.Errorf("burnqueue: job %x: decode: %w", k, err)
+	for {
+		var cand Job
+		found := false
+		err := q.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(jobsBucket).Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				var j Job
+				if err := json.Unmarshal(v, &j); err != nil {
+					return fmt.Errorf("burnqueue: job %x: decode: %w", k, err)
+				}
+				if j.Drive != spec || j.State != Queued || j.Held || (id != uuid.Nil && j.ID != id) {
+					continue
+				}
+				cand, found = j, true
+				return nil
 			}
-			if j.Drive != spec || j.State != Queued || j.Held || (id != uuid.Nil && j.ID != id) {
-				continue
+			return nil
+		})
+		if err != nil || !found {
+			return Job{}, false, err
+		}
+		lapsed, err := q.take(cand)
+		if errors.Is(err, ErrTaken) {
+			q.taken(cand.ID, err)
+			continue
+		}
+		var out Job
+		ok := false
+		err = q.db.Update(func(tx *bolt.Tx) error {
+			j, err := getJob(tx, cand.ID)
+			if err != nil {
+				return err
+			}
+			if j.Drive != spec || j.State != Queued || j.Held {
+				return nil // changed meanwhile: look again
 			}
 			j.State, j.Attempts, j.Updated = Burning, j.Attempts+1, time.Now().UTC()
-			out, found = j, true
-			return putJob(tx, &j)
+			if lapsed != "" {
+				j.LastError = lapsed
+			}
+			out, ok = *j, true
+			return putJob(tx, j)
+		})
+		if err != nil || ok {
+			return out, ok, err
 		}
-		return nil
-	})
-	return out, found, err
+	}
 }
 
 // Drives lists the targets that have runnable jobs.

@@ -73,11 +73,14 @@ func (w *Worker) RunJob(ctx context.Context, id uuid.UUID) (job Job, ran bool, e
 }
 
 func (w *Worker) runClaimed(ctx context.Context, job Job) (Job, bool, error) {
+	stop := w.Queue.renewing(job)
 	runErr := w.run(ctx, &job)
+	stop()
 	job, err := w.Queue.Get(job.ID)
 	if err != nil {
 		return job, true, err
 	}
+	w.Queue.finish(job)
 	return job, true, runErr
 }
 
@@ -143,6 +146,7 @@ func (w *Worker) burnDisc(ctx context.Context, job *Job, tree *burner.Tree, inde
 	}); err != nil {
 		return err
 	}
+	w.Queue.writing(*job, discID)
 	emit := func(p drive.Progress) {
 		if w.Event != nil {
 			w.Event(Event{Job: job.ID, Disc: disc, Progress: p})
@@ -312,6 +316,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer wg.Wait()
 	active := map[string]bool{}
 	finished := make(chan string)
+	// An idle desk of a facility asks it now and then for a job another
+	// desk queued (one this desk holds the studies of).
+	var pullTick <-chan time.Time
+	if w.Queue.facility() != nil {
+		t := time.NewTicker(PullEvery)
+		defer t.Stop()
+		pullTick = t.C
+	}
 	for {
 		drives, err := w.Queue.runnableDrives()
 		if err != nil {
@@ -342,6 +354,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		case spec := <-finished:
 			delete(active, spec)
 		case <-w.Queue.Changed():
+		case <-pullTick:
+			if len(active) == 0 {
+				w.Queue.pull()
+			}
 		}
 	}
 }

@@ -13,9 +13,11 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"discdesk/app/burnqueue"
 	"discdesk/app/facility"
 	"discdesk/app/library"
 	"discdesk/app/settings"
+	"discdesk/app/station"
 )
 
 // FacilityFile is the data folder's setting naming the facility database
@@ -99,6 +101,40 @@ type deskFacility struct {
 // facilityTimeout bounds each call to the facility database.
 const facilityTimeout = 15 * time.Second
 
+// burnLease is how long a desk's claim of a burn job lasts unrenewed: a
+// desk that stops answering loses it after this, and the job is burned
+// again elsewhere (the disc it was writing reported spoiled).
+const burnLease = 2 * time.Minute
+
+// adoptJob makes a job another desk queued a job of this desk: it must
+// hold every study, and the job goes to this desk's default target.
+func (e *Env) adoptJob(st *settings.Store, dir string) func(burnqueue.Job) (burnqueue.Job, bool) {
+	return func(j burnqueue.Job) (burnqueue.Job, bool) {
+		if j.Files != "" || len(j.StudyUIDs) == 0 {
+			return j, false // a folder on another desk's disk
+		}
+		lib, err := e.Library()
+		if err != nil {
+			return j, false
+		}
+		for _, uid := range j.StudyUIDs {
+			if _, err := lib.Study(uid); err != nil {
+				return j, false
+			}
+		}
+		cur, err := st.Get()
+		if err != nil {
+			return j, false
+		}
+		t, err := station.TargetJob(cur, dir, "DISC"+strings.ToUpper(strings.ReplaceAll(j.ID.String(), "-", "")[:8]))
+		if err != nil {
+			return j, false
+		}
+		j.Drive, j.Media = t.Drive, t.Media
+		return j, true
+	}
+}
+
 // openFacility, when a facility database is configured, binds db to it:
 // the handoff log, staff and shared settings live there; an outbox in the
 // data folder keeps what staff record while it does not answer.
@@ -135,6 +171,9 @@ func (e *Env) openFacility(db *bolt.DB, dir string) error {
 		box.Close()
 		return err
 	}
+	unbindJobs := burnqueue.Bind(db, facility.BurnJobs(box, c.Desk, burnLease, e.adoptJob(st, dir)))
+	unbindAll := unbind
+	unbind = func() { unbindJobs(); unbindAll() }
 	f := &deskFacility{cfg: c, box: box, unbind: unbind, desk: c.Desk, shared: facility.SharedSettings(st, box, facilityTimeout)}
 	e.fac = f
 	if down {

@@ -96,7 +96,7 @@ func wrapPG(op string, err error) error {
 		}
 		return fmt.Errorf("facility: %s: %s (SQLSTATE %s)", op, pe.Message, pe.Code)
 	}
-	for _, known := range []error{ErrDuplicate, ErrNoJob, ErrLeaseLost, ErrConflict, handoff.ErrNotFound, handoff.ErrWrongState, handoff.ErrBadRecord, handoff.ErrChainBroken, handoff.ErrViewMismatch} {
+	for _, known := range []error{ErrDuplicate, ErrNoJob, ErrLeaseLost, ErrConflict, ErrClaimed, ErrNotSupported, handoff.ErrNotFound, handoff.ErrWrongState, handoff.ErrBadRecord, handoff.ErrChainBroken, handoff.ErrViewMismatch} {
 		if errors.Is(err, known) {
 			return err
 		}
