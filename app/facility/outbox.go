@@ -259,7 +259,11 @@ func (o *Outbox) remember(r handoff.Request) {
 	}
 	o.note1(r)
 	if raw, err := handoff.MarshalRequest(nil, &r); err == nil {
+		// A copy, not a record: no fsync (every write to the file is
+		// made under o.mu, so the switch holds for this one only).
+		o.file.NoSync = true
 		o.file.Update(func(tx *bolt.Tx) error { return tx.Bucket(outboxKnown).Put([]byte(r.ID), raw) })
+		o.file.NoSync = false
 	}
 }
 
