@@ -59,6 +59,11 @@ func TestXorrisoBurnArgs(t *testing.T) {
 	if got != want {
 		t.Errorf("args\n got %s\nwant %s", got, want)
 	}
+	// An image file is not synced every 16 MB (xorriso -as mkisofs is not
+	// either; each sync also flushed the disc's freshly generated files).
+	if got := strings.Join(xorrisoBurnArgs("stdio:/tmp/x.iso", "V", nil), " "); !strings.Contains(got, " -close on -stdio_sync off -commit") {
+		t.Errorf("image file args %s", got)
+	}
 }
 
 func TestParseXorrisoUpdate(t *testing.T) {
