@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/cli"
+	"discdesk/app/facility"
 	"discdesk/app/handoff"
 	"discdesk/app/intake"
 	"discdesk/app/staff"
@@ -55,6 +56,9 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 	sizeWindow(a, w)
 	d := New(a, w, svc)
 	d.firstPIN = pin
+	if box, err := env.Facility(); err == nil && box != nil {
+		go watchFacility(ctx, env, box, w, svc.Logger.Printf)
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -87,6 +91,42 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 	svc.StopReceiver()
 	wg.Wait()
 	return nil
+}
+
+// facilitySync is how often a desk of a facility sends what it kept, takes
+// the shared settings and records which studies its library holds.
+const facilitySync = 30 * time.Second
+
+// watchFacility keeps a desk of a facility in step with its database
+// (cli.Env.SyncFacility) and says in the window title as soon as the
+// database stops answering, and when it answers again.
+func watchFacility(ctx context.Context, env *cli.Env, box *facility.Outbox, w fyne.Window, logf func(string, ...any)) {
+	show := func(st facility.State) {
+		t := "DiscDesk"
+		if !st.Reachable {
+			t = fmt.Sprintf("DiscDesk — the facility database is unreachable; %d action(s) kept at this desk", st.Pending)
+			logf("facility database unreachable: %s", st.Problem)
+		} else {
+			logf("facility database answers again")
+		}
+		fyne.Do(func() { w.SetTitle(t) })
+	}
+	if st := box.State(); !st.Reachable {
+		show(st)
+	}
+	go box.Run(ctx, 5*time.Second, show)
+	tick := time.NewTicker(facilitySync)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := env.SyncFacility(ctx); err != nil {
+			logf("facility: %v", err)
+		}
+	}
 }
 
 // Desk is the desk window and its state: who is signed in and which screen
