@@ -1,0 +1,362 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"discdesk/app/handoff"
+	"discdesk/app/staff"
+	"discdesk/burner/disc"
+)
+
+// deskNow is the fixed clock of the desk tests' goldens: a Monday
+// afternoon, due dates shown in UTC.
+var deskNow = time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+
+// fixedDesk is a signed-in desk at deskNow with due dates in UTC.
+func fixedDesk(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t, true)
+	f.clock.mu.Lock()
+	f.clock.t = deskNow
+	f.clock.mu.Unlock()
+	cfg := f.svc.Handoff.Config()
+	cfg.Location = time.UTC
+	if err := f.svc.Handoff.SetConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	return f
+}
+
+// openForm selects the demo study of pid and opens the request form.
+func (f *fixture) openForm(pid string) {
+	f.t.Helper()
+	st := f.study(pid)
+	f.d.selectTab("Studies")
+	test.Tap(w[*widget.Check](f, "study.select."+st.UID))
+	f.tap("studies.request")
+}
+
+// errText is the problem shown under a form field ("" when none or hidden).
+func (f *fixture) errText(key string) string {
+	f.t.Helper()
+	if !f.rowShown(key) {
+		return ""
+	}
+	l := w[*widget.Label](f, "request.err."+key)
+	if !l.Visible() {
+		return ""
+	}
+	return l.Text
+}
+
+// rowShown reports whether the form shows the field's row.
+func (f *fixture) rowShown(key string) bool {
+	f.t.Helper()
+	return w[*fyne.Container](f, "request.row."+key).Visible()
+}
+
+// The form shows the fee (itemized, naming the rule) and the target and
+// legal due dates as it is filled, marks every field the request would be
+// refused for at once, and shows only the fields that apply.
+func TestRequestFormLiveFeeDueAndInlineProblems(t *testing.T) {
+	f := fixedDesk(t)
+	f.openForm("DEMO0003")
+	if got := f.errText("identity"); got != "Please fill in the identity check." {
+		t.Errorf("identity problem %q", got)
+	}
+	for _, k := range []string{"requester.relationship", "requester.organization", "address", "labour"} {
+		if f.rowShown(k) {
+			t.Errorf("row %s shown on a patient's pickup request at a flat fee", k)
+		}
+	}
+	fee := f.label("request.fee")
+	for _, want := range []string{"Rule: flat fee of $6.50 per request, whatever the medium", "Flat fee (CD included): $6.50", "Total: $6.50", "No state fee cap is configured."} {
+		if !strings.Contains(fee, want) {
+			t.Errorf("fee %q lacks %q", fee, want)
+		}
+	}
+	if strings.Contains(fee, "electronic copy") {
+		t.Errorf("a CD quoted as an electronic copy: %q", fee)
+	}
+	if got, want := f.label("request.due"), "Target (routine): Wed Dec 2, 2026 15:00, 30 days left\nLegal limit (30 days): Wed Dec 2, 2026 15:00"; got != want {
+		t.Errorf("due %q, want %q", got, want)
+	}
+	test.AssertObjectRendersToMarkup(t, "request_form/new.xml", f.d.studies.content)
+
+	// Every problem at once, under its own field.
+	w[*widget.Entry](f, "request.patient").SetText("")
+	f.choose("request.requester", string(handoff.RequesterRepresentative))
+	f.choose("request.delivery", string(handoff.DeliveryOvernight))
+	w[*widget.Entry](f, "request.birth").SetText("31/31/1990")
+	w[*widget.Entry](f, "request.copies").SetText("two")
+	want := map[string]string{
+		"patient":                "Please fill in the patient's name.",
+		"birth":                  "not a date the desk understands",
+		"requester.relationship": "Please fill in the relationship.",
+		"requester.name":         "Please fill in the requester's name.",
+		"identity":               "Please fill in the identity check.",
+		"copies":                 `"two" is not a number`,
+		"address":                "Please fill in the mailing address.",
+	}
+	for k, v := range want {
+		if got := f.errText(k); !strings.Contains(got, v) {
+			t.Errorf("problem of %s %q, want %q", k, got, v)
+		}
+	}
+	for _, k := range []string{"pid", "requester", "format", "delivery", "urgency", "notes"} {
+		if got := f.errText(k); got != "" {
+			t.Errorf("%s marked %q", k, got)
+		}
+	}
+	if !f.rowShown("address") || !f.rowShown("requester.relationship") || f.rowShown("requester.organization") {
+		t.Error("the overnight representative's rows")
+	}
+	if fee := f.label("request.fee"); !strings.Contains(fee, "Shipping: overnight (requested): $32.00") || !strings.Contains(fee, "Total: $38.50") {
+		t.Errorf("overnight fee %q", fee)
+	}
+	test.AssertObjectRendersToMarkup(t, "request_form/problems.xml", f.d.studies.content)
+	f.tap("request.plan")
+	if got := f.label("request.msg"); !strings.Contains(got, "Fix the fields marked in red") || !strings.Contains(got, "copies") {
+		t.Errorf("plan with unreadable fields: %q", got)
+	}
+	f.tap("request.record")
+	if n, _ := f.svc.Handoff.Count(); n != 0 {
+		t.Fatalf("%d events after a refused record", n)
+	}
+
+	// Fixed one by one, the marks go; the fee and due follow the form.
+	w[*widget.Entry](f, "request.patient").SetText("O'Brien, Seán")
+	w[*widget.Entry](f, "request.birth").SetText("01/02/1990")
+	w[*widget.Entry](f, "request.copies").SetText("1")
+	f.typ("request.requester.relationship", "daughter")
+	f.typ("request.requester.name", "O'Brien, Aoife")
+	f.typ("request.identity", "driver licence")
+	f.typ("request.address", "12 Quay St\nPortland, ME 04101")
+	f.choose("request.urgency", string(handoff.UrgencyExpedited))
+	f.choose("request.fee.method", "actual cost")
+	if !f.rowShown("labour") {
+		t.Error("labour row hidden at actual cost")
+	}
+	f.typ("request.labour", "10")
+	for _, k := range formKeys {
+		if got := f.errText(k); got != "" {
+			t.Errorf("%s still marked %q", k, got)
+		}
+	}
+	fee = f.label("request.fee")
+	for _, want := range []string{"Rule: actual cost, itemized: labour at $24.00 an hour", "Labour (minutes): 10 × $0.40 = $4.00", "Media: CD: $0.75", "Padded envelope: $0.85", "Shipping: overnight (requested): $32.00", "Total: $37.60"} {
+		if !strings.Contains(fee, want) {
+			t.Errorf("actual-cost fee %q lacks %q", fee, want)
+		}
+	}
+	if got := f.label("request.due"); !strings.HasPrefix(got, "Target (expedited): Wed Nov 4, 2026 15:00, 2 days left") {
+		t.Errorf("expedited due %q", got)
+	}
+	test.AssertObjectRendersToMarkup(t, "request_form/filled.xml", f.d.studies.content)
+	f.tap("request.record")
+	reqs, _ := f.svc.Handoff.OpenRequests(deskNow, false)
+	if len(reqs) != 1 {
+		t.Fatalf("recorded %d requests (msg %q)", len(reqs), f.label("request.msg"))
+	}
+	r := reqs[0]
+	if r.Fee.Total != 3760 || r.Fee.Method != handoff.FeeActual || r.Patient.BirthDate != "1990-01-02" || r.Requester.Relationship != "daughter" ||
+		!r.Due.Equal(deskNow.Add(48*time.Hour)) {
+		t.Errorf("recorded %+v", r)
+	}
+}
+
+// A request recorded now (a phone call) is burned later from Requests with
+// its Burn button; while its disc is queued there is no second Burn; the
+// handover shows only the fields of the way the disc leaves, and the
+// detail shows the tracking number.
+func TestRecordNowBurnLaterAndMail(t *testing.T) {
+	f := fixedDesk(t)
+	f.openForm("DEMO0003")
+	f.typ("request.identity", "call-back to the home number")
+	f.choose("request.delivery", string(handoff.DeliveryMail))
+	f.typ("request.address", "12 Quay St\nPortland, ME 04101")
+	f.tap("request.record")
+	if f.d.tabs.Selected().Text != "Requests" {
+		t.Fatalf("tab %q after recording (msg %q)", f.d.tabs.Selected().Text, f.label("request.msg"))
+	}
+	reqs, _ := f.svc.Handoff.OpenRequests(deskNow, false)
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	r := reqs[0]
+	if !strings.Contains(f.label("main.notice"), staff.RequestCode(r.ID)) || !strings.Contains(f.label("main.notice"), "Dec 2, 2026") {
+		t.Errorf("notice %q", f.label("main.notice"))
+	}
+	if jobs, _ := f.svc.Queue.List(); len(jobs) != 0 {
+		t.Fatalf("recording queued %v", jobs)
+	}
+	// The next day, the clerk burns it.
+	f.clock.add(24 * time.Hour)
+	f.d.requests.refresh()
+	f.tap("requests.row." + r.ID)
+	if f.d.Named("handoff.burn") == nil {
+		t.Fatalf("no Burn button: %v", f.d.NamedKeys("handoff."))
+	}
+	if ack, ok := f.d.Named("burn.ack.no-report").(*widget.Check); ok {
+		test.Tap(ack)
+	}
+	f.tap("handoff.burn")
+	if got := f.label("handoff.msg"); got != "The disc is in the burn queue." {
+		t.Fatalf("burn: %q", got)
+	}
+	if f.d.Named("handoff.burn") != nil || f.d.Named("handoff.queued") == nil {
+		t.Fatalf("a queued request offers Burn again: %v", f.d.NamedKeys("handoff."))
+	}
+	jobs, _ := f.svc.Station.Jobs(r.ID)
+	if len(jobs) != 1 {
+		t.Fatalf("jobs %v", jobs)
+	}
+	if _, _, err := f.svc.Station.Worker(f.svc.open, f.svc.progress).RunJob(context.Background(), jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	f.d.requests.refresh()
+	// Mailed: carrier and tracking, no identity check at the desk.
+	if got := w[*widget.RadioGroup](f, "handoff.leaves").Selected; got != leavesMail {
+		t.Errorf("a mail request leaves %q", got)
+	}
+	if !f.shown("handoff.bymail") || !f.shown("handoff.mail") || f.shown("handoff.atdesk") || f.shown("handoff.pickup") {
+		t.Error("mail handover shows the desk's fields")
+	}
+	w[*widget.RadioGroup](f, "handoff.leaves").SetSelected(leavesDesk)
+	if f.shown("handoff.bymail") || f.shown("handoff.mail") || !f.shown("handoff.atdesk") || !f.shown("handoff.pickup") {
+		t.Error("desk handover shows carrier and tracking")
+	}
+	w[*widget.RadioGroup](f, "handoff.leaves").SetSelected(leavesMail)
+	f.choose("handoff.carrier", "USPS")
+	f.typ("handoff.tracking", "9400100000000000000000")
+	f.tap("handoff.mail")
+	if got := f.label("handoff.msg"); got != "Mailing recorded." {
+		t.Fatalf("mail: %q", got)
+	}
+	if info := f.label("handoff.info"); !strings.Contains(info, "tracking 9400100000000000000000 (USPS)") {
+		t.Errorf("detail without tracking: %q", info)
+	}
+}
+
+// shown reports whether the named object is shown.
+func (f *fixture) shown(key string) bool {
+	f.t.Helper()
+	o := f.d.Named(key)
+	return o != nil && o.Visible()
+}
+
+// Plan warnings read as one line a clerk acts on, details folded away, no
+// library paths; the no-report acknowledgement stays.
+func TestPlanWarningsPlainLanguage(t *testing.T) {
+	f := fixedDesk(t)
+	files := func(dir string, from, n int) string {
+		var l []string
+		for i := from; i < from+n && i < from+3; i++ {
+			l = append(l, "file "+dir+"/IM"+string(rune('0'+i))+` (series 2 "Axial", study "CT HEAD")`)
+		}
+		s := strings.Join(l, ", ")
+		if n > 3 {
+			s += " and " + string(rune('0'+n-3)) + " more"
+		}
+		return s
+	}
+	ws := []disc.Warning{
+		{Code: disc.WarnInconsistent, Message: files("/srv/discdesk/library/1.2.3/1.2.3.4", 1, 3) + ": Study Time (0008,0030): instances disagree; using \"093400\" " +
+			"(first by Series Number, Instance Number, SOP Instance UID): \"093400\" in 8 file(s): " + files("/srv/discdesk/library/1.2.3/1.2.3.4", 1, 8) +
+			"; \"101500\" in 2 file(s): " + files("/srv/discdesk/library/1.2.3/1.2.3.5", 1, 2)},
+		{Code: disc.WarnNoReport, NeedsAck: true, Message: "no report for 1 of 1 studies (2026-11-01 CT CT HEAD): the disc will carry images only unless a report is added"},
+	}
+	rows, acks, codes := planWarnings(f.d, "plan", ws, "this CT")
+	if got, want := f.label("plan.warning.inconsistent"), "2 images of this CT carry a different study time; the disc uses 09:34."; got != want {
+		t.Errorf("warning %q, want %q", got, want)
+	}
+	if got := f.label("plan.warning.no-report"); got != "No report for this CT: the disc carries images only unless a report is added." {
+		t.Errorf("no-report %q", got)
+	}
+	if len(acks) != 1 || len(codes) != 1 || codes[0] != disc.WarnNoReport || f.d.Named("plan.ack.no-report") == nil {
+		t.Errorf("acknowledgements %v", codes)
+	}
+	acc := w[*widget.Accordion](f, "plan.warning.inconsistent.details")
+	if acc.Items[0].Open {
+		t.Error("details open")
+	}
+	details := acc.Items[0].Detail.(*widget.Label).Text
+	if strings.Contains(details, "/srv") || !strings.Contains(details, "10:15: 2 images") || !strings.Contains(details, "09:34: 8 images") {
+		t.Errorf("details %q", details)
+	}
+	box := container.NewVBox(rows...)
+	box.Resize(fyne.NewSize(700, 300))
+	test.AssertObjectRendersToMarkup(t, "plan_warnings/time_disagreement.xml", box)
+}
+
+// The request list's header counts overdue and due-today requests; each
+// row has the year, the days left, "Family, Given" and "1 study / 2
+// studies"; outside discs are listed apart, without due date or fee.
+func TestRequestListCountsAndRows(t *testing.T) {
+	f := fixedDesk(t)
+	by := f.svc.actor(*f.d.User())
+	a, b := f.study("DEMO0001"), f.study("DEMO0002")
+	rec := func(name string, u handoff.Urgency, uids ...string) handoff.Request {
+		t.Helper()
+		r, err := f.svc.Station.Record(handoff.RequestInput{Patient: handoff.Patient{Name: name}, Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+			Identity: handoff.IdentityCheck{Method: "known to staff", CheckedBy: "Demo Staff"}, Studies: handoff.Studies{UIDs: uids},
+			Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup, Urgency: u}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	today := rec("Yamada^Tarou", handoff.UrgencySameDay, a.UID, b.UID)
+	soon := rec("Doe, Jane", handoff.UrgencyExpedited, a.UID)
+	later := rec("Roe, Richard", handoff.UrgencyRoutine, b.UID)
+	out, err := f.svc.Handoff.RecordOutsideDisc(handoff.Patient{Name: "Doe, Jane"}, handoff.Intake{Sender: "St Elsewhere", Studies: []string{a.UID},
+		Instances: 41, Receipt: "Imported 41 of 41 images."}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d.selectTab("Requests")
+	f.d.requests.refresh()
+	if got := f.label("requests.head"); got != "Open requests by due date · 3 open: 0 overdue, 1 due today" {
+		t.Errorf("head %q", got)
+	}
+	if got := w[*widget.Button](f, "requests.row."+today.ID).Text; !strings.Contains(got, "Yamada, Tarou") || !strings.Contains(got, "2 studies") {
+		t.Errorf("row %q", got)
+	}
+	if got := w[*widget.Button](f, "requests.row."+soon.ID).Text; !strings.Contains(got, "· 1 study ·") {
+		t.Errorf("row %q", got)
+	}
+	if got := f.label("requests.row.due." + today.ID); got != "due Mon Nov 2, 2026 23:59 · due today" {
+		t.Errorf("same-day due %q", got)
+	}
+	if got := f.label("requests.row.due." + later.ID); got != "due Wed Dec 2, 2026 15:00 · 30 days left" {
+		t.Errorf("routine due %q", got)
+	}
+	if got := f.label("requests.row.due." + out.ID); got != "outside disc from St Elsewhere, received Nov 2, 2026" {
+		t.Errorf("outside disc row %q", got)
+	}
+	f.tap("requests.row." + out.ID)
+	if info := f.label("handoff.info"); strings.Contains(info, "Due") || strings.Contains(info, "Fee") || f.d.Named("handoff.doc.invoice") != nil {
+		t.Errorf("outside disc shown as a copy request: %q", info)
+	}
+	f.clock.add(49 * time.Hour)
+	f.d.requests.refresh()
+	if got := f.label("requests.head"); got != "Open requests by due date · 3 open: 2 overdue, 0 due today" {
+		t.Errorf("head two days on %q", got)
+	}
+	if got := f.label("requests.row.due." + today.ID); got != "OVERDUE since Mon Nov 2, 2026 23:59 · 2 days overdue" {
+		t.Errorf("overdue %q", got)
+	}
+	f.tap("requests.row." + later.ID)
+	if info := f.label("handoff.info"); !strings.Contains(info, "Due Wed Dec 2, 2026 15:00 (28 days left)") || !strings.Contains(info, "Fee: $6.50 (flat fee)") {
+		t.Errorf("detail %q", info)
+	}
+}
