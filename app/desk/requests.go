@@ -8,9 +8,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/handoff"
+	"discdesk/app/library"
 	"discdesk/app/staff"
 	"discdesk/app/station"
 	"discdesk/burner/disc"
@@ -55,20 +57,41 @@ func (r *requestsScreen) refresh() {
 		r.list.Add(widget.NewLabel(plain(err)))
 		return
 	}
-	head := "Open requests by due date"
+	head := "Open requests by due date · " + openCounts(reqs, now, d.location())
 	if strings.TrimSpace(r.search.Text) != "" {
-		head = "Found"
+		head = "Found " + plural(len(reqs), "request", "requests")
 	}
-	r.list.Add(widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	r.list.Add(name(d, "requests.head", widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
 	if len(reqs) == 0 {
 		r.list.Add(name(d, "requests.none", widget.NewLabel("None.")))
 	}
+	// Outside discs received are records, not copy requests: they have
+	// no due date, no fee and no invoice, and are listed apart.
+	var outside []handoff.Request
 	for _, q := range reqs {
+		if q.Intake != nil {
+			outside = append(outside, q)
+			continue
+		}
 		r.list.Add(r.row(q, now))
 	}
-	if tell, err := d.svc.Handoff.ToTell(); err == nil && len(tell) > 0 {
-		r.list.Add(widget.NewLabelWithStyle("Tell the patient", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if tell, err := d.svc.Handoff.ToTell(); err == nil && len(tell) > 0 && strings.TrimSpace(r.search.Text) == "" {
+		head := false
 		for _, q := range tell {
+			if q.Intake != nil {
+				outside = append(outside, q)
+				continue
+			}
+			if !head {
+				r.list.Add(widget.NewLabelWithStyle("Tell the patient", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+				head = true
+			}
+			r.list.Add(r.row(q, now))
+		}
+	}
+	if len(outside) > 0 {
+		r.list.Add(widget.NewLabelWithStyle("Outside discs received", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, q := range outside {
 			r.list.Add(r.row(q, now))
 		}
 	}
@@ -80,16 +103,37 @@ func (r *requestsScreen) refresh() {
 	}
 }
 
+// openCounts is the list header's "5 open: 3 overdue, 2 due today".
+func openCounts(reqs []handoff.Request, now time.Time, loc *time.Location) string {
+	over, today := 0, 0
+	y, m, dd := now.In(loc).Date()
+	for _, q := range reqs {
+		switch qy, qm, qd := q.Due.In(loc).Date(); {
+		case q.Overdue(now):
+			over++
+		case q.Open() && qy == y && qm == m && qd == dd:
+			today++
+		}
+	}
+	return fmt.Sprintf("%d open: %d overdue, %d due today", len(reqs), over, today)
+}
+
 func (r *requestsScreen) row(q handoff.Request, now time.Time) fyne.CanvasObject {
 	d := r.d
 	code := staff.RequestCode(q.ID)
-	due := widget.NewLabel("due " + q.Due.In(time.Local).Format("Mon Jan 2 15:04"))
-	if q.Overdue(now) {
-		due.SetText("OVERDUE since " + q.Due.In(time.Local).Format("Mon Jan 2 15:04"))
+	loc := d.location()
+	due := name(d, "requests.row.due."+q.ID, widget.NewLabel("due "+longDate(q.Due, loc)+" · "+daysLeft(q.Due, now, loc)))
+	if q.Intake != nil {
+		due.SetText("outside disc from " + q.Intake.Sender + ", received " + q.Intake.Received.In(loc).Format("Jan 2, 2006"))
+	} else if !q.Open() {
+		due.SetText(string(q.Status))
+	} else if q.Overdue(now) {
+		due.SetText("OVERDUE since " + longDate(q.Due, loc) + " · " + daysLeft(q.Due, now, loc))
 		due.Importance = widget.DangerImportance
 		name(d, "requests.row.overdue."+q.ID, due)
 	}
-	btn := name(d, "requests.row."+q.ID, widget.NewButton(fmt.Sprintf("%s  %s  (%s, %s)", code, q.Patient.Name, q.Status, q.Delivery), func() { r.show(q) }))
+	btn := name(d, "requests.row."+q.ID, widget.NewButton(fmt.Sprintf("%s  %s  · %s · %s, %s", code, PersonName(q.Patient.Name),
+		studyCount(q), q.Status, q.Delivery), func() { r.show(q) }))
 	btn.Alignment = widget.ButtonAlignLeading
 	return container.NewBorder(nil, nil, nil, due, btn)
 }
@@ -120,12 +164,17 @@ func (r *requestsScreen) show(q handoff.Request) {
 		}
 	}
 	by := d.svc.actor(*d.user)
+	if q.Intake != nil {
+		r.showOutside(q, msg)
+		return
+	}
 	lines := []string{
 		fmt.Sprintf("Request %s · %s", staff.RequestCode(q.ID), q.Status),
-		fmt.Sprintf("Patient: %s, born %s, ID %s", q.Patient.Name, orDash(q.Patient.BirthDate), orDash(q.Patient.ID)),
-		fmt.Sprintf("Requester: %s (%s)", q.Requester.Name, q.Requester.Kind),
-		fmt.Sprintf("%d × %s · %s · %s · due %s", q.Copies, q.Format.Label(), q.Delivery.Label(), q.Urgency, q.Due.In(time.Local).Format("2006-01-02 15:04")),
-		"Fee: " + q.Fee.Total.String(),
+		fmt.Sprintf("Patient: %s, born %s, ID %s", PersonName(q.Patient.Name), orDash(q.Patient.BirthDate), orDash(q.Patient.ID)),
+		fmt.Sprintf("Requester: %s (%s)", PersonName(q.Requester.Name), q.Requester.Kind),
+		fmt.Sprintf("%s · %d × %s · %s · %s", studyCount(q), q.Copies, q.Format.Label(), q.Delivery.Label(), q.Urgency),
+		fmt.Sprintf("Due %s (%s)", longDate(q.Due, d.location()), daysLeft(q.Due, d.svc.Now(), d.location())),
+		"Fee: " + q.Fee.Total.String() + feeRuleName(q.Fee),
 	}
 	if q.Address != nil {
 		lines = append(lines, "Address: "+strings.Join(q.Address.Lines(), ", "))
@@ -139,7 +188,13 @@ func (r *requestsScreen) show(q handoff.Request) {
 			st = "SPOILED, never hand it out"
 		}
 		if !dc.HandedOver.IsZero() {
-			st += ", " + dc.Method + " " + dc.HandedOver.In(time.Local).Format("2006-01-02 15:04")
+			st += ", " + dc.Method + " " + dc.HandedOver.In(d.location()).Format("2006-01-02 15:04")
+		}
+		if dc.Tracking != "" {
+			st += ", tracking " + dc.Tracking
+			if c := carrierOf(d, q.ID, dc.UUID); c != "" {
+				st += " (" + c + ")"
+			}
 		}
 		if !dc.Received.IsZero() {
 			st += ", received"
@@ -147,7 +202,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 		lines = append(lines, fmt.Sprintf("Disc %d of %d %s: %s", dc.N, dc.M, dc.UUID[len(dc.UUID)-8:], st))
 	}
 	if !q.PatientTold.IsZero() {
-		lines = append(lines, "Patient told "+q.PatientTold.In(time.Local).Format("2006-01-02 15:04"))
+		lines = append(lines, "Patient told "+q.PatientTold.In(d.location()).Format("2006-01-02 15:04"))
 	}
 	info := name(d, "handoff.info", widget.NewLabel(strings.Join(lines, "\n")))
 	info.Wrapping = fyne.TextWrapWord
@@ -204,7 +259,37 @@ func (r *requestsScreen) show(q handoff.Request) {
 				done("Mailing recorded.")
 			}
 		}))
-		r.detail.Add(widget.NewForm(widget.NewFormItem("To", to), widget.NewFormItem("Identity check", idc), widget.NewFormItem("Carrier", carrier), widget.NewFormItem("Tracking", tracking)))
+		// Only the fields of the way the disc leaves: identity at the
+		// desk; carrier and tracking by mail. The request's delivery
+		// chooses; the clerk may switch (a mailed copy picked up after all).
+		desk := name(d, "handoff.atdesk", container.New(layout.NewFormLayout(), widget.NewLabel("Identity check"), idc))
+		post := name(d, "handoff.bymail", container.New(layout.NewFormLayout(), widget.NewLabel("Carrier"), carrier, widget.NewLabel("Tracking"), tracking))
+		how := name(d, "handoff.leaves", widget.NewRadioGroup([]string{leavesDesk, leavesMail}, nil))
+		how.Horizontal = true
+		how.OnChanged = func(v string) {
+			byMail := v == leavesMail
+			for _, o := range []fyne.CanvasObject{post, mail} {
+				o.Hide()
+				if byMail {
+					o.Show()
+				}
+			}
+			for _, o := range []fyne.CanvasObject{desk, pick} {
+				o.Show()
+				if byMail {
+					o.Hide()
+				}
+			}
+		}
+		if q.Delivery.NeedsAddress() {
+			how.SetSelected(leavesMail)
+		} else {
+			how.SetSelected(leavesDesk)
+		}
+		r.detail.Add(how)
+		r.detail.Add(container.New(layout.NewFormLayout(), widget.NewLabel("To"), to))
+		r.detail.Add(desk)
+		r.detail.Add(post)
 		r.detail.Add(container.NewHBox(pick, mail))
 		spoilWhy := name(d, "handoff.spoilwhy", widget.NewEntry())
 		spoilWhy.SetPlaceHolder("Why this disc must not go out (damaged, wrong label, ...)")
@@ -265,6 +350,12 @@ func (r *requestsScreen) show(q handoff.Request) {
 func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail func(error) bool, done func(string)) {
 	d := r.d
 	r.detail.Add(widget.NewLabelWithStyle("Burn the disc", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if stage, err := d.svc.Station.Stage(q.ID); err == nil && stage == station.StageQueued {
+		// Not a second Burn button while the disc is on its way.
+		r.detail.Add(name(d, "handoff.queued", widget.NewLabel("The disc is in the burn queue.")))
+		r.detail.Add(name(d, "handoff.showqueue", widget.NewButton("Show the burn queue", func() { d.selectTab("Burn queue") })))
+		return
+	}
 	p, err := d.svc.Station.PlanRequest(context.Background(), q.ID, station.PlanOptions{})
 	if err != nil {
 		why := name(d, "handoff.burnwhy", widget.NewLabel("The disc cannot be planned: "+plain(err)))
@@ -273,19 +364,18 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 		return
 	}
 	summary := fmt.Sprintf("%d objects · %s · %d disc(s) of %s", len(p.Objects), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)))
-	var acks []*widget.Check
-	var codes []disc.WarningCode
 	r.detail.Add(name(d, "handoff.burnplan", widget.NewLabel(summary)))
-	for _, w := range p.Warnings {
-		l := badge(w.Message, widget.WarningImportance)
-		l.Wrapping = fyne.TextWrapWord
-		r.detail.Add(l)
-		if w.NeedsAck {
-			c := name(d, "burn.ack."+string(w.Code), widget.NewCheck("I have read this and want to go on", nil))
-			acks = append(acks, c)
-			codes = append(codes, w.Code)
-			r.detail.Add(c)
+	noun := "this study"
+	if n := len(q.Studies.UIDs); n > 1 {
+		noun = fmt.Sprintf("these %d studies", n)
+	} else if n == 1 {
+		if st, err := d.svc.Lib.Study(q.Studies.UIDs[0]); err == nil {
+			noun = studyNoun([]library.Study{st.Study})
 		}
+	}
+	ws, acks, codes := planWarnings(d, "burn", p.Warnings, noun)
+	for _, o := range ws {
+		r.detail.Add(o)
 	}
 	p.Close() // the queue plans the disc again with the same options
 	burn := name(d, "handoff.burn", widget.NewButton("Burn", func() {
@@ -304,4 +394,78 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 	}))
 	burn.Importance = widget.HighImportance
 	r.detail.Add(burn)
+}
+
+// How a disc leaves the building (the handover's choice).
+const (
+	leavesDesk = "Handed over at the desk"
+	leavesMail = "Mailed"
+)
+
+// studyCount is "1 study" or "2 studies" (or the date range asked for).
+func studyCount(q handoff.Request) string {
+	if n := len(q.Studies.UIDs); n > 0 || q.Studies.From == "" {
+		return plural(n, "study", "studies")
+	}
+	return "imaging " + q.Studies.From + " to " + q.Studies.To
+}
+
+// feeRuleName names the fee rule a recorded fee was quoted under.
+func feeRuleName(f handoff.Fee) string {
+	s := ""
+	for _, m := range feeMethods {
+		if m.m == f.Method {
+			s = " (" + m.label
+		}
+	}
+	if s == "" {
+		return ""
+	}
+	if f.Rule != nil {
+		s += "; " + f.Rule.Name
+	}
+	return s + ")"
+}
+
+// carrierOf is the carrier the disc was mailed with, from its handoff event.
+func carrierOf(d *Desk, requestID, discUUID string) string {
+	evs, err := d.svc.Handoff.Events(requestID, "")
+	if err != nil {
+		return ""
+	}
+	c := ""
+	for _, ev := range evs {
+		if ev.Disc == discUUID && ev.Kind == handoff.EventMailed && ev.Handover != nil {
+			c = ev.Handover.Carrier
+		}
+	}
+	return c
+}
+
+// showOutside is the record of an outside disc: what was received and
+// imported and the receipt given; no due date, fee or invoice.
+func (r *requestsScreen) showOutside(q handoff.Request, msg *widget.Label) {
+	d := r.d
+	in := q.Intake
+	lines := []string{
+		fmt.Sprintf("Outside disc %s from %s, received %s", staff.RequestCode(q.ID), in.Sender, in.Received.In(d.location()).Format("Mon Jan 2, 2006 15:04")),
+		fmt.Sprintf("Patient: %s, born %s, ID %s", PersonName(q.Patient.Name), orDash(q.Patient.BirthDate), orDash(q.Patient.ID)),
+		fmt.Sprintf("Imported: %s, %s", plural(len(in.Studies), "study", "studies"), plural(in.Instances, "image", "images")),
+	}
+	if len(in.Problems) > 0 {
+		lines = append(lines, plural(len(in.Problems), "file was", "files were")+" not imported or not forwarded")
+	}
+	if !q.SenderConfirmed.IsZero() {
+		lines = append(lines, "Receipt confirmed to the sender "+q.SenderConfirmed.In(d.location()).Format("2006-01-02 15:04"))
+	}
+	info := name(d, "handoff.info", widget.NewLabel(strings.Join(lines, "\n")))
+	info.Wrapping = fyne.TextWrapWord
+	r.detail.Add(info)
+	if in.Receipt != "" {
+		rt := name(d, "handoff.receipttext", widget.NewLabel("Receipt given: "+in.Receipt))
+		rt.Wrapping = fyne.TextWrapWord
+		r.detail.Add(rt)
+	}
+	r.detail.Add(msg)
+	r.detail.Refresh()
 }
