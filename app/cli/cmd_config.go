@@ -205,7 +205,6 @@ func handoffSettingsOf(cur settings.Settings) *handoffSettings {
 		SyslogAddr: cur.Audit.SyslogAddr, SyslogTLS: cur.Audit.SyslogTLS, SyslogCAFile: cur.Audit.CAFile}}
 	fees := cur.Fees
 	h.Fees = &fees
-	f := cur.DocsFacility()
-	h.Facility.Name, h.Facility.Address, h.Facility.Phone, h.Facility.Fax, h.Facility.Email = f.Name, f.Address, f.Phone, f.Fax, f.Email
+	h.Facility = cur.Facility
 	return h
 }

@@ -15,7 +15,6 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/handoff/audit"
-	"discdesk/app/handoff/docs"
 	"discdesk/app/settings"
 )
 
@@ -25,6 +24,7 @@ import (
 // due-date rules, and the audit collector.
 type handoffSettings struct {
 	settings.HandoffFile
+	Facility settings.Facility // the settings' (HandoffFile's is the import format's)
 
 	env *Env // for the log head every audit frame carries (sender)
 }
@@ -59,11 +59,6 @@ func (s *handoffSettings) config() handoff.Config {
 		c.Fees = *s.Fees
 	}
 	return c
-}
-
-func (s *handoffSettings) facility() docs.Facility {
-	f := s.Facility
-	return docs.Facility{Name: f.Name, Address: f.Address.Normalize(), Phone: f.Phone, Fax: f.Fax, Email: f.Email}
 }
 
 func (s *handoffSettings) sender() (*audit.Sender, error) {

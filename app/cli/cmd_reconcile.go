@@ -12,6 +12,7 @@ import (
 	"discdesk/app/handoff"
 	"discdesk/app/pacs"
 	"discdesk/app/reconcile"
+	"discdesk/viewer/dcm"
 )
 
 // Exit code of `discdesk reconcile` when the disc has several patients and
@@ -72,13 +73,13 @@ func addReconcile(r registry) {
 					}
 					m.Accessions[strings.TrimSpace(o)] = strings.TrimSpace(l)
 				}
-				local := handoff.Patient{ID: *localID, Name: *name, BirthDate: isoDay(p.BirthDate)}
+				local := handoff.Patient{ID: *localID, Name: *name, BirthDate: dcm.FormatDate(p.BirthDate)}
 				if local.Name == "" {
-					local.Name = personDisplay(p.Name)
+					local.Name = dcm.PersonName(p.Name)
 					if ms, err := reconcile.Matches(lib, *p); err == nil {
 						for _, mt := range ms {
-							if mt.Patient.ID == *localID {
-								local.Name, local.BirthDate = personDisplay(mt.Patient.Name), isoDay(mt.Patient.BirthDate)
+							if strings.TrimSpace(mt.Patient.ID) == strings.TrimSpace(*localID) && strings.TrimSpace(mt.Patient.Issuer) == strings.TrimSpace(*issuer) {
+								local.Name, local.BirthDate = dcm.PersonName(mt.Patient.Name), dcm.FormatDate(mt.Patient.BirthDate)
 								break
 							}
 						}
@@ -172,20 +173,3 @@ func showDisc(env *Env, d *reconcile.Disc, asJSON bool) error {
 	return nil
 }
 
-func isoDay(d string) string {
-	if len(d) == 8 {
-		return d[:4] + "-" + d[4:6] + "-" + d[6:]
-	}
-	return d
-}
-
-// personDisplay turns a DICOM PN into "Family, Given".
-func personDisplay(pn string) string {
-	alpha, _, _ := strings.Cut(pn, "=")
-	fam, given, _ := strings.Cut(alpha, "^")
-	given = strings.Join(strings.Fields(strings.ReplaceAll(given, "^", " ")), " ")
-	if given == "" {
-		return strings.TrimSpace(fam)
-	}
-	return strings.TrimSpace(fam) + ", " + given
-}

@@ -105,7 +105,7 @@ func addRequest(r registry) {
 					return err
 				}
 				if *form != "" {
-					err := writeFileAtomic(*form, func(f *os.File) error { return docs.RequestForm(f, set.facility(), &r, r.Created) })
+					err := writeFileAtomic(*form, func(f *os.File) error { return docs.RequestForm(f, set.Facility, &r, r.Created) })
 					if err != nil {
 						return err
 					}
@@ -219,7 +219,7 @@ func addRequest(r registry) {
 				if n == "" {
 					n = docs.InvoiceNumber(r.ID) // the desk's number too
 				}
-				return writeFileAtomic(*out, func(f *os.File) error { return docs.Invoice(f, set.facility(), r, n, time.Now()) })
+				return writeFileAtomic(*out, func(f *os.File) error { return docs.Invoice(f, set.Facility, r, n, time.Now()) })
 			}
 		},
 	})
@@ -237,7 +237,7 @@ func addRequest(r registry) {
 				if err != nil {
 					return err
 				}
-				return writeFileAtomic(*out, func(f *os.File) error { return docs.RequestForm(f, set.facility(), nil, time.Now()) })
+				return writeFileAtomic(*out, func(f *os.File) error { return docs.RequestForm(f, set.Facility, nil, time.Now()) })
 			}
 		},
 	})

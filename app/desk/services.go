@@ -29,6 +29,7 @@ import (
 	"discdesk/burner"
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
+	"discdesk/viewer/dcm"
 )
 
 // Services are the domain packages the screens call, opened on one store.
@@ -275,11 +276,11 @@ func SameDayInput(st library.Study, by staff.Member) handoff.RequestInput {
 	return intake.SameDayInput(st, by.Name, "same-day verbal request to the technologist")
 }
 
-// PersonName turns a DICOM PN ("Family^Given^Middle=...") into "Family, Given Middle".
-func PersonName(pn string) string { return intake.PersonName(pn) }
+// PersonName turns a DICOM PN ("Family^Given^Middle=...") into "Family, Given Middle" (dcm.PersonName).
+func PersonName(pn string) string { return dcm.PersonName(pn) }
 
-// isoDate turns YYYYMMDD into YYYY-MM-DD ("" stays "").
-func isoDate(d string) string { return intake.ISODate(d) }
+// isoDate turns YYYYMMDD into YYYY-MM-DD ("" for anything else; dcm.FormatDate).
+func isoDate(d string) string { return dcm.FormatDate(d) }
 
 // WriteDoc writes one of a request's documents (form, invoice, receipt,
 // label, insert) as a PDF into <data>/documents, 0600, and returns its
@@ -301,7 +302,7 @@ func (s *Services) WriteDoc(kind string, r handoff.Request) (string, error) {
 		return "", fmt.Errorf("desk: write %s: %w", filepath.Base(path), err)
 	}
 	now := s.Now()
-	fac := cur.DocsFacility()
+	fac := cur.Facility
 	switch kind {
 	case "form":
 		err = docs.RequestForm(f, fac, &r, now)

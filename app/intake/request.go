@@ -2,10 +2,10 @@ package intake
 
 import (
 	"fmt"
-	"strings"
 
 	"discdesk/app/handoff"
 	"discdesk/app/library"
+	"discdesk/viewer/dcm"
 )
 
 // AutoBurnStaff is the staff name auto-burn records requests and
@@ -18,7 +18,7 @@ const AutoBurnStaff = "auto-burn"
 // auto-burn) and how says how it came.
 func SameDayInput(st library.Study, checkedBy, how string) handoff.RequestInput {
 	return handoff.RequestInput{
-		Patient:   handoff.Patient{Name: PersonName(st.Patient.Name), BirthDate: ISODate(st.Patient.BirthDate), ID: st.Patient.ID},
+		Patient:   handoff.Patient{Name: dcm.PersonName(st.Patient.Name), BirthDate: dcm.FormatDate(st.Patient.BirthDate), ID: st.Patient.ID},
 		Requester: handoff.Requester{Kind: handoff.RequesterPatient},
 		Identity:  handoff.IdentityCheck{Method: how + "; identity checked at pickup", CheckedBy: checkedBy},
 		Studies:   handoff.Studies{UIDs: []string{st.UID}},
@@ -41,30 +41,4 @@ func orUnknown(s string) string {
 		return "an unknown sender"
 	}
 	return s
-}
-
-// PersonName turns a DICOM PN ("Family^Given^Middle=...") into the
-// request's "Family, Given Middle".
-func PersonName(pn string) string {
-	first, _, _ := strings.Cut(pn, "=")
-	parts := strings.Split(first, "^")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	given := strings.TrimSpace(strings.Join(parts[1:min(len(parts), 3)], " "))
-	if given == "" {
-		return parts[0]
-	}
-	return parts[0] + ", " + given
-}
-
-// ISODate turns a DICOM DA (YYYYMMDD) into YYYY-MM-DD ("" for anything else).
-func ISODate(d string) string {
-	if len(d) != 8 {
-		return ""
-	}
-	return d[:4] + "-" + d[4:6] + "-" + d[6:]
 }

@@ -19,27 +19,6 @@ import (
 	"discdesk/internal/corpus"
 )
 
-func TestPersonNameAndISODate(t *testing.T) {
-	for pn, want := range map[string]string{
-		"DOE^JANE":           "DOE, JANE",
-		"Doe^Jane^Q^Dr^PhD":  "Doe, Jane Q",
-		"Doe^^^":             "Doe",
-		"Yamada^Tarou=山田^太郎": "Yamada, Tarou",
-		"Anonymous":          "Anonymous",
-		" Smith ^ John ":     "Smith, John",
-		"":                   "",
-	} {
-		if got := intake.PersonName(pn); got != want {
-			t.Errorf("PersonName(%q) = %q, want %q", pn, got, want)
-		}
-	}
-	for da, want := range map[string]string{"20170716": "2017-07-16", "2017": "", "": ""} {
-		if got := intake.ISODate(da); got != want {
-			t.Errorf("ISODate(%q) = %q, want %q", da, got, want)
-		}
-	}
-}
-
 // A study whose patient has no name cannot have a request: the disc is
 // queued all the same, under its own name, and the problem reported.
 func TestQueueStudyWithoutARequest(t *testing.T) {
@@ -76,23 +55,6 @@ func TestQueueStudyWithoutARequest(t *testing.T) {
 	if _, err := r.QueueStudy(context.Background(), "1.2.3.4", "CT1"); err == nil {
 		t.Error("a study not in the library was queued")
 	}
-}
-
-// PersonName reads Patient's Name from received objects: outside input.
-func FuzzPersonName(f *testing.F) {
-	for _, s := range []string{"DOE^JANE", "Yamada^Tarou=山田^太郎=やまだ^たろう", "^^^^", "=", "a^b^c^d^e", "\x00^\xff"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, pn string) {
-		got := intake.PersonName(pn)
-		if strings.ContainsAny(got, "^=") {
-			t.Errorf("PersonName(%q) = %q keeps PN delimiters", pn, got)
-		}
-		first, _, _ := strings.Cut(pn, "=")
-		if len(got) > len(first)+2 {
-			t.Errorf("PersonName(%q) = %q grew", pn, got)
-		}
-	})
 }
 
 // autoBurn is auto-burn as a lifecycle entry point: its requests are

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
@@ -359,7 +358,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 			if e.Time.In(d.cfg.Location).Format("20060102") != today {
 				continue
 			}
-			p := handoff.Patient{Name: displayName(e.Name), BirthDate: e.BirthDate, ID: e.PatientID}
+			p := handoff.Patient{Name: dcm.PersonName(e.Name), BirthDate: e.BirthDate, ID: e.PatientID}
 			var matched []library.Study
 			if e.PatientID != "" {
 				matched, _ = d.lib.Search(library.Query{PatientID: e.PatientID})
@@ -535,45 +534,7 @@ func recentStudies(s []library.Study, now time.Time, days int) []library.Study {
 }
 
 func patientOf(st library.Study) handoff.Patient {
-	return handoff.Patient{Name: displayName(st.Patient.Name), BirthDate: isoDate(st.Patient.BirthDate), ID: st.Patient.ID}
-}
-
-// displayName turns "DOE^JANE" into "Doe, Jane"-like desk form; other
-// spellings are kept.
-func displayName(pn string) string {
-	alpha, _, _ := strings.Cut(pn, "=")
-	if !strings.Contains(alpha, "^") {
-		return strings.TrimSpace(alpha)
-	}
-	parts := strings.Split(alpha, "^")
-	fam := titleCase(parts[0])
-	given := ""
-	if len(parts) > 1 {
-		given = titleCase(strings.Join(parts[1:], " "))
-	}
-	if given == "" {
-		return fam
-	}
-	return fam + ", " + given
-}
-
-func titleCase(s string) string {
-	words := strings.Fields(s)
-	for i, w := range words {
-		if strings.ToUpper(w) == w {
-			r := []rune(strings.ToLower(w))
-			r[0] = unicode.ToUpper(r[0])
-			words[i] = string(r)
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-func isoDate(d string) string {
-	if len(d) == 8 {
-		return d[:4] + "-" + d[4:6] + "-" + d[6:]
-	}
-	return d
+	return handoff.Patient{Name: dcm.PersonName(st.Patient.Name), BirthDate: dcm.FormatDate(st.Patient.BirthDate), ID: st.Patient.ID}
 }
 
 func appendOnce(list []string, s string) []string {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"discdesk/app/handoff"
+	"discdesk/viewer/dcm"
 )
 
 // An Intent is what an ordering note asks for.
@@ -78,20 +79,6 @@ func tidyName(s string) string {
 	return s
 }
 
-// personName turns a DICOM PN ("Haddad^Amal^^Dr") into "Amal Haddad".
-func personName(pn string) string {
-	alpha, _, _ := strings.Cut(pn, "=")
-	parts := strings.Split(alpha, "^")
-	for len(parts) < 5 {
-		parts = append(parts, "")
-	}
-	s := strings.Join(strings.Fields(strings.Join([]string{parts[3], parts[1], parts[2], parts[0], parts[4]}, " ")), " ")
-	if !strings.Contains(pn, "^") {
-		return strings.TrimSpace(pn)
-	}
-	return s
-}
-
 // Prepare turns an intent into a request for staff to confirm: patient,
 // studies, requester, format, delivery, urgency "discharge" and the notes.
 // The identity check and a mailing address are left for staff; the input is
@@ -108,7 +95,7 @@ func Prepare(it Intent, p handoff.Patient, studies []string, orderingPhysician s
 	case handoff.RequesterPhysician:
 		name := it.Name
 		if it.Ordering || name == "" {
-			name = personName(orderingPhysician)
+			name = dcm.PersonName(orderingPhysician)
 		}
 		in.Requester = handoff.Requester{Kind: handoff.RequesterPhysician, Name: name, Organization: name}
 		in.Delivery = handoff.DeliveryPhysician

@@ -71,7 +71,7 @@ func TestCompletedTodayAndRule(t *testing.T) {
 	if mr.Status != StatusPending || len(mr.Studies) != 1 || mr.Studies[0].UID != mrStudy || strings.Join(mr.Reasons, ";") != "completed today" {
 		t.Fatalf("MR candidate %+v", mr)
 	}
-	if mr.Patient.Name != "Doe, J1" {
+	if mr.Patient.Name != "DOE, J1" { // dcm.PersonName, as every screen shows it
 		t.Errorf("desk name %q", mr.Patient.Name)
 	}
 	ct := find(t, list, "PLASTIC")

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/library"
+	"discdesk/viewer/dcm"
 )
 
 // Options of one reconciliation.
@@ -201,11 +203,7 @@ func receipt(day time.Time, sender, facility string, p OutsidePatient, res *Resu
 	for _, s := range p.Studies {
 		for _, u := range res.Studies {
 			if u == s.UID {
-				d := s.Date
-				if len(d) == 8 {
-					d = d[:4] + "-" + d[4:6] + "-" + d[6:]
-				}
-				fmt.Fprintf(&b, "\n  - %s %s %s", d, strings.Join(s.Modalities, "/"), strings.TrimSpace(s.Description))
+				fmt.Fprintf(&b, "\n  - %s %s %s", cmp.Or(dcm.FormatDate(s.Date), s.Date), strings.Join(s.Modalities, "/"), strings.TrimSpace(s.Description))
 			}
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"discdesk/app/handoff"
-	"discdesk/app/handoff/docs"
 	"discdesk/app/offers"
 	"discdesk/app/printing"
 	"discdesk/app/staff"
@@ -34,14 +33,8 @@ var (
 	ErrInvalid = errors.New("invalid setting")
 )
 
-// Facility is who runs the desk.
-type Facility struct {
-	Name    string `json:"name"`
-	Address string `json:"address"` // free text, lines separated by newlines
-	Phone   string `json:"phone"`
-	Fax     string `json:"fax,omitempty"`
-	Email   string `json:"email,omitempty"`
-}
+// Facility is who runs the desk (burner/disc's one facility type).
+type Facility = disc.Facility
 
 // TargetKind is the kind of a burn target.
 type TargetKind string
@@ -340,20 +333,6 @@ func (s Settings) HandoffConfig() handoff.Config {
 		cfg.Targets[u] = time.Duration(h) * time.Hour
 	}
 	return cfg
-}
-
-// DiscFacility is the facility as the disc's README.TXT shows it.
-func (s Settings) DiscFacility() disc.Facility {
-	return disc.Facility{Name: s.Facility.Name, Address: s.Facility.Address, Phone: s.Facility.Phone, Email: s.Facility.Email}
-}
-
-// DocsFacility is the facility as forms, invoices and labels show it.
-func (s Settings) DocsFacility() docs.Facility {
-	f := docs.Facility{Name: s.Facility.Name, Phone: s.Facility.Phone, Fax: s.Facility.Fax, Email: s.Facility.Email}
-	if a, err := handoff.ParseAddress(s.Facility.Address); err == nil {
-		f.Address = a
-	}
-	return f
 }
 
 // DefaultTarget returns the default burn target: the one named by Target,

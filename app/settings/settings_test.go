@@ -39,11 +39,8 @@ func TestSaveRoundTripAndRoles(t *testing.T) {
 	if cfg := got.HandoffConfig(); cfg.Targets[handoff.UrgencyExpedited] != 24*time.Hour {
 		t.Errorf("handoff config targets %v", cfg.Targets)
 	}
-	if f := got.DocsFacility(); f.Address.City != "Portland" || f.Address.Region != "ME" {
-		t.Errorf("docs facility address %+v", f.Address)
-	}
-	if f := got.DiscFacility(); !strings.Contains(f.Address, "Quay") {
-		t.Errorf("disc facility %+v", f)
+	if l := got.Facility.AddressLines(); len(l) != 2 || l[1] != "Portland, ME 04101" {
+		t.Errorf("facility address lines %q", l)
 	}
 }
 

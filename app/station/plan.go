@@ -176,7 +176,7 @@ func (s *Station) Facility() (disc.Facility, error) {
 	if err != nil {
 		return disc.Facility{}, err
 	}
-	return cur.DiscFacility(), nil
+	return cur.Facility, nil
 }
 
 // overrideFacility replaces each field of f that o sets. An address given on
@@ -190,6 +190,7 @@ func overrideFacility(f, o disc.Facility) disc.Facility {
 	set(&f.Name, o.Name)
 	set(&f.Address, strings.ReplaceAll(o.Address, `\n`, "\n"))
 	set(&f.Phone, o.Phone)
+	set(&f.Fax, o.Fax)
 	set(&f.Email, o.Email)
 	set(&f.Contact, o.Contact)
 	return f

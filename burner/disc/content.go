@@ -6,7 +6,6 @@ import (
 
 	"discdesk/burner/disc/pdi"
 	"discdesk/viewer/dcm"
-	"discdesk/viewer/srtext"
 )
 
 // content gathers what README.TXT and the pages say about disc d, rendering
@@ -40,8 +39,8 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 			pi = len(c.Patients)
 			patIdx[o.PatientID] = pi
 			c.Patients = append(c.Patients, pdi.Patient{
-				Name: personName(h.String(dcm.PatientName)), ID: o.PatientID,
-				BirthDate: srtext.FormatDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex),
+				Name: dcm.PersonName(h.String(dcm.PatientName)), ID: o.PatientID,
+				BirthDate: dcm.FormatDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex),
 			})
 		}
 		pat := &c.Patients[pi]
@@ -50,7 +49,7 @@ func (p *Plan) content(ctx context.Context, d *Disc, progress ProgressFunc) (pdi
 			si = [2]int{pi, len(pat.Studies)}
 			studyIdx[o.StudyUID] = si
 			pat.Studies = append(pat.Studies, pdi.Study{
-				Date: srtext.FormatDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
+				Date: dcm.FormatDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
 				Description: h.String(dcm.StudyDescription), Accession: h.String(dcm.AccessionNumber), ID: h.String(dcm.StudyID),
 				Radiologists: readers[o.StudyUID],
 			})
@@ -203,25 +202,6 @@ func viewerPrograms(files []viewerFile) []pdi.Program {
 	return out
 }
 
-// personName shows a PN value: components separated by spaces, the
-// alphabetic, ideographic and phonetic groups by " = ".
-func personName(pn string) string {
-	groups := strings.Split(pn, "=")
-	for i, g := range groups {
-		parts := strings.Split(g, "^")
-		var keep []string
-		for _, p := range parts {
-			if p = strings.TrimSpace(p); p != "" {
-				keep = append(keep, p)
-			}
-		}
-		groups[i] = strings.Join(keep, " ")
-	}
-	var keep []string
-	for _, g := range groups {
-		if g != "" {
-			keep = append(keep, g)
-		}
-	}
-	return strings.Join(keep, " = ")
-}
+// personName is dcm.PersonName, kept for webviewerdata.go until it calls
+// dcm.PersonName itself (the web viewer's file).
+func personName(pn string) string { return dcm.PersonName(pn) }

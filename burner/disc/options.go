@@ -106,17 +106,31 @@ func (p Profile) Compressed() bool {
 	return strings.HasSuffix(string(p), "-JPEG") || strings.HasSuffix(string(p), "-J2K")
 }
 
-// Facility is who made the disc, printed in README.TXT and the web pages,
-// and how patients reach it to talk about the images or the report with
-// the radiologist.
+// Facility is who runs the desk: printed on every disc (README.TXT, the web
+// pages), on forms, invoices and labels (app/handoff/docs), and kept in the
+// desk's settings (app/settings). It is the one facility type; the desk's
+// settings store it as JSON with these keys.
 type Facility struct {
-	Name    string
-	Address string // may span lines
-	Phone   string
-	Email   string
-	// Contact is whom to ask for (a department or a person, e.g.
-	// "the radiology reading room, Mon-Fri 8-17"); "" = the facility.
-	Contact string
+	Name    string `json:"name"`
+	Address string `json:"address"` // free text, lines separated by newlines
+	Phone   string `json:"phone"`
+	Fax     string `json:"fax,omitempty"`
+	Email   string `json:"email,omitempty"`
+	// Contact is whom patients ask for about the images or the report
+	// (a department or a person, e.g. "the radiology reading room,
+	// Mon-Fri 8-17"); "" = the facility.
+	Contact string `json:"contact,omitempty"`
+}
+
+// AddressLines are the address's non-empty lines, trimmed.
+func (f Facility) AddressLines() []string {
+	var out []string
+	for _, l := range strings.Split(f.Address, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Configured reports whether any facility detail is set.

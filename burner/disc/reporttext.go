@@ -19,7 +19,7 @@ const maxSRItems = 5000
 // reportOf reads a report object for its page: the SR content tree, or
 // the text of an encapsulated PDF.
 func reportOf(o *Object, fileID string) (pdi.Report, error) {
-	r := pdi.Report{FileID: fileID, Date: srtext.FormatDate(o.header.String(dcm.ContentDate))}
+	r := pdi.Report{FileID: fileID, Date: dcm.FormatDate(o.header.String(dcm.ContentDate))}
 	var f *dcm.File
 	var err error
 	if o.generated != nil {

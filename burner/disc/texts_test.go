@@ -128,10 +128,10 @@ func TestCharsetISOIR203(t *testing.T) {
 	if got := pat.Keys.String(dcm.PatientName); got != "Šimon^€uro" {
 		t.Errorf("PATIENT record name decodes to %q", got)
 	}
-	if readme := treeFile(trees, "README.TXT"); !strings.Contains(readme, "Patient: Šimon €uro") {
+	if readme := treeFile(trees, "README.TXT"); !strings.Contains(readme, "Patient: Šimon, €uro") {
 		t.Errorf("README.TXT:\n%s", readme)
 	}
-	if !strings.Contains(treeFile(trees, "INDEX.HTM"), "Šimon €uro") {
+	if !strings.Contains(treeFile(trees, "INDEX.HTM"), "Šimon, €uro") {
 		t.Error("INDEX.HTM does not show the name")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"discdesk/viewer/dcm"
 	"discdesk/viewer/discview"
 	"discdesk/viewer/imageview"
 	"discdesk/viewer/render"
@@ -87,7 +88,7 @@ func TestBasicImageReview(t *testing.T) {
 		s.Show(0, ct)
 		all := strings.Join(flatten(left.Annotations()), "\n")
 		p := ct.Study.Patient
-		for _, want := range []string{imageview.PersonName(p.Name), p.ID, ct.Label(), "Im ", "W ", "L "} {
+		for _, want := range []string{dcm.PersonName(p.Name), p.ID, ct.Label(), "Im ", "W ", "L "} {
 			if want != "" && !strings.Contains(all, want) {
 				t.Errorf("annotations lack %q:\n%s", want, all)
 			}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 
+	"discdesk/viewer/dcm"
 	"discdesk/viewer/study"
 )
 
@@ -110,8 +111,8 @@ func (v *Viewer) Annotations() [4][]string {
 	if se := v.Series; se != nil && se.Study != nil {
 		st, p := se.Study, se.Study.Patient
 		if p != nil {
-			out[0] = append(out[0], PersonName(p.Name), labelled("ID ", p.ID))
-			born := labelled("Born ", study.FormatDate(p.BirthDate))
+			out[0] = append(out[0], dcm.PersonName(p.Name), labelled("ID ", p.ID))
+			born := labelled("Born ", dcm.FormatDate(p.BirthDate))
 			if fi != nil && fi.PatientAge != "" {
 				born = strings.TrimSpace(born + " (" + age(fi.PatientAge) + ")")
 			}
@@ -120,7 +121,7 @@ func (v *Viewer) Annotations() [4][]string {
 		if fi != nil {
 			out[1] = append(out[1], fi.Institution)
 		}
-		out[1] = append(out[1], st.Description, study.FormatDate(st.Date), labelled("Acc ", st.Accession))
+		out[1] = append(out[1], st.Description, dcm.FormatDate(st.Date), labelled("Acc ", st.Accession))
 		out[2] = append(out[2], se.Label())
 	}
 	if n := v.Len(); n > 0 {
@@ -246,21 +247,6 @@ func lossyText(fi *study.FrameInfo) string {
 		s += " " + strings.Join(fi.LossyMethod, ", ")
 	}
 	return s
-}
-
-// PersonName shows a DICOM PN value as "Family, Given Middle".
-func PersonName(pn string) string {
-	if i := strings.IndexByte(pn, '='); i >= 0 {
-		pn = pn[:i] // alphabetic group only
-	}
-	parts := strings.Split(pn, "^")
-	for len(parts) > 0 && strings.TrimSpace(parts[len(parts)-1]) == "" {
-		parts = parts[:len(parts)-1]
-	}
-	if len(parts) <= 1 {
-		return strings.Join(parts, "")
-	}
-	return parts[0] + ", " + strings.TrimSpace(strings.Join(parts[1:], " "))
 }
 
 // update rebuilds the overlay objects from the viewer's state.

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"discdesk/viewer/dcm"
 	"discdesk/viewer/study"
 )
 
@@ -131,11 +132,11 @@ type SeriesStrip struct {
 func NewSeriesStrip(d *study.Disc, onSelect func(*study.Series)) *SeriesStrip {
 	s := &SeriesStrip{Box: container.NewVBox()}
 	for _, p := range d.Patients {
-		h := widget.NewLabelWithStyle(PersonName(p.Name)+"  "+p.ID, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		h := widget.NewLabelWithStyle(dcm.PersonName(p.Name)+"  "+p.ID, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		h.Wrapping = fyne.TextWrapWord
 		s.Box.Add(h)
 		for _, st := range p.Studies {
-			l := widget.NewLabel(study.FormatDate(st.Date) + " " + st.Description)
+			l := widget.NewLabel(dcm.FormatDate(st.Date) + " " + st.Description)
 			l.Wrapping = fyne.TextWrapWord
 			s.Box.Add(l)
 			for _, se := range st.Series {

@@ -1,6 +1,7 @@
 package srtext
 
 import (
+	"cmp"
 	"strings"
 
 	"discdesk/viewer/dcm"
@@ -108,7 +109,7 @@ func Value(it *dcm.DataSet) string {
 	case "PNAME":
 		return strings.ReplaceAll(strings.TrimRight(it.String(tagPersonName), "^"), "^", " ")
 	case "DATE":
-		return FormatDate(it.String(tagDate))
+		return cmp.Or(dcm.FormatDate(it.String(tagDate)), strings.TrimSpace(it.String(tagDate)))
 	case "TIME":
 		return it.String(tagTime)
 	case "DATETIME":
@@ -121,13 +122,9 @@ func Value(it *dcm.DataSet) string {
 	return ""
 }
 
-// FormatDate shows a DICOM DA value as YYYY-MM-DD (other values as they are).
-func FormatDate(s string) string {
-	if len(s) == 8 {
-		return s[:4] + "-" + s[4:6] + "-" + s[6:]
-	}
-	return s
-}
+// FormatDate is dcm.FormatDate, kept while burner/disc's web viewer data
+// and viewer/study still call it here.
+func FormatDate(s string) string { return dcm.FormatDate(s) }
 
 // Text renders a report as indented plain text: the document title; a
 // line saying whether it is final or preliminary and who verified it when
@@ -157,7 +154,7 @@ func Text(ds *dcm.DataSet) string {
 			who += " (" + org + ")"
 		}
 		if when := it.String(tagVerificationDateTime); len(when) >= 8 && who != "" {
-			who += " on " + FormatDate(when[:8])
+			who += " on " + cmp.Or(dcm.FormatDate(when[:8]), when[:8])
 		}
 		if who != "" {
 			by = append(by, who)
@@ -171,8 +168,8 @@ func Text(ds *dcm.DataSet) string {
 	case ds.Has(dcm.VerificationFlag):
 		meta = append(meta, "not yet verified by a radiologist")
 	}
-	if v := ds.String(dcm.ContentDate); v != "" {
-		meta = append(meta, "dated "+FormatDate(v))
+	if v := strings.TrimSpace(ds.String(dcm.ContentDate)); v != "" {
+		meta = append(meta, "dated "+cmp.Or(dcm.FormatDate(v), v))
 	}
 	if len(meta) > 0 {
 		m := strings.Join(meta, ", ")

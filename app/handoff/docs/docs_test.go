@@ -20,7 +20,7 @@ import (
 
 var facility = Facility{
 	Name:    "Lakeside Imaging Center",
-	Address: handoff.Address{Street: "400 Harbor Blvd", Suite: "Floor 2", City: "Madison", Region: "WI", PostalCode: "53703", Country: "US"},
+	Address: "400 Harbor Blvd\nFloor 2\nMadison, WI 53703\nUS",
 	Phone:   "+1 608 555 0100",
 	Email:   "records@lakeside.example",
 }

@@ -33,7 +33,7 @@ func RequestForm(w io.Writer, f Facility, r *handoff.Request, printed time.Time)
 	pdf.SetFont(family, "B", 10)
 	pdf.CellFormat(0, 6, "Send or bring this form to", "", 1, "L", false, 0, "")
 	pdf.SetFont(family, "", 11)
-	pdf.MultiCell(0, 5.5, f.Name+"\n"+addressBlock(f.Address), "", "L", false)
+	pdf.MultiCell(0, 5.5, f.Name+"\n"+facilityAddress(f), "", "L", false)
 	var contact []string
 	for _, c := range []struct{ k, v string }{{"Phone", f.Phone}, {"Fax", f.Fax}, {"Email", f.Email}} {
 		if c.v != "" {
@@ -133,7 +133,7 @@ func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued t
 	pdf.SetFont(family, "B", 13)
 	pdf.CellFormat(0, 7, f.Name, "", 1, "L", false, 0, "")
 	pdf.SetFont(family, "", 9)
-	pdf.MultiCell(0, 4.5, addressBlock(f.Address), "", "L", false)
+	pdf.MultiCell(0, 4.5, facilityAddress(f), "", "L", false)
 	pdf.Ln(4)
 	pdf.SetFont(family, "B", 18)
 	pdf.CellFormat(0, 10, "Invoice", "", 1, "L", false, 0, "")
@@ -216,7 +216,7 @@ func Receipt(w io.Writer, f Facility, r handoff.Request, printed time.Time) erro
 	pdf.SetFont(family, "B", 11)
 	pdf.MultiCell(inner, 5.5, f.Name, "", "C", false)
 	pdf.SetFont(family, "", 8)
-	if lines := addressBlock(f.Address); lines != "" {
+	if lines := facilityAddress(f); lines != "" {
 		pdf.MultiCell(inner, 4, lines, "", "C", false)
 	}
 	if f.Phone != "" {

@@ -9,17 +9,13 @@ import (
 	"rsc.io/qr"
 
 	"discdesk/app/handoff"
+	"discdesk/burner/disc"
 	"discdesk/internal/pdftext"
 )
 
-// Facility is who issues the documents.
-type Facility struct {
-	Name    string
-	Address handoff.Address
-	Phone   string
-	Fax     string
-	Email   string
-}
+// Facility is who issues the documents (burner/disc's one facility type;
+// its Address is the lines staff typed in Settings).
+type Facility = disc.Facility
 
 // family is the only family the layout code names; page.SetFont maps it
 // (and its bold) to the embedded DejaVu Sans and, run by run, to the CJK
@@ -73,6 +69,9 @@ func drawQR(pdf *page, text string, x, y, size float64) error {
 }
 
 func addressBlock(a handoff.Address) string { return strings.Join(a.Lines(), "\n") }
+
+// facilityAddress is the facility's address block.
+func facilityAddress(f Facility) string { return strings.Join(f.AddressLines(), "\n") }
 
 // field draws "Label: value" with a rule to write on when value is empty.
 func field(pdf *page, label, value string, w float64) {
