@@ -172,4 +172,3 @@ func showDisc(env *Env, d *reconcile.Disc, asJSON bool) error {
 	}
 	return nil
 }
-
