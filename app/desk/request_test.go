@@ -360,3 +360,14 @@ func TestRequestListCountsAndRows(t *testing.T) {
 		t.Errorf("detail %q", info)
 	}
 }
+
+// The same-day box quotes the fee and due date the request will get, from
+// the handoff rules (not the settings' list prices).
+func TestSameDayBoxFeeAndDue(t *testing.T) {
+	f := fixedDesk(t)
+	f.tap("study.sameday." + f.study("DEMO0003").UID)
+	if got := f.label("sameday.info"); !strings.Contains(got, "due Mon Nov 2, 2026 23:59 · fee $6.50 (flat fee)") {
+		t.Errorf("same-day box %q", got)
+	}
+	f.tap("sameday.cancel")
+}

@@ -271,15 +271,21 @@ func (s *studiesScreen) confirmSameDay(st library.Study) {
 	d := s.d
 	cur, _ := d.svc.Settings.Get()
 	in := SameDayInput(st, *d.user)
-	fee, _ := cur.Fees.Quote("", in.Format, in.Delivery, in.Costs)
+	// The fee and due date the request will get, from handoff's own rules.
+	pv := d.svc.Handoff.Preview(in)
+	fee := pv.Fee
 	target := "no burn target configured"
 	if t, ok := cur.DefaultTarget(); ok {
 		target = t.Name
 	}
 	lines := []fyne.CanvasObject{
 		widget.NewLabelWithStyle("Same-day disc for pickup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(fmt.Sprintf("%s, born %s\n%s %s\nPickup at the desk today · fee %s · burns on %s",
-			PersonName(in.Patient.Name), orDash(isoDate(in.Patient.BirthDate)), isoDate(st.Date), st.Description, fee.Total, target)),
+		name(d, "sameday.info", widget.NewLabel(fmt.Sprintf("%s, born %s\n%s %s\nPickup at the desk, due %s · fee %s%s · burns on %s",
+			PersonName(in.Patient.Name), orDash(isoDate(in.Patient.BirthDate)), isoDate(st.Date), st.Description,
+			longDate(pv.Due, d.location()), fee.Total, feeRuleName(fee), target))),
+	}
+	if pv.FeeErr != nil {
+		lines = append(lines, badge("This fee cannot be charged: "+plain(pv.FeeErr), widget.DangerImportance))
 	}
 	if !st.HasReport {
 		lines = append(lines, badge("This study has no report: the disc goes without one.", widget.WarningImportance))
