@@ -47,6 +47,12 @@ func newFacility(t *testing.T) (*pgtest.Server, string) {
 // change them) and the test study in its library.
 func newDesk(t *testing.T, srv *pgtest.Server, admin, workstation string) (*facilityDesk, library.Study) {
 	t.Helper()
+	return newDeskWith(t, srv, admin, workstation, true)
+}
+
+// newDeskWith is newDesk, with the study in the library or not.
+func newDeskWith(t *testing.T, srv *pgtest.Server, admin, workstation string, withStudy bool) (*facilityDesk, library.Study) {
+	t.Helper()
 	ctx := context.Background()
 	pg, err := facility.OpenPG(ctx, facility.Config{URL: admin})
 	if err != nil {
@@ -79,7 +85,10 @@ func newDesk(t *testing.T, srv *pgtest.Server, admin, workstation string) (*faci
 	if err != nil {
 		t.Fatal(err)
 	}
-	study := stationtest.Import(t, lib)
+	var study library.Study
+	if withStudy {
+		study = stationtest.Import(t, lib)
+	}
 	db.Close()
 	return d, study
 }
@@ -267,5 +276,18 @@ func TestTwoDesksShareOneFacility(t *testing.T) {
 	holders, err := pg.Holders(context.Background(), study.UID)
 	if err != nil || !slices.Equal(holders, []string{"FRONT-DESK", "HIM-OFFICE"}) {
 		t.Fatalf("holders of the study: %v %v", holders, err)
+	}
+	// A third desk whose library lacks the study takes a request for it:
+	// the facility knows two desks that can burn it.
+	er, _ := newDeskWith(t, srv, admin, "ER-NIGHT", false)
+	code, out, errs = er.cli(t, "request", "new", "--json", "--patient", "Test, Patient", "--patient-id", study.Patient.ID,
+		"--id-method", "driver licence", "--studies", study.UID, "--staff", "Ann", "--workstation", "ER-NIGHT")
+	if code != 0 {
+		t.Fatalf("request new at a desk without the study: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = er.cli(t, "request", "new", "--patient", "Test, Patient", "--id-method", "driver licence",
+		"--studies", "1.2.826.0.1.3680043.10.999.424242", "--staff", "Ann", "--workstation", "ER-NIGHT")
+	if code == 0 || !strings.Contains(errs, "unknown study") {
+		t.Fatalf("a study no desk holds: exit %d: %s", code, errs)
 	}
 }

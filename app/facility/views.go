@@ -305,6 +305,14 @@ func (r *remote) RecordHash(n int) (string, error) {
 	return r.v.RecordHash(ctx, n)
 }
 
+// Held implements handoff.HoldingRemote.
+func (r *remote) Held(study string) (bool, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	hs, err := r.b.Holders(ctx, study)
+	return len(hs) > 0, err
+}
+
 func (r *remote) Verify() (handoff.VerifyReport, error) {
 	return r.b.Verify(context.Background())
 }

@@ -49,6 +49,35 @@ type Remote interface {
 	Verify() (VerifyReport, error)
 }
 
+// A HoldingRemote also knows which studies the facility's desks hold: a
+// request may name a study this desk's library lacks when another desk
+// holds it (that desk burns it).
+type HoldingRemote interface {
+	Remote
+	// Held reports whether some desk of the facility holds the study.
+	Held(studyUID string) (bool, error)
+}
+
+// facilityStudies widens the Store's study check to the facility's
+// holdings, when its Remote knows them.
+func (s *Store) facilityStudies() {
+	hr, ok := s.remote.(HoldingRemote)
+	if !ok || s.studies == nil {
+		return
+	}
+	local := s.studies
+	s.studies = func(uid string) error {
+		err := local(uid)
+		if err == nil {
+			return nil
+		}
+		if held, herr := hr.Held(uid); herr == nil && held {
+			return nil
+		}
+		return err
+	}
+}
+
 // WithRemote makes the Store keep its log in r instead of the desk's
 // store (the bbolt file then holds no handoff events).
 func WithRemote(r Remote) Option { return func(s *Store) { s.remote = r } }

@@ -81,6 +81,7 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 		}
 	}
 	if s.remote != nil {
+		s.facilityStudies()
 		return s, nil
 	}
 	// A View first: opening an existing store then costs no write (and no fsync).
