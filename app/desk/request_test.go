@@ -371,3 +371,26 @@ func TestSameDayBoxFeeAndDue(t *testing.T) {
 	}
 	f.tap("sameday.cancel")
 }
+
+// "obrien" and "sean" find O'Brien, Seán's request: the search ignores
+// punctuation, case and accents.
+func TestRequestSearchIgnoresPunctuationAndAccents(t *testing.T) {
+	f := fixedDesk(t)
+	r, err := f.svc.Station.Record(handoff.RequestInput{Patient: handoff.Patient{Name: "O'Brien, Seán"}, Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity: handoff.IdentityCheck{Method: "known to staff", CheckedBy: "Demo Staff"}, Studies: handoff.Studies{UIDs: []string{f.study("DEMO0003").UID}},
+		Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup}, f.svc.actor(*f.d.User()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d.selectTab("Requests")
+	for _, q := range []string{"obrien", "O'Brien", "sean", "SEÁN O BRIEN"} {
+		w[*widget.Entry](f, "requests.search").SetText(q)
+		if f.d.Named("requests.row."+r.ID) == nil {
+			t.Errorf("%q does not find O'Brien, Seán (%q)", q, f.label("requests.head"))
+		}
+	}
+	w[*widget.Entry](f, "requests.search").SetText("yamada")
+	if f.d.Named("requests.row."+r.ID) != nil || f.label("requests.head") != "Found 0 requests" {
+		t.Errorf("yamada finds %q", f.label("requests.head"))
+	}
+}
