@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -35,6 +36,8 @@ func Run(t *testing.T, open Open) {
 		{"Staff", testStaff},
 		{"Settings", testSettings},
 		{"Holdings", testHoldings},
+		{"Views", testViews},
+		{"AppendHook", testAppendHook},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -379,4 +382,79 @@ func testHoldings(t *testing.T, b facility.Backend) {
 	if got, err := b.Holders(ctx, "1.2.3.4"); err != nil || len(got) != 0 {
 		t.Fatalf("Holders of an unknown study = %v, %v", got, err)
 	}
+}
+
+// testViews: what a desk's handoff store reads (facility.Views) answers
+// alike on every backend.
+func testViews(t *testing.T, b facility.Backend) {
+	v, ok := b.(facility.Views)
+	if !ok {
+		t.Fatalf("%s backend offers no Views", b.Kind())
+	}
+	first := Requested(1, time.Now().Add(72*time.Hour))
+	first.Time = time.Now().Add(-time.Hour) // Search lists the newest first
+	r1ev, r1 := mustAppend(t, b, first)
+	_, r2 := mustAppend(t, b, Requested(2, time.Now().Add(96*time.Hour)))
+	burn, _ := mustAppend(t, b, Burned(r1.ID))
+	mustAppend(t, b, HandedOver(burn.Disc))
+	if got, err := v.DiscRequest(ctx, burn.Disc); err != nil || got.ID != r1.ID {
+		t.Fatalf("DiscRequest = %s, %v", got.ID, err)
+	}
+	if _, err := v.DiscRequest(ctx, "0190e0c8-0000-7000-8000-00000000d15c"); !errors.Is(err, handoff.ErrNotFound) {
+		t.Fatalf("DiscRequest of an unknown disc: %v", err)
+	}
+	if ev, err := v.Event(ctx, burn.ID); err != nil || ev.Kind != handoff.EventBurned || ev.Hash != burn.Hash {
+		t.Fatalf("Event = %+v, %v", ev.Kind, err)
+	}
+	if evs, err := v.EventsOf(ctx, r1.ID, ""); err != nil || len(evs) != 3 || evs[0].ID != r1ev.ID {
+		t.Fatalf("EventsOf(request) = %d, %v", len(evs), err)
+	}
+	if evs, err := v.EventsOf(ctx, "", burn.Disc); err != nil || len(evs) != 2 || evs[1].Kind != handoff.EventHandedOver {
+		t.Fatalf("EventsOf(disc) = %d, %v", len(evs), err)
+	}
+	if tell, err := v.ToTell(ctx); err != nil || len(tell) != 0 {
+		t.Fatalf("ToTell = %v, %v (a disc handed over at the desk needs no call)", reqIDs(tell), err)
+	}
+	if hist, err := v.PatientHistory(ctx, r2.Patient.Key()); err != nil || len(hist) != 1 || hist[0].ID != r2.ID {
+		t.Fatalf("PatientHistory = %v, %v", reqIDs(hist), err)
+	}
+	if found, err := v.Search(ctx, "jane2"); err != nil || len(found) != 1 || found[0].ID != r2.ID {
+		t.Fatalf("Search = %v, %v", reqIDs(found), err)
+	}
+	if found, err := v.Search(ctx, "doe"); err != nil || len(found) != 2 || found[0].ID != r2.ID {
+		t.Fatalf("Search newest first = %v, %v", reqIDs(found), err)
+	}
+	if h, err := v.RecordHash(ctx, 3); err != nil || h != burn.Hash {
+		t.Fatalf("RecordHash(3) = %s, %v; want %s", h, err, burn.Hash)
+	}
+}
+
+// testAppendHook: the hook sees the request after the event and what it
+// sets is recorded (PostgreSQL; the desk's own file takes hooks through
+// package handoff's store itself).
+func testAppendHook(t *testing.T, b facility.Backend) {
+	v := b.(facility.Views)
+	_, r := mustAppend(t, b, Requested(1, time.Now().Add(72*time.Hour)))
+	burn, _ := mustAppend(t, b, Burned(r.ID))
+	ev, after, err := v.AppendHook(ctx, HandedOver(burn.Disc), func(ev *handoff.Event, r *handoff.Request) error {
+		if r.Status != handoff.StatusDelivered {
+			return fmt.Errorf("hook sees status %s", r.Status)
+		}
+		ev.Audit = "<AuditMessage/>"
+		return nil
+	})
+	if errors.Is(err, facility.ErrNotSupported) {
+		return
+	}
+	if err != nil || after.Status != handoff.StatusDelivered {
+		t.Fatalf("AppendHook: %v", err)
+	}
+	got, err := v.Event(ctx, ev.ID)
+	if err != nil || got.Audit != "<AuditMessage/>" {
+		t.Fatalf("the hook's audit message was not recorded: %q %v", got.Audit, err)
+	}
+	if _, _, err := v.AppendHook(ctx, HandedOver(burn.Disc), func(*handoff.Event, *handoff.Request) error { return errors.New("refused") }); err == nil {
+		t.Fatal("a refusing hook recorded the event")
+	}
+	mustVerify(t, b, 3)
 }
