@@ -394,3 +394,31 @@ func TestRequestSearchIgnoresPunctuationAndAccents(t *testing.T) {
 		t.Errorf("yamada finds %q", f.label("requests.head"))
 	}
 }
+
+// tab returns the content of the main tab named text.
+func (f *fixture) tab(text string) fyne.CanvasObject {
+	f.t.Helper()
+	for _, it := range f.d.tabs.Items {
+		if it.Text == text {
+			f.d.selectTab(text)
+			return it.Content
+		}
+	}
+	f.t.Fatalf("no tab %q", text)
+	return nil
+}
+
+// Goldens of the desk's own screens as a clerk first sees them on the
+// demo library at the fixed clock.
+func TestDeskScreensMarkup(t *testing.T) {
+	f := fixedDesk(t)
+	f.d.requests.refresh()
+	for _, s := range []struct{ tab, golden string }{
+		{"Requests", "desk_screens/requests_empty.xml"},
+		{"Offers", "desk_screens/offers.xml"},
+		{"Outside disc", "desk_screens/outside_disc.xml"},
+	} {
+		o := f.tab(s.tab)
+		test.AssertObjectRendersToMarkup(t, s.golden, o)
+	}
+}
