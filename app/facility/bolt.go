@@ -42,7 +42,8 @@ var _ Backend = (*Bolt)(nil)
 
 // OpenBolt adapts an open desk store; opts configure its handoff store.
 func OpenBolt(db *bolt.DB, opts ...handoff.Option) (*Bolt, error) {
-	log, err := handoff.Open(db, opts...)
+	// The desk's own log, even when db is bound to the facility (migrate).
+	log, err := handoff.Open(db, append(opts, handoff.WithRemote(nil))...)
 	if err != nil {
 		return nil, err
 	}

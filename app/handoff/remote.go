@@ -79,7 +79,8 @@ func (s *Store) facilityStudies() {
 }
 
 // WithRemote makes the Store keep its log in r instead of the desk's
-// store (the bbolt file then holds no handoff events).
+// store (the bbolt file then holds no handoff events); WithRemote(nil)
+// keeps it in the desk's store even when db is bound (Bind).
 func WithRemote(r Remote) Option { return func(s *Store) { s.remote = r } }
 
 // bound holds the Remote each desk store is bound to (Bind).
