@@ -17,8 +17,8 @@
 //   - DATA/Snnnbbbb.JS (series nnn, batch bbbb, about 1 MB each) call
 //     DDV.batch(key, batch, [frame, ...]). A frame is its stored values
 //     (Bits Stored and High Bit applied, sign-extended) minus a predictor
-//     (the sample to the left, or above at a row start), 16-bit values
-//     split into a plane of low and a plane of high bytes, deflated in zlib
+//     (the sample to the left, or above at a row start), 16-bit
+//     differences zigzag-coded in one to three bytes, deflated in zlib
 //     format and base64-encoded. The page inflates with DecompressionStream
 //     ("deflate"), or its own inflate where that is missing, and adds the
 //     predictor back: the values are the DICOM's, bit for bit. Colour

@@ -2,10 +2,12 @@ package disc
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
+	"io"
 	"math"
 	"net/url"
 	"os"
@@ -93,6 +95,11 @@ type browserRun struct {
 		WL0, WL1, WL2 []float64
 		Changed       bool
 	}
+	Memory *struct {
+		Decoded, Text, PixelBytes       float64 // bytes the page keeps; the study's stored pixels
+		JSHeapUsedSize, JSHeapTotalSize float64 // Chromium
+		ProcessPeak                     float64 // VmHWM of the page's process
+	}
 	Scroll struct {
 		Mean, Max         float64 // a step, decoding included
 		DrawMean, DrawMax float64 // a step back over decoded images
@@ -135,7 +142,8 @@ type thumbState struct {
 
 type pageState struct {
 	Mode         string
-	FirstImageMs float64
+	FirstImageMs float64 // from navigation start to the first image drawn
+	FirstPaintMs float64 // ... and to the frame after it
 	Drawn        int
 	Errors       []string
 	Patients     []string
@@ -808,6 +816,46 @@ func checkLinks(t *testing.T, dir string) {
 		b, _ := os.ReadFile(page)
 		if bytes.Contains(bytes.ToLower(b), []byte("<script")) {
 			t.Errorf("%s carries a script", filepath.Base(page))
+		}
+	}
+}
+
+// TestWebZlib: the frames' deflate coder (runs as distance-1 matches, one
+// dynamic Huffman block a part) inflates to its input with zlib, for runs
+// of every length around deflate's limits, skewed and flat statistics, and
+// empty parts.
+func TestWebZlib(t *testing.T) {
+	var cases [][][]byte
+	rnd := uint32(1)
+	next := func() uint32 { rnd = rnd*1664525 + 1013904223; return rnd >> 8 }
+	for _, runLen := range []int{0, 1, 2, 3, 4, 5, 10, 11, 137, 138, 139, 257, 258, 259, 260, 261, 516, 1000} {
+		var b []byte
+		for k := 0; k < 5; k++ {
+			b = append(b, byte(next()))
+			b = append(b, bytes.Repeat([]byte{byte(k * 50)}, runLen)...)
+		}
+		cases = append(cases, [][]byte{b})
+	}
+	flat := make([]byte, 70000)
+	skew := make([]byte, 70000)
+	for i := range flat {
+		flat[i] = byte(next())
+		skew[i] = byte(int(next()%7) - 3)
+	}
+	cases = append(cases, [][]byte{flat}, [][]byte{skew, flat}, [][]byte{{}, {9}}, [][]byte{{}}, [][]byte{bytes.Repeat([]byte{7}, 100000)}, [][]byte{})
+	var z webDeflater
+	for n, parts := range cases {
+		enc := webZlib(nil, &z, parts...)
+		r, err := zlib.NewReader(bytes.NewReader(enc))
+		if err != nil {
+			t.Fatalf("case %d: %v", n, err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("case %d: %v", n, err)
+		}
+		if want := bytes.Join(parts, nil); !bytes.Equal(got, want) {
+			t.Errorf("case %d: inflates to %d bytes, want %d (equal %v)", n, len(got), len(want), bytes.Equal(got, want))
 		}
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"discdesk/burner/disc/pdi"
 	"discdesk/viewer/dcm"
@@ -230,21 +232,49 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 		se.Note = "no images (" + strings.ToLower(string(objs[0].Kind)) + " objects)"
 		return nil, nil
 	}
+	// Pack on every core, write in order: at most two frames a worker wait
+	// for the writer, so memory stays a few frames whatever the series.
 	type packed struct {
 		imgs   []webFrame
 		frames [][]byte // base64 of each frame's packed values
 		err    error
 	}
-	res := make([]packed, len(images))
-	err := parallel(ctx, len(images), func(i int) error {
-		o := images[i]
-		path, data := src(o)
-		imgs, frames, err := webFrames(path, data, d.FileID(o), p.web.mode == WebViewerData)
-		res[i] = packed{imgs, frames, err}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	results := make([]chan packed, len(images))
+	for i := range results {
+		results[i] = make(chan packed, 1)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(images))
+	ctx, cancel := context.WithCancel(ctx)
+	sem := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	go func() {
+		defer close(next)
+		for i := range images {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				o := images[i]
+				path, data := src(o)
+				imgs, frames, err := webFrames(path, data, d.FileID(o), p.web.mode == WebViewerData)
+				results[i] <- packed{imgs, frames, err}
+			}
+		}()
 	}
 	var batches []webBatch
 	var cur bytes.Buffer
@@ -264,7 +294,19 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 		return nil
 	}
 	inBatch := 0
-	for _, r := range res {
+	frames := 0
+	for _, o := range images {
+		frames += max(o.Frames, 1)
+	}
+	mid := (frames - 1) / 2
+	for i := range images {
+		var r packed
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		<-sem
 		if r.err != nil {
 			// A frame the viewer cannot carry costs the browser viewer that
 			// image, never the disc; the Go viewer still shows what it can.
@@ -274,7 +316,11 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 		for k, img := range r.imgs {
 			img.Batch = -1
 			if k < len(r.frames) {
-				if cur.Len() > 0 && (cur.Len()+len(r.frames[k]) > webBatchBytes || len(se.Batches) >= 9998) && len(se.Batches) < 9998 {
+				// The middle image (the one the page and the thumbnail show
+				// first) has a batch of its own: the first image waits for
+				// one small file.
+				at := len(se.Images)
+				if cur.Len() > 0 && (cur.Len()+len(r.frames[k]) > webBatchBytes || at == mid || at == mid+1) && len(se.Batches) < 9998 {
 					if err := flush(); err != nil {
 						return nil, err
 					}
@@ -289,6 +335,7 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 				cur.WriteByte('"')
 				cur.Write(r.frames[k])
 				cur.WriteByte('"')
+				putFrameBuf(r.frames[k])
 				inBatch++
 				img.Batch = len(se.Batches)
 			}
@@ -390,6 +437,8 @@ func webFrames(path string, data []byte, fileID string, pack bool) ([]webFrame, 
 	var imgs []webFrame
 	var frames [][]byte
 	var r *render.Renderer
+	pk := packers.Get().(*webPacker)
+	defer packers.Put(pk)
 	for n := 0; n < desc.NumberOfFrames; n++ {
 		img := base
 		if desc.NumberOfFrames > 1 {
@@ -410,7 +459,8 @@ func webFrames(path string, data []byte, fileID string, pack bool) ([]webFrame, 
 		}
 		var samples []byte
 		if desc.Grey() {
-			samples = storedSamples(desc, raw, base.Bytes)
+			samples = storedSamples(pk.samples, desc, raw, base.Bytes)
+			pk.samples = samples
 		} else {
 			if r == nil {
 				if r, err = render.New(desc); err != nil {
@@ -423,11 +473,7 @@ func webFrames(path string, data []byte, fileID string, pack bool) ([]webFrame, 
 			}
 			samples = rgbSamples(rgba)
 		}
-		packedFrame, err := packFrame(samples, base.Bytes, base.Samples, desc.Columns)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s frame %d: %w", fileID, n+1, err)
-		}
-		frames = append(frames, packedFrame)
+		frames = append(frames, pk.pack(frameBuf(), samples, base.Bytes, base.Samples, desc.Columns))
 	}
 	return imgs, frames, nil
 }
@@ -446,4 +492,21 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// frameBufs keeps the buffers of packed frames between the packers and the
+// batch writer.
+var frameBufs sync.Pool
+
+func frameBuf() []byte {
+	if b, ok := frameBufs.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return nil
+}
+
+func putFrameBuf(b []byte) {
+	if cap(b) > 0 {
+		frameBufs.Put(&b)
+	}
 }
