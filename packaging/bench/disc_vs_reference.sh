@@ -7,9 +7,11 @@
 #     `disc --files --iso` (plan + DICOMDIR + pages + ISO, without read-back)
 #     against `dcmmkdir -Pgp` + `dcmj2pnm +oj` on the same 24 slices +
 #     `xorriso -as mkisofs` (target: reference/discdesk >= 1).
-#  2. the whole disc with read-back verify (plan, DICOMDIR, web pages, ISO,
-#     verify) against bare `xorriso -as mkisofs` of the same tree (the disc's
-#     own files as a folder) (target: <= 1.5x).
+#  2. the whole disc with the browser viewer and read-back verify (plan,
+#     DICOMDIR, web pages, the browser viewer's frames, ISO, verify) against
+#     bare `xorriso -as mkisofs` of the same tree (the disc's own files as a
+#     folder), RUNS times each (default 5), alternated, medians (target <=
+#     1.5x).
 #  3. peak resident memory of `discdesk disc` for a 2,000-instance study
 #     (target < 200 MiB).
 # Every ISO discdesk made is checked with validate-disc (../shared/tools).
@@ -34,7 +36,7 @@ sub() { python3 -c "print(f'{$1-$2:.3f}')"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 sync
 cat "$STUDY"/* > /dev/null # warm the page cache for both sides alike
-DISC=(--data "$T/data" disc --files --no-viewer --ack-no-report bench)
+DISC=(--data "$T/data" disc --files --no-viewer --ack-no-report bench) # part 1: the reference makes no browser viewer
 check() { "$VALIDATE" "$1" > "$T/validate.log" 2>&1 && echo PASS || echo "FAIL (validate-disc: $(grep -m1 FAIL "$T/validate.log"))"; }
 
 # --- reference pipeline -------------------------------------------------
@@ -61,27 +63,39 @@ ours=$(sub "$t1" "$t0")
 valid=$(check "$T/ours.iso")
 ourjpeg=$(isoinfo -f -i "$T/ours.iso" | grep -c '/IMG[0-9]*\.JPG' || true)
 
-# --- discdesk with read-back verify, against bare xorriso of the same tree --
-rm -f "$T/ours.iso" "$T/ours.iso.sha256"
-t0=$(now)
-"$T/discdesk" "${DISC[@]}" --iso --out "$T/ours.iso" "$STUDY" > "$T/verify.log" 2>&1
-t1=$(now)
-full=$(sub "$t1" "$t0")
+# --- discdesk with the browser viewer and read-back verify, against bare
+# xorriso of the same tree, alternated; medians ------------------------------
+DISCV=(--data "$T/data" disc --files --ack-no-report bench)
+"$T/discdesk" "${DISCV[@]}" --no-verify --out "$T/tree" "$STUDY" > /dev/null 2>&1
+web_mb=$(du -sm "$T/tree/VIEWER/WEB" | cut -f1)
+dicom_mb=$(du -sm "$T/tree/DICOM" | cut -f1)
+RUNS=${RUNS:-5}
+fulls=(); bares=()
+for r in $(seq "$RUNS"); do
+  rm -f "$T/ours.iso" "$T/ours.iso.sha256" "$T/bare.iso"
+  t0=$(now)
+  "$T/discdesk" "${DISCV[@]}" --iso --out "$T/ours.iso" "$STUDY" > "$T/verify.log" 2>&1
+  t1=$(now)
+  fulls+=("$(sub "$t1" "$t0")")
+  grep -q "read back and verified" "$T/verify.log" || { echo "discdesk disc did not verify:" >&2; cat "$T/verify.log" >&2; exit 1; }
+  vol=$(isoinfo -d -i "$T/ours.iso" | sed -n 's/^Volume id: //p')
+  t0=$(now)
+  xorriso -as mkisofs -quiet -iso-level 1 -J -V "$vol" -o "$T/bare.iso" "$T/tree" 2> /dev/null
+  t1=$(now)
+  bares+=("$(sub "$t1" "$t0")")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+full=$(median "${fulls[@]}"); bare=$(median "${bares[@]}")
 valid2=$(check "$T/ours.iso")
-"$T/discdesk" "${DISC[@]}" --no-verify --out "$T/tree" "$STUDY" > /dev/null 2>&1
-vol=$(isoinfo -d -i "$T/ours.iso" | sed -n 's/^Volume id: //p')
-t0=$(now)
-xorriso -as mkisofs -quiet -iso-level 1 -J -V "$vol" -o "$T/bare.iso" "$T/tree" 2> /dev/null
-t1=$(now)
-bare=$(sub "$t1" "$t0")
 
 mb=$(du -m "$T/ours.iso" | cut -f1)
-echo "$N-slice CT to ISO ($mb MB):"
+echo "$N-slice CT to ISO, without the browser viewer:"
 echo "  reference: dcmmkdir ${ref_mkdir}s + dcmj2pnm x$njpeg ${ref_jpeg}s + xorriso ${ref_iso}s = ${ref_total}s"
 echo "  discdesk disc (plan + DICOMDIR + $ourjpeg web JPEGs and thumbnails + ISO): ${ours}s; validate-disc: $valid"
 echo "  reference/discdesk = $(ratio "$ref_total" "$ours") (same JPEG count; target >= 1)"
-echo "  discdesk disc with read-back verify: ${full}s; validate-disc: $valid2"
-echo "  bare xorriso -as mkisofs of the same tree: ${bare}s"
+echo "$N-slice CT to ISO with the browser viewer ($mb MB: DICOM $dicom_mb MB, browser viewer and its data $web_mb MB), medians of $RUNS alternated runs:"
+echo "  discdesk disc with read-back verify: ${full}s (runs: ${fulls[*]}); validate-disc: $valid2"
+echo "  bare xorriso -as mkisofs of the same tree: ${bare}s (runs: ${bares[*]})"
 echo "  discdesk with verify / bare xorriso = $(ratio "$full" "$bare") (target <= 1.5)"
 
 # --- memory for 2,000 instances ------------------------------------------

@@ -36,6 +36,36 @@ const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 const out = {};
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// peakRSS is the largest peak resident size (VmHWM, bytes) of this
+// process's descendants whose command line matches re (the page's
+// renderer or content process).
+function peakRSS(re) {
+  const kids = {};
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = +st.slice(st.lastIndexOf(')') + 2).split(' ')[1];
+      (kids[ppid] = kids[ppid] || []).push(+d);
+    } catch (e) { /* gone */ }
+  }
+  let best = 0;
+  const walk = (pid) => {
+    for (const k of kids[pid] || []) {
+      try {
+        const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        if (re.test(cmd)) {
+          const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${k}/status`, 'utf8'));
+          if (m) best = Math.max(best, +m[1] * 1024);
+        }
+      } catch (e) { /* gone */ }
+      walk(k);
+    }
+  };
+  walk(process.pid);
+  return best;
+}
 async function until(page, fn, arg, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -100,6 +130,20 @@ async function run(name) {
         const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
         return { mean: mean(times), max: Math.max(...times), steps: times.length, drawMean: mean(draws), drawMax: Math.max(...draws) };
       }, job.scroll);
+    }
+    if (job.memory) {
+      // every image decoded once (the most the page holds), then what the
+      // page keeps, the JS heap (Chromium) and the peak resident memory of
+      // the page's process
+      await page.evaluate(async () => { const s = DDV.test.state().tiles[0]; for (let k = 0; k < s.n; k++) await DDV.test.go(k); });
+      await sleep(200);
+      r.memory = await page.evaluate(() => DDV.test.held());
+      if (name === 'chromium') {
+        const cdp = await ctx.newCDPSession(page);
+        await cdp.send('Performance.enable');
+        for (const m of (await cdp.send('Performance.getMetrics')).metrics) if (m.name === 'JSHeapUsedSize' || m.name === 'JSHeapTotalSize') r.memory[m.name] = m.value;
+      }
+      r.memory.processPeak = peakRSS(name === 'chromium' ? /--type=renderer/ : /-contentproc.*\btab\b/);
     }
     r.values = [];
     if (job.valuesAll) {
