@@ -7,7 +7,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"discdesk/app/burnqueue"
 	"discdesk/app/staff"
@@ -20,6 +22,17 @@ type queueScreen struct {
 	content *fyne.Container
 	rows    *fyne.Container
 	empty   *widget.Label
+	// Each row's progress and phase are bound: while the same jobs stand
+	// in the same states, a refresh only sets the bindings (the rows, and
+	// a clerk's place in them, stay); shape is what rebuilds them.
+	live  map[uuid.UUID]jobLive
+	shape string
+}
+
+// jobLive is the bound data of one job row.
+type jobLive struct {
+	progress binding.Float
+	phase    binding.String
 }
 
 func newQueueScreen(d *Desk) *queueScreen {
@@ -48,12 +61,42 @@ func phaseText(j burnqueue.Job, ev burnqueue.Event, has bool) string {
 	return string(j.State)
 }
 
+// progressOf is a job's progress from 0 to 1.
+func progressOf(j burnqueue.Job, ev burnqueue.Event, has bool) float64 {
+	switch {
+	case j.State == burnqueue.Done:
+		return 1
+	case has && ev.Progress.Total > 0:
+		return float64(ev.Progress.Done) / float64(ev.Progress.Total)
+	}
+	return 0
+}
+
 func (q *queueScreen) refresh() {
 	d := q.d
 	jobs, err := d.svc.Queue.List()
+	if err == nil {
+		shape := ""
+		for _, j := range jobs {
+			shape += fmt.Sprintf("%s %s %v %q %d|", j.ID, j.State, j.Held, j.LastError, len(j.Discs))
+		}
+		if shape == q.shape && q.live != nil {
+			for _, j := range jobs {
+				if l, ok := q.live[j.ID]; ok {
+					ev, has := d.svc.Progress(j.ID)
+					_ = l.progress.Set(progressOf(j, ev, has))
+					_ = l.phase.Set(phaseText(j, ev, has))
+				}
+			}
+			return
+		}
+		q.shape = shape
+	}
 	d.forget("queue.job.")
 	q.rows.RemoveAll()
+	q.live = map[uuid.UUID]jobLive{}
 	if err != nil {
+		q.shape = ""
 		q.empty.SetText(plain(err))
 		return
 	}
@@ -76,17 +119,15 @@ func (q *queueScreen) row(j burnqueue.Job) fyne.CanvasObject {
 	if j.RequestID != "" {
 		who = "Request " + staff.RequestCode(j.RequestID)
 		if r, err := d.svc.Handoff.Request(j.RequestID); err == nil {
-			who += " · " + r.Patient.Name
+			who += " · " + PersonName(r.Patient.Name)
 		}
 	}
-	bar := name(d, "queue.job."+id+".progress", widget.NewProgressBar())
-	switch {
-	case j.State == burnqueue.Done:
-		bar.SetValue(1)
-	case has && ev.Progress.Total > 0:
-		bar.SetValue(float64(ev.Progress.Done) / float64(ev.Progress.Total))
-	}
-	state := name(d, "queue.job."+id+".state", widget.NewLabel(phaseText(j, ev, has)))
+	l := jobLive{progress: binding.NewFloat(), phase: binding.NewString()}
+	_ = l.progress.Set(progressOf(j, ev, has))
+	_ = l.phase.Set(phaseText(j, ev, has))
+	q.live[j.ID] = l
+	bar := name(d, "queue.job."+id+".progress", widget.NewProgressBarWithData(l.progress))
+	state := name(d, "queue.job."+id+".state", widget.NewLabelWithData(l.phase))
 	target := widget.NewLabel("Drive: " + j.Drive)
 	msg := name(d, "queue.job."+id+".error", widget.NewLabel(j.LastError))
 	msg.Wrapping = fyne.TextWrapWord
@@ -119,7 +160,7 @@ func (q *queueScreen) row(j burnqueue.Job) fyne.CanvasObject {
 		discs += fmt.Sprintf("disc %d of %d (copy %d): %s  ", dc.Index, dc.Of, dc.Copy, dc.State)
 	}
 	return name(d, "queue.job."+id, widget.NewCard("", "", container.NewVBox(
-		container.NewHBox(widget.NewLabelWithStyle(who, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), state, layoutSpacer(), cancel, retry),
+		container.NewHBox(name(d, "queue.job."+id+".who", widget.NewLabelWithStyle(who, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})), state, layoutSpacer(), cancel, retry),
 		bar, container.NewHBox(target, widget.NewLabel(discs)), msg)))
 }
 

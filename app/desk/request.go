@@ -483,8 +483,8 @@ func (f *requestForm) plan() {
 	f.msg.SetText("")
 	rows := []fyne.CanvasObject{
 		widget.NewLabelWithStyle("Plan preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		name(d, "plan.summary", widget.NewLabel(fmt.Sprintf("%d objects · %s · %d disc(s) of %s · profile %s",
-			len(p.Objects), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)), p.Profile))),
+		name(d, "plan.summary", widget.NewLabel(fmt.Sprintf("%s · %s · %d disc(s) of %s · profile %s",
+			plural(len(p.Objects), "object", "objects"), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)), p.Profile))),
 	}
 	if probs := f.problems(); len(probs) > 0 {
 		l := name(d, "plan.problems", widget.NewLabel("Before the request can be recorded (marked on the request form): "+strings.Join(probs, " ")))

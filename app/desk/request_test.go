@@ -11,9 +11,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"discdesk/app/burnqueue"
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
 	"discdesk/burner/disc"
+	"discdesk/burner/drive"
 )
 
 // deskNow is the fixed clock of the desk tests' goldens: a Monday
@@ -420,5 +422,39 @@ func TestDeskScreensMarkup(t *testing.T) {
 	} {
 		o := f.tab(s.tab)
 		test.AssertObjectRendersToMarkup(t, s.golden, o)
+	}
+}
+
+// The queue's rows bind their progress and phase: a progress event updates
+// the bar in place; the row is rebuilt only when the jobs change.
+func TestQueueRowsBindProgress(t *testing.T) {
+	f := fixedDesk(t)
+	by := f.svc.actor(*f.d.User())
+	r, err := f.svc.Station.Record(handoff.RequestInput{Patient: handoff.Patient{Name: "Yamada^Tarou"}, Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity: handoff.IdentityCheck{Method: "known to staff", CheckedBy: "Demo Staff"}, Studies: handoff.Studies{UIDs: []string{f.study("DEMO0003").UID}},
+		Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := f.svc.BurnRequest(context.Background(), r.ID, []disc.WarningCode{disc.WarnNoReport}, *f.d.User())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d.queue.refresh()
+	id := job.ID.String()
+	row := f.d.Named("queue.job." + id)
+	if got := f.label("queue.job." + id + ".who"); !strings.Contains(got, "Yamada, Tarou") {
+		t.Errorf("queue row names %q", got)
+	}
+	f.svc.progress(burnqueue.Event{Job: job.ID, Progress: drive.Progress{Done: 1, Total: 4}})
+	f.d.queue.refresh()
+	if f.d.Named("queue.job."+id) != row {
+		t.Error("a progress event rebuilt the row")
+	}
+	if v := w[*widget.ProgressBar](f, "queue.job."+id+".progress").Value; v != 0.25 {
+		t.Errorf("progress %v", v)
+	}
+	if got := f.label("queue.job." + id + ".state"); got != "Waiting for the drive" {
+		t.Errorf("phase %q", got)
 	}
 }

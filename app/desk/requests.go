@@ -367,7 +367,7 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 		r.detail.Add(why)
 		return
 	}
-	summary := fmt.Sprintf("%d objects · %s · %d disc(s) of %s", len(p.Objects), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)))
+	summary := fmt.Sprintf("%s · %s · %d disc(s) of %s", plural(len(p.Objects), "object", "objects"), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)))
 	r.detail.Add(name(d, "handoff.burnplan", widget.NewLabel(summary)))
 	noun := "this study"
 	if n := len(q.Studies.UIDs); n > 1 {
