@@ -458,3 +458,30 @@ func TestQueueRowsBindProgress(t *testing.T) {
 		t.Errorf("phase %q", got)
 	}
 }
+
+// With a state fee rule in force the form names it and its cap, and says
+// at once when a fee is above it.
+func TestRequestFormStateCap(t *testing.T) {
+	f := fixedDesk(t)
+	caps, err := handoff.ExampleFeeCaps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := f.svc.Handoff.Config()
+	cfg.Fees.State, cfg.Fees.Caps = "NJ", &caps
+	if err := f.svc.Handoff.SetConfig(cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.openForm("DEMO0003")
+	if fee := f.label("request.fee"); !strings.Contains(fee, "State rule: Example rule NJ-2 (placeholder, to be checked by compliance) (NJ, facility state): cap $8.00.") {
+		t.Errorf("fee %q", fee)
+	}
+	if f.shown("request.fee.refused") {
+		t.Error("a $6.50 fee refused under an $8.00 cap")
+	}
+	f.choose("request.fee.method", "actual cost")
+	f.typ("request.labour", "60")
+	if got := f.label("request.fee.refused"); !f.shown("request.fee.refused") || !strings.Contains(got, "$24.75 is more than $8.00 allows") {
+		t.Errorf("fee above the cap: %q", got)
+	}
+}
