@@ -57,6 +57,7 @@ type requestForm struct {
 	fee, due binding.String
 	feeBad   *widget.Label
 	rows     map[string][2]fyne.CanvasObject // label and field of rows that apply only sometimes
+	grid     *fyne.Container                 // the form's rows, laid out again when one shows or hides
 	preview  handoff.Preview
 	building bool
 }
@@ -186,6 +187,7 @@ func (f *requestForm) build() fyne.CanvasObject {
 	f.errs = map[string]binding.String{}
 	f.rows = map[string][2]fyne.CanvasObject{}
 	grid := container.New(layout.NewFormLayout())
+	f.grid = grid
 	for _, k := range formKeys {
 		b := binding.NewString()
 		f.errs[k] = b
@@ -286,6 +288,7 @@ func (f *requestForm) update() {
 		f.feeBad.Hide()
 	}
 	_ = f.due.Set(dueText(p, in.Urgency, f.d.svc.Now(), f.d.location()))
+	f.grid.Refresh() // rows and marks shown or hidden take their place
 	// The summary under the form follows the marks: it shrinks as fields
 	// are fixed and goes with the last.
 	if strings.HasPrefix(f.msg.Text, fixMarked) {
