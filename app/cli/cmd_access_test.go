@@ -45,7 +45,7 @@ func TestOffersCommands(t *testing.T) {
 		t.Errorf("decline without reason: exit %d", code)
 	}
 	code, out, stderr = run(t, data, "offers", "decline", "583295", "--reason", "has portal access", "--csv-dir", drop, "--quiet", "1h", "--staff", "m.rivera", "--workstation", "FRONT-1")
-	if code != 0 || !strings.Contains(out, "declined: Doe, J1") || !strings.Contains(out, "by m.rivera") {
+	if code != 0 || !strings.Contains(out, "declined: DOE, J1") || !strings.Contains(out, "by m.rivera") {
 		t.Fatalf("decline: %d %s %s", code, out, stderr)
 	}
 	_, text, _ = run(t, data, "offers", "--quiet", "1h", "--csv-dir", drop)

@@ -107,7 +107,7 @@ func queueBurn(ctx context.Context, env *Env, st *station.Station, o *burnOption
 		p, err = st.PlanStudies(ctx, args, opts)
 	}
 	if err != nil {
-		return burnqueue.Job{}, planError(fmt.Errorf("burn: %w", err))
+		return burnqueue.Job{}, planError("burn", fmt.Errorf("burn: %w", err))
 	}
 	printPlan(env, p)
 	o.Plan.acknowledge(p)
@@ -116,7 +116,7 @@ func queueBurn(ctx context.Context, env *Env, st *station.Station, o *burnOption
 	}
 	j, err := st.Enqueue(p, o.Drive)
 	if err != nil {
-		return j, planError(fmt.Errorf("burn: %w", err))
+		return j, planError("burn", fmt.Errorf("burn: %w", err))
 	}
 	return j, nil
 }

@@ -58,13 +58,13 @@ func runCopy(ctx context.Context, env *Env, o *copyOptions, args []string) error
 	opts.Media = disc.USB
 	plan, err := planArgs(ctx, env, args, o.Files, o.Plan, opts)
 	if err != nil {
-		return planError(fmt.Errorf("copy: %w", err))
+		return planError("copy", fmt.Errorf("copy: %w", err))
 	}
 	defer plan.Close()
 	printPlan(env, plan)
 	o.Plan.acknowledge(plan)
 	if err := plan.Check(); err != nil {
-		return planError(fmt.Errorf("copy: %w", err))
+		return planError("copy", fmt.Errorf("copy: %w", err))
 	}
 	trees, err := plan.Build(ctx, nil)
 	if err != nil {

@@ -79,13 +79,13 @@ func runDisc(ctx context.Context, env *Env, o *discOptions, args []string) error
 	}
 	plan, err := planArgs(ctx, env, args, o.Files, o.Plan, opts)
 	if err != nil {
-		return planError(fmt.Errorf("disc: %w", err))
+		return planError("disc", fmt.Errorf("disc: %w", err))
 	}
 	defer plan.Close()
 	printPlan(env, plan)
 	o.Plan.acknowledge(plan)
 	if err := plan.Check(); err != nil {
-		return planError(fmt.Errorf("disc: %w", err))
+		return planError("disc", fmt.Errorf("disc: %w", err))
 	}
 	trees, err := plan.Build(ctx, nil)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,26 +158,15 @@ func validateDisc(t *testing.T, target string) {
 // for that file replaces the invalid one (and the plan keeps it).
 func TestDiscSupplyReplacesAnInvalidValueInOneFile(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(dir, "held-out.dcm")
-	b, err := os.ReadFile(corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(src, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("dcmodify", "-nb", "-ma", "(0008,0020)=1995.06.26", src).CombinedOutput(); err != nil {
-		t.Fatalf("dcmodify: %v\n%s", err, out)
-	}
+	src := heldOut(t, dir, "held-out.dcm", "-ma", "(0008,0020)=1995.06.26")
 	data := t.TempDir()
 	code, _, stderr := runCLI(data, "disc", "--out", filepath.Join(dir, "d1"), "--no-viewer", "--ack-no-report", "Ann", "--files", src)
-	hint := regexp.MustCompile(`--supply (\S+)=VALUE --by NAME`).FindStringSubmatch(stderr)
-	if code != exitDiscMissingKey || !strings.Contains(stderr, "held-out.dcm") || hint == nil || !strings.HasPrefix(hint[1], src+":") {
-		t.Fatalf("invalid date: exit %d\n%s", code, stderr)
+	hint := supplyHintArgs(t, stderr, "disc")
+	if code != exitDiscMissingKey || !strings.Contains(stderr, "held-out.dcm") || !slices.Contains(hint, src+":StudyDate=19950626") {
+		t.Fatalf("invalid date: exit %d, hint %q\n%s", code, hint, stderr)
 	}
 	out := filepath.Join(dir, "d2")
-	code, stdout, stderr := runCLI(data, "disc", "--out", out, "--no-viewer", "--ack-no-report", "Ann", "--files", src,
-		"--supply", hint[1]+"=19950626", "--by", "Ann")
+	code, stdout, stderr := runCLI(data, append([]string{"disc", "--out", out, "--no-viewer", "--ack-no-report", "Ann", "--files", src}, hint...)...)
 	if code != 0 {
 		t.Fatalf("with the hinted --supply: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -187,4 +177,78 @@ func TestDiscSupplyReplacesAnInvalidValueInOneFile(t *testing.T) {
 		!strings.Contains(string(dd), "supplied by Ann") {
 		t.Fatalf("disc dates: %v\n%s", err, dd)
 	}
+}
+
+// A library study whose file lacks four keys and has an invalid fifth:
+// one run names them all, by the file staff imported (never the library's
+// objects/ path), with the patient, study and series; the hinted command,
+// values filled in, plans the disc.
+func TestDiscNamesTheImportedFileAndEveryMissingKey(t *testing.T) {
+	dir := t.TempDir()
+	src := heldOut(t, dir, "CT0042.dcm", "-ma", "(0008,0020)=1995.06.26", "-ea", "(0008,0030)", "-ea", "(0020,0010)", "-ea", "(0020,0011)", "-ea", "(0020,0013)")
+	data := t.TempDir()
+	if code, _, stderr := runCLI(data, "import", src); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, stderr)
+	}
+	const uid = "1.3.46.670589.33.1.15053592413351079234.27718218421047494460"
+	code, _, stderr := runCLI(data, "disc", "--out", filepath.Join(dir, "d1"), "--no-viewer", "--ack-no-report", "Ann", uid)
+	if code != exitDiscMissingKey {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"5 required DICOMDIR keys", "file CT0042.dcm (", `study "1A TRAUMA/PLAIN HEAD DM"`, `patient "`, "Study Time", "Study ID", "Series Number", "Instance Number", "Study Date"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "objects/") || strings.Contains(stderr, "objects"+string(filepath.Separator)) {
+		t.Errorf("stderr names the library's object path:\n%s", stderr)
+	}
+	hint := supplyHintArgs(t, stderr, "disc")
+	if !slices.Contains(hint, "CT0042.dcm:StudyDate=19950626") || len(hint) != 12 {
+		t.Fatalf("hint %q\n%s", hint, stderr)
+	}
+	out := filepath.Join(dir, "d2")
+	code, stdout, stderr := runCLI(data, append([]string{"disc", "--out", out, "--no-viewer", "--no-web", "--ack-no-report", "Ann", uid}, hint...)...)
+	if code != 0 {
+		t.Fatalf("with the hinted flags: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// heldOut writes a copy of the corpus's explicit-LE CT slice into dir as
+// name, changed by dcmodify args.
+func heldOut(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	src := filepath.Join(dir, name)
+	b, err := os.ReadFile(corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("dcmodify", append(append([]string{"-nb"}, args...), src)...).CombinedOutput(); err != nil {
+		t.Fatalf("dcmodify: %v\n%s", err, out)
+	}
+	return src
+}
+
+// supplyHintArgs reads the flags of the hinted "discdesk CMD ..." line,
+// placeholders filled in (VALUE 1, HHMMSS 101010, NAME Ann).
+func supplyHintArgs(t *testing.T, stderr, cmd string) []string {
+	t.Helper()
+	_, line, ok := strings.Cut(stderr, "\n  discdesk "+cmd+" ")
+	if !ok {
+		return nil
+	}
+	line, _, _ = strings.Cut(line, "\n")
+	var args []string
+	for _, f := range regexp.MustCompile(`'[^']*'|\S+`).FindAllString(line, -1) {
+		f = strings.Trim(f, "'")
+		f = strings.NewReplacer("=VALUE", "=1", "=HHMMSS", "=101010").Replace(f)
+		if f == "NAME" {
+			f = "Ann"
+		}
+		args = append(args, f)
+	}
+	return args
 }

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -46,7 +48,7 @@ func addPlanFlags(fs *flag.FlagSet, media string) *planFlags {
 	fs.BoolVar(&p.noWeb, "no-web", false, "leave INDEX.HTM and IHE_PDI/ off the disc (DICOM ONLY)")
 	fs.StringVar(&p.viewerDir, "viewer-dir", "", "folder of the disc viewer binaries (default: $DISCDESK_VIEWER_DIR, else viewer/ beside discdesk)")
 	fs.StringVar(&p.fsid, "file-set-id", "", "File-set ID and volume name (up to 16 of A-Z 0-9 _)")
-	fs.Var(&p.supply, "supply", "value for a missing or invalid Type 1 key, KEYWORD=VALUE or (GGGG,EEEE)=VALUE; FILE:KEYWORD=VALUE replaces it in that file only; repeatable")
+	fs.Var(&p.supply, "supply", "value for a missing or invalid Type 1 key, KEYWORD=VALUE or (GGGG,EEEE)=VALUE; FILE:KEYWORD=VALUE replaces it in that file only (its path, or the name it was imported as); repeatable")
 	fs.StringVar(&p.by, "by", "", "staff member supplying values")
 	fs.StringVar(&p.ack, "ack-no-report", "", "acknowledge that a study has no report (your name, kept in the plan)")
 	fs.StringVar(&p.radiologist, "radiologist", "", "reading radiologist named on the disc, overriding the report and the study (free text, or Family^Given^^Prefix^Suffix)")
@@ -102,20 +104,13 @@ func (p *planFlags) acknowledge(pl *station.Plan) {
 	}
 }
 
-// planError adds the command that resolves a plan error.
-func planError(err error) error {
-	var mk *disc.MissingKeyError
+// planError adds the command that resolves a plan error; cmd is the
+// command that planned ("disc", "burn", "copy").
+func planError(cmd string, err error) error {
+	var mks disc.MissingKeys
 	switch {
-	case errors.As(err, &mk):
-		hint := ""
-		switch {
-		case mk.Tag != 0 && mk.Invalid && mk.File != "":
-			// Only a value named for the file replaces one it has.
-			hint = fmt.Sprintf(" (give --supply %s:%s=VALUE --by NAME)", mk.File, mk.Tag.Name())
-		case mk.Tag != 0:
-			hint = fmt.Sprintf(" (give --supply %s=VALUE --by NAME)", mk.Tag.Name())
-		}
-		return &ExitError{Code: exitDiscMissingKey, Err: fmt.Errorf("%w%s", err, hint)}
+	case errors.As(err, &mks):
+		return &ExitError{Code: exitDiscMissingKey, Err: fmt.Errorf("%w\n%s", err, supplyHint(cmd, mks))}
 	case errors.Is(err, disc.ErrSeriesTooLarge):
 		return &ExitError{Code: exitDiscSeriesTooBig, Err: err}
 	case errors.Is(err, station.ErrUnacknowledged):
@@ -124,7 +119,50 @@ func planError(err error) error {
 	return err
 }
 
-// printPlan prints a plan's warnings and offers on stderr.
+// supplyHint is the command line that supplies every missing or invalid
+// key at once: the same command again with one --supply per value. A
+// missing key is supplied for every object lacking it; an invalid value is
+// replaced in its own file (named as staff imported it, Object.SupplyFile),
+// an ACR-NEMA date already given in DICOM form.
+func supplyHint(cmd string, mks disc.MissingKeys) string {
+	var flags []string
+	seen := map[string]bool{}
+	for _, mk := range mks {
+		if mk.Tag == 0 {
+			continue
+		}
+		kw := mk.Tag.Name() // the keyword, else (GGGG,EEEE)
+		value := "VALUE"
+		switch dcm.DictVR(mk.Tag) {
+		case "DA":
+			value = cmp.Or(strings.ReplaceAll(dcm.FormatDate(mk.Value), "-", ""), "YYYYMMDD")
+		case "TM":
+			value = "HHMMSS"
+		}
+		f := kw + "=" + value
+		if mk.Invalid && mk.File != "" {
+			f = mk.File + ":" + f
+		}
+		if !seen[f] {
+			seen[f] = true
+			flags = append(flags, "--supply "+shellQuote(f))
+		}
+	}
+	if len(flags) == 0 {
+		return "fix the objects and plan again"
+	}
+	return fmt.Sprintf("run the same command again with these flags added (check each value, put your name for NAME):\n  discdesk %s %s --by NAME", cmd, strings.Join(flags, " "))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:=/+@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// printPlan prints a plan's warnings, offers and the browser viewer's cost on stderr.
 func printPlan(env *Env, pl *station.Plan) {
 	for _, w := range pl.Warnings {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
@@ -133,12 +171,16 @@ func printPlan(env *Env, pl *station.Plan) {
 		fmt.Fprintf(env.Stderr, "offer: %s would keep %d compressed objects as they are (saves about %d MB; --profile %s)\n",
 			o.Profile, o.Objects, o.Saves>>20, strings.ToLower(string(o.Profile)[strings.LastIndexByte(string(o.Profile), '-')+1:]))
 	}
+	if c := pl.WebViewerCost(); c != "" {
+		fmt.Fprintf(env.Stderr, "plan: %s\n", c)
+	}
 	if !pl.Facility.Configured() {
 		fmt.Fprintln(env.Stderr, "warning: no facility details are configured (desk settings, `discdesk config set`, or --facility-name/--facility-address/--facility-phone): README.TXT will say so and give patients no one to contact")
 	}
 }
 
-// parseSupply reads [FILE:]KEYWORD=VALUE or [FILE:](GGGG,EEEE)=VALUE.
+// parseSupply reads [FILE:]KEYWORD=VALUE or [FILE:](GGGG,EEEE)=VALUE; FILE
+// is a file's path or the name it was imported into the library as.
 func parseSupply(s string) (station.Supply, error) {
 	k, v, ok := strings.Cut(s, "=")
 	if !ok || strings.TrimSpace(v) == "" {
@@ -146,11 +188,16 @@ func parseSupply(s string) (station.Supply, error) {
 	}
 	file := ""
 	if i := strings.LastIndexByte(k, ':'); i > 0 {
-		abs, err := filepath.Abs(k[:i])
-		if err != nil {
-			return station.Supply{}, err
+		// A file on disk (disc --files) is named by its absolute path;
+		// anything else is the name a library file was imported as.
+		file, k = k[:i], k[i+1:]
+		if _, err := os.Stat(file); err == nil {
+			abs, err := filepath.Abs(file)
+			if err != nil {
+				return station.Supply{}, err
+			}
+			file = abs
 		}
-		file, k = abs, k[i+1:]
 	}
 	k = strings.TrimSpace(k)
 	if h := strings.Trim(strings.ReplaceAll(k, ",", ""), "()"); len(h) == 8 {

@@ -196,17 +196,32 @@ func overrideFacility(f, o disc.Facility) disc.Facility {
 	return f
 }
 
-// studyFiles lists the library files of the studies.
-func (s *Station) studyFiles(uids []string) ([]string, error) {
+// studyFiles lists the library files of the studies, with the name staff
+// imported each as (library.Instance.Source, for disc.Input.Names): plan
+// warnings and errors then say "file CT0042.dcm (series 3 ...)", never the
+// library's hashed object path.
+func (s *Station) studyFiles(uids []string) ([]string, map[string]string, error) {
 	var out []string
+	names := map[string]string{}
 	for _, u := range uids {
 		fs, err := s.Lib.Files(u)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, fs...)
+		d, err := s.Lib.Study(u)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, se := range d.Series {
+			for _, in := range se.Instances {
+				if in.Source != "" {
+					names[s.Lib.FilePath(in)] = in.Source
+				}
+			}
+		}
 	}
-	return out, nil
+	return out, names, nil
 }
 
 // PlanFiles plans discs of files (instance paths) with o; the caller closes
@@ -222,7 +237,7 @@ func (s *Station) PlanFiles(ctx context.Context, files []string, o PlanOptions) 
 // PlanStudies plans discs of library studies with o (media "" = the
 // settings' medium); the caller closes the plan.
 func (s *Station) PlanStudies(ctx context.Context, uids []string, o PlanOptions) (*Plan, error) {
-	files, err := s.studyFiles(uids)
+	files, names, err := s.studyFiles(uids)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +245,7 @@ func (s *Station) PlanStudies(ctx context.Context, uids []string, o PlanOptions)
 	if err != nil {
 		return nil, err
 	}
+	in.Names = names
 	return s.newPlan(ctx, in, o, "", uids)
 }
 
@@ -284,4 +300,26 @@ func (s *Station) newPlan(ctx context.Context, in disc.Input, o PlanOptions, req
 	}
 	o.Media = opts.Media
 	return &Plan{Plan: p, Request: request, Studies: uids, Options: o, Copies: 1}, nil
+}
+
+// WebViewerCost says what the browser viewer costs on the plan's discs, in
+// one line for staff: the `disc`, `burn` and `copy` printouts and the
+// desk's plan screen show it. "" when the discs carry no browser viewer.
+func (p *Plan) WebViewerCost() string {
+	w := p.WebViewer()
+	switch w.Mode {
+	case disc.WebViewerData:
+		return fmt.Sprintf("browser viewer with its images: about %s on the disc(s)", megabytes(w.Bytes))
+	case disc.WebViewerPicker:
+		return fmt.Sprintf("browser viewer without a copy of the images (%s): about %s on the disc(s); it reads the DICOM files once the user picks the disc folder", w.Reason, megabytes(w.Bytes))
+	}
+	return ""
+}
+
+// megabytes shows a size in MB, at least 0.1 MB for anything above zero.
+func megabytes(n int64) string {
+	if n > 0 && n < 100<<10 {
+		return "0.1 MB"
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

@@ -179,3 +179,29 @@ func TestChangedContentIsNotQueued(t *testing.T) {
 		t.Fatalf("queued: %+v", jobs)
 	}
 }
+
+// A study's plan names its file as it was imported, never by the library's
+// object path, and says what the browser viewer costs on the disc (none
+// with --no-viewer).
+func TestPlanNamesImportedFilesAndTheWebViewerCost(t *testing.T) {
+	st, study := newStation(t)
+	p, err := st.PlanStudies(context.Background(), []string{study.UID}, station.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if d := p.Objects[0].Describe(); !strings.HasPrefix(d, "file ct_explicit_le_source.dcm (") || !strings.Contains(d, `patient "HEAD"`) {
+		t.Errorf("object described as %q", d)
+	}
+	if c := p.WebViewerCost(); !strings.HasPrefix(c, "browser viewer") || !strings.Contains(c, " MB on the disc") {
+		t.Errorf("web viewer cost %q", c)
+	}
+	off, err := st.PlanStudies(context.Background(), []string{study.UID}, station.PlanOptions{NoViewer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Close()
+	if c := off.WebViewerCost(); c != "" {
+		t.Errorf("no viewer, cost %q", c)
+	}
+}

@@ -36,7 +36,10 @@ func (p *Plan) directory(fileSetID string, objs []*Object, ids func(*Object) str
 			out := make(MissingKeys, len(all))
 			for i, mk := range all {
 				o := objs[mk.Instance]
-				out[i] = &MissingKeyError{File: o.Source, Name: o.Describe(), Record: mk.Record, Attribute: mk.Attribute, Tag: mk.Tag, Invalid: mk.Invalid}
+				out[i] = &MissingKeyError{File: o.SupplyFile(), Name: o.Describe(), Record: mk.Record, Attribute: mk.Attribute, Tag: mk.Tag, Invalid: mk.Invalid}
+				if mk.Invalid && mk.Tag != 0 {
+					out[i].Value = strings.TrimSpace(o.header.String(mk.Tag))
+				}
 			}
 			return nil, nil, out
 		}

@@ -45,12 +45,13 @@ var (
 // invalid) Type 1 DICOMDIR key (PS3.3 F.5). The text is shown to staff as
 // is.
 type MissingKeyError struct {
-	File      string  // the input file's path (Supplied.File to replace the value)
+	File      string  // Supplied.File for a value for this file alone: the imported name, else the input path (Object.SupplyFile)
 	Name      string  // the file as staff know it, with its series and study (Object.Describe)
 	Record    string  // directory record type, e.g. "STUDY"
 	Attribute string  // name and tag, e.g. "Study ID (0020,0010)"
 	Tag       dcm.Tag // the attribute's tag, for a Supplied value
 	Invalid   bool    // the object has a value, but not a valid one for its VR
+	Value     string  // the invalid value ("" when missing), for staff to correct
 }
 
 func (e *MissingKeyError) Error() string {

@@ -65,6 +65,7 @@ type Object struct {
 	software    string           // the plan's Software and Version
 	pixelLen    int64            // encoded length of the pixel data in the input
 	metaProblem string           // why the meta group must be rewritten ("" = fine)
+	supplyName  string           // imported name unique in the plan (SupplyFile)
 	addEmpty    []dcm.Tag        // Type 2 attributes the object lacks, added empty
 	generated   []byte           // complete Part 10 bytes of a generated object
 	staffText   string           // the staff text a generated report PDF was made from (its page shows it)
@@ -156,8 +157,9 @@ func displayName(path string, names map[string]string) string {
 }
 
 // Describe names the object as staff know it: the imported file, its
-// series and its study, e.g. `file CT0042.dcm (series 3 "AX T2", study
-// "MRI BRAIN")`. Empty parts are left out.
+// series, its study and its patient, e.g. `file CT0042.dcm (series 3 "AX
+// T2", study "MRI BRAIN", patient "Doe, Jane")`. Empty parts are left out.
+// It is for staff (plan warnings and errors), never for logs.
 func (o *Object) Describe() string {
 	name := o.Name
 	if name == "" && o.Source == "" {
@@ -179,6 +181,9 @@ func (o *Object) Describe() string {
 		}
 		if d := strings.TrimSpace(o.header.String(dcm.StudyDescription)); d != "" {
 			parts = append(parts, fmt.Sprintf("study %q", d))
+		}
+		if n := dcm.PersonName(o.header.String(dcm.PatientName)); n != "" {
+			parts = append(parts, fmt.Sprintf("patient %q", n))
 		}
 	}
 	if o.Source == "" {

@@ -1,6 +1,7 @@
 package disc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -184,6 +185,7 @@ func NewPlan(ctx context.Context, in Input, opts Options) (*Plan, error) {
 	for _, o := range objs {
 		o.now, o.software = opts.Now, opts.Software+" "+opts.Version
 	}
+	supplyNames(objs, in.Names)
 	p.Objects = objs
 	if err := p.applySupplied(); err != nil {
 		return nil, err
@@ -254,6 +256,28 @@ feed:
 	return objs, nil
 }
 
+// supplyNames gives each object the name a value supplied for it alone
+// may use (Supplied.File): the name staff imported it as, when no other
+// object of the plan has that name.
+func supplyNames(objs []*Object, names map[string]string) {
+	n := map[string]int{}
+	for _, o := range objs {
+		if name := strings.TrimSpace(names[o.Source]); name != "" {
+			n[name]++
+		}
+	}
+	for _, o := range objs {
+		if name := strings.TrimSpace(names[o.Source]); n[name] == 1 {
+			o.supplyName = name
+		}
+	}
+}
+
+// SupplyFile is what a value supplied for this object alone names as its
+// Supplied.File: the imported name when it is the plan's only file of that
+// name, else the input path.
+func (o *Object) SupplyFile() string { return cmp.Or(o.supplyName, o.Source) }
+
 func (p *Plan) dedupe(objs []*Object) ([]*Object, error) {
 	seen := make(map[string]int, len(objs))
 	var out []*Object
@@ -308,7 +332,7 @@ func (p *Plan) applySupplied() error {
 		}
 		filled, replaced := 0, 0
 		for _, o := range p.Objects {
-			if s.File != "" && s.File != o.Source {
+			if s.File != "" && s.File != o.Source && (o.supplyName == "" || s.File != o.supplyName) {
 				continue
 			}
 			old := o.header.Get(s.Tag)

@@ -238,10 +238,10 @@ func TestSupplyReplacesInvalidValue(t *testing.T) {
 	names := map[string]string{src: "CT0042.dcm"}
 	_, err := NewPlan(context.Background(), Input{Files: []string{src}, Names: names, Facility: testFacility}, Options{NoViewer: true, WorkDir: t.TempDir(), Now: fixedNow})
 	var mk *MissingKeyError
-	if !errorsAs(err, &mk) || !mk.Invalid || mk.Tag != dcm.StudyDate || mk.File != src {
+	if !errorsAs(err, &mk) || !mk.Invalid || mk.Tag != dcm.StudyDate || mk.File != "CT0042.dcm" || mk.Value != "1995.06.26" {
 		t.Fatalf("err = %v, want an invalid Study Date", err)
 	}
-	for _, want := range []string{`file CT0042.dcm (series 201 "STEREOTAXIS", study "1A TRAUMA/PLAIN HEAD DM")`, "Study Date (0008,0020)", "not valid"} {
+	for _, want := range []string{`file CT0042.dcm (series 201 "STEREOTAXIS", study "1A TRAUMA/PLAIN HEAD DM", patient "`, "Study Date (0008,0020)", "not valid"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q lacks %q", err, want)
 		}
@@ -249,7 +249,7 @@ func TestSupplyReplacesInvalidValue(t *testing.T) {
 	if strings.Contains(err.Error(), src) {
 		t.Errorf("message names the library path: %v", err)
 	}
-	for _, file := range []string{src, ""} { // per file, and for every object whose value is invalid
+	for _, file := range []string{src, "CT0042.dcm", ""} { // per file (by path or imported name), and for every object whose value is invalid
 		p := plan(t, Input{Files: []string{src}, Names: names}, Options{NoWeb: true,
 			Supplied: []Supplied{{File: file, Tag: dcm.StudyDate, Value: "19950626", By: "tech A"}}})
 		trees := build(t, p)
