@@ -37,6 +37,35 @@ const out = {};
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// chooseFolderByFiles gives the page's folder input what choosing the
+// folder gives it (every file below, named by webkitRelativePath) and fires
+// its change event. For Firefox ESR: playwright-core's WebDriver BiDi
+// input.setFiles never completes for a folder on a webkitdirectory input
+// (it times out waiting for the input event), so the files are handed over
+// as File objects read here; Chromium gets the folder through setInputFiles.
+async function chooseFolderByFiles(page, dir) {
+  const list = [];
+  const top = path.basename(dir);
+  const walk = (d, rel) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name), r = rel + '/' + e.name;
+      if (e.isDirectory()) walk(p, r);
+      else list.push({ rel: r, name: e.name, data: fs.readFileSync(p).toString('base64') });
+    }
+  };
+  walk(dir, top);
+  await page.evaluate((list) => {
+    const files = list.map((x) => {
+      const f = new File([Uint8Array.from(atob(x.data), (c) => c.charCodeAt(0))], x.name);
+      Object.defineProperty(f, 'webkitRelativePath', { value: x.rel });
+      return f;
+    });
+    const input = document.getElementById('folder');
+    Object.defineProperty(input, 'files', { value: files, configurable: true });
+    input.dispatchEvent(new Event('change'));
+  }, list);
+}
+
 // peakRSS is the largest peak resident size (VmHWM, bytes) of this
 // process's descendants whose command line matches re (the page's
 // renderer or content process).
@@ -99,7 +128,8 @@ async function run(name) {
     if (job.folder) {
       await until(page, () => !document.getElementById('picker').hidden);
       r.picker = await state(page);
-      await page.setInputFiles('#folder', job.folder);
+      if (name === 'firefox') await chooseFolderByFiles(page, job.folder);
+      else await page.setInputFiles('#folder', job.folder);
     }
     await until(page, () => DDV.test.state().drawn > 0, null, 60000);
     r.firstImageWallMs = Date.now() - t0;
