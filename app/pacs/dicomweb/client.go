@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"discdesk/app/pacs"
@@ -256,46 +255,6 @@ func (c *Client) RetrieveStudyTo(ctx context.Context, studyUID, dir string) ([]s
 		return nil
 	})
 	return paths, err
-}
-
-// EncodeQuery writes QIDO-RS query parameters (PS3.18 8.3.4) sorted by key,
-// percent-encoding what RFC 3986 requires but leaving the matching
-// characters "*", "?" (wildcards, PS3.4 C.2.2.2.4) and "^" (person name
-// components) and "," (value lists) as they are, and a space as %20, not
-// "+": servers such as Orthanc's DICOMweb plugin match "%2A" literally.
-func EncodeQuery(q url.Values) string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		for _, v := range q[k] {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(escapeQueryValue(k))
-			b.WriteByte('=')
-			b.WriteString(escapeQueryValue(v))
-		}
-	}
-	return b.String()
-}
-
-func escapeQueryValue(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '.', c == '_', c == '~', c == '*', c == '?', c == '^', c == ',':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // Strings returns every value of a tag joined by backslashes, as a

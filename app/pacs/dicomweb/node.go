@@ -51,19 +51,29 @@ func NewClient(baseURL, username, password, token, caFile string) (*Client, erro
 }
 
 // studyQuery turns C-FIND study keys into QIDO-RS parameters: the same
-// matching (wildcards, date ranges) and the same return keys.
-func studyQuery(f pacs.StudyFilter) url.Values {
+// matching (wildcards, date ranges) and the same return keys. It also
+// returns the keys whose values wildcardValue changed, with the values
+// asked for, for FindStudies to narrow the matches to.
+func studyQuery(f pacs.StudyFilter) (url.Values, map[string]string) {
 	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
+	narrow := map[string]string{}
+	set := func(k, tag, v string, wild bool) {
+		if v == "" {
+			return
 		}
+		if wild {
+			if sent, changed := wildcardValue(v); changed {
+				narrow[tag] = v
+				v = sent
+			}
+		}
+		q.Set(k, v)
 	}
-	set("PatientID", f.PatientID)
-	set("PatientName", f.PatientName)
-	set("AccessionNumber", f.AccessionNumber)
-	set("StudyInstanceUID", f.StudyInstanceUID)
-	set("StudyDate", f.StudyDate)
+	set("PatientID", TagPatientID, f.PatientID, true)
+	set("PatientName", TagPatientName, f.PatientName, true)
+	set("AccessionNumber", TagAccessionNumber, f.AccessionNumber, true)
+	set("StudyInstanceUID", TagStudyInstanceUID, f.StudyInstanceUID, false)
+	set("StudyDate", TagStudyDate, f.StudyDate, false)
 	for _, t := range []string{"00080020", "00080030", "00080050", "00080061", "00081030", "00100010", "00100020", "0020000D", "00201208"} {
 		q.Add("includefield", t)
 	}
@@ -71,18 +81,25 @@ func studyQuery(f pacs.StudyFilter) url.Values {
 		// PS3.18 8.3.4.1: fuzzy matching stays off; names match as C-FIND does.
 		q.Set("fuzzymatching", "false")
 	}
-	return q
+	return q, narrow
 }
 
 // FindStudies runs QIDO-RS /studies with the keys of a C-FIND study query
 // and returns the matches as C-FIND does.
 func (c *Client) FindStudies(ctx context.Context, f pacs.StudyFilter) ([]pacs.Study, error) {
-	res, err := c.SearchStudies(ctx, studyQuery(f))
+	q, narrow := studyQuery(f)
+	res, err := c.SearchStudies(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]pacs.Study, 0, len(res))
+next:
 	for _, a := range res {
+		for tag, want := range narrow {
+			if !keep(want, a.String(tag)) {
+				continue next
+			}
+		}
 		out = append(out, pacs.Study{
 			StudyInstanceUID: a.String(TagStudyInstanceUID), PatientID: a.String(TagPatientID),
 			PatientName: a.String(TagPatientName), AccessionNumber: a.String(TagAccessionNumber),

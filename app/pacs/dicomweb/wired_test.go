@@ -2,7 +2,6 @@ package dicomweb
 
 import (
 	"context"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -11,13 +10,6 @@ import (
 	"discdesk/internal/corpus"
 )
 
-func TestEncodeQueryKeepsMatchingCharacters(t *testing.T) {
-	got := EncodeQuery(url.Values{"PatientName": {"DOE^J*"}, "PatientID": {"58?295"}, "StudyDescription": {"HEAD & NECK"}, "ModalitiesInStudy": {"CT,MR"}})
-	want := "ModalitiesInStudy=CT,MR&PatientID=58?295&PatientName=DOE^J*&StudyDescription=HEAD%20%26%20NECK"
-	if got != want {
-		t.Errorf("EncodeQuery:\n got %s\nwant %s", got, want)
-	}
-}
 
 // TestDICOMwebNodeAgainstOrthanc (issue 16.7): QIDO-RS with the keys of
 // C-FIND, including a wildcard and a person name with "^", then WADO-RS
