@@ -10,7 +10,6 @@ import (
 	"discdesk/internal/corpus"
 )
 
-
 // TestDICOMwebNodeAgainstOrthanc (issue 16.7): QIDO-RS with the keys of
 // C-FIND, including a wildcard and a person name with "^", then WADO-RS
 // into a sink as the Storage SCP would hand objects over.
