@@ -233,6 +233,18 @@ func TestTwoDesksShareOneFacility(t *testing.T) {
 	if heads[0] != heads[1] {
 		t.Fatalf("the desks see different logs:\n%s\n%s", heads[0], heads[1])
 	}
+	// A signed checkpoint of the facility's chain, made at the front desk,
+	// holds after the other desk recorded more.
+	cp := filepath.Join(t.TempDir(), "checkpoint.json")
+	if code, out, errs := front.cli(t, "log", "checkpoint", "--out", cp); code != 0 {
+		t.Fatalf("log checkpoint: exit %d\n%s%s", code, out, errs)
+	}
+	if _, err := w.Record(t, stationtest.Pickup(study)); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := front.cli(t, "log", "verify", "--against", cp); code != 0 || !strings.Contains(out, "checkpoint of") {
+		t.Fatalf("log verify --against at the front desk: exit %d\n%s%s", code, out, errs)
+	}
 	// The front desk lists what the other desk did; its own store holds no
 	// handoff event, so the log is the facility's alone.
 	code, out, errs := front.cli(t, "request", "list", "--search", "test patient", "--json")
@@ -258,7 +270,7 @@ func TestTwoDesksShareOneFacility(t *testing.T) {
 	}
 	defer pg.Close()
 	h, err := pg.Head(context.Background())
-	if err != nil || h.Count != 13 { // A: 6 events, B: 5, C: 2
+	if err != nil || h.Count != 14 { // A: 6 events, B: 5, C: 2, and one request after the checkpoint
 		t.Fatalf("facility head %+v %v: the lifecycle's events are not in the facility database", h, err)
 	}
 	for _, d := range []*facilityDesk{front, back} {
