@@ -247,6 +247,9 @@ func TestRecordNowBurnLaterAndMail(t *testing.T) {
 	if info := f.label("handoff.info"); !strings.Contains(info, "tracking 9400100000000000000000 (USPS)") {
 		t.Errorf("detail without tracking: %q", info)
 	}
+	if got := f.label("handoff.tellwhy"); got != "Tell the patient: nothing to tell: the copy has not arrived yet (confirm its receipt first)." {
+		t.Errorf("why the patient cannot be told yet: %q", got)
+	}
 }
 
 // shown reports whether the named object is shown.
@@ -333,7 +336,7 @@ func TestRequestListCountsAndRows(t *testing.T) {
 	if got := w[*widget.Button](f, "requests.row."+today.ID).Text; !strings.Contains(got, "Yamada, Tarou") || !strings.Contains(got, "2 studies") {
 		t.Errorf("row %q", got)
 	}
-	if got := w[*widget.Button](f, "requests.row."+soon.ID).Text; !strings.Contains(got, "· 1 study ·") {
+	if got := w[*widget.Button](f, "requests.row."+soon.ID).Text; !strings.HasSuffix(got, "· 1 study") {
 		t.Errorf("row %q", got)
 	}
 	if got := f.label("requests.row.due." + today.ID); got != "due Mon Nov 2, 2026 23:59 · due today" {

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -136,10 +137,11 @@ func (r *requestsScreen) row(q handoff.Request, now time.Time) fyne.CanvasObject
 		due.Importance = widget.DangerImportance
 		name(d, "requests.row.overdue."+q.ID, due)
 	}
-	btn := name(d, "requests.row."+q.ID, widget.NewButton(fmt.Sprintf("%s  %s  · %s · %s, %s", code, PersonName(q.Patient.Name),
-		studyCount(q), q.Status, q.Delivery), func() { r.show(q) }))
+	btn := name(d, "requests.row."+q.ID, widget.NewButton(fmt.Sprintf("%s  %s  · %s", code, PersonName(q.Patient.Name), studyCount(q)), func() { r.show(q) }))
 	btn.Alignment = widget.ButtonAlignLeading
-	return container.NewBorder(nil, nil, nil, due, btn)
+	// Two short lines a clerk scans: who, then where it stands and when
+	// it is due.
+	return container.NewVBox(btn, container.NewHBox(widget.NewLabel(fmt.Sprintf("%s · %s", q.Status, q.Delivery.Label())), due))
 }
 
 // show fills the detail pane with the request and its actions.
@@ -245,7 +247,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 		du := ready[len(ready)-1].UUID
 		r.detail.Add(name(d, "handoff.disc", widget.NewLabelWithStyle("Hand over disc "+du, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
 		to := name(d, "handoff.to", widget.NewEntry())
-		to.SetText(q.Recipient)
+		to.SetText(PersonName(q.Recipient))
 		idc := name(d, "handoff.identity", widget.NewEntry())
 		idc.SetPlaceHolder("Identity check at pickup, e.g. driver licence")
 		carrier := name(d, "handoff.carrier", widget.NewSelect([]string{"USPS", "UPS", "FedEx", "DHL", "Courier"}, nil))
@@ -305,7 +307,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 		})), spoilWhy))
 	} else if n := len(q.Discs); n > 0 {
 		if err := q.CanHandOver(q.Discs[n-1].UUID, false); err != nil {
-			why := name(d, "handoff.why", widget.NewLabel("Disc "+q.Discs[n-1].UUID+": "+plain(err)))
+			why := name(d, "handoff.why", widget.NewLabel(fmt.Sprintf("Disc %d of %d may not go out: %s", q.Discs[n-1].N, q.Discs[n-1].M, ruleWhy(err))))
 			why.Wrapping = fyne.TextWrapWord
 			r.detail.Add(why)
 		}
@@ -332,7 +334,9 @@ func (r *requestsScreen) show(q handoff.Request) {
 			}
 		})), how))
 	} else if q.Status != handoff.StatusCancelled {
-		r.detail.Add(name(d, "handoff.tellwhy", widget.NewLabel("Tell the patient: "+plain(err))))
+		tw := name(d, "handoff.tellwhy", widget.NewLabel("Tell the patient: nothing to tell: "+ruleWhy(err)))
+		tw.Wrapping = fyne.TextWrapWord
+		r.detail.Add(tw)
 	}
 	if q.Open() {
 		why := name(d, "handoff.cancelwhy", widget.NewEntry())
@@ -531,4 +535,25 @@ func looseFold(s string) string {
 		}
 		return unicode.ToLower(c)
 	}, s)), " ")
+}
+
+var (
+	// idRe is a request or disc named by its UUID in a rule's refusal.
+	idRe = regexp.MustCompile(`\b(request|disc) [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	// sentinels are the refusal's own words that say nothing to a clerk.
+	sentinels = []string{": " + handoff.ErrWrongState.Error(), ": nothing to tell the patient"}
+)
+
+// ruleWhy is a request rule's refusal (CanHandOver, CanTell) in a clerk's
+// words: no UUIDs, no "event does not fit the history".
+func ruleWhy(err error) string {
+	s := err.Error()
+	for _, x := range sentinels {
+		s = strings.ReplaceAll(s, x, "")
+	}
+	s = idRe.ReplaceAllString(s, "the $1")
+	for _, p := range []string{"the request: ", "the disc: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return strings.TrimSuffix(s, ".") + "."
 }
