@@ -16,6 +16,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/library"
+	appstaff "discdesk/app/staff"
 	"discdesk/viewer/dcm"
 )
 
@@ -279,7 +280,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 	var order []string
 	var probs []Problem
 	get := func(p handoff.Patient) *Candidate {
-		k := "day:" + dayKey + "/" + p.Key()
+		k := "day:" + dayKey + "/" + candidateKey(p)
 		c := byPatient[k]
 		if c == nil {
 			c = &Candidate{Key: k, Patient: p, Status: StatusPending}
@@ -361,7 +362,14 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 			p := handoff.Patient{Name: dcm.PersonName(e.Name), BirthDate: e.BirthDate, ID: e.PatientID}
 			var matched []library.Study
 			if e.PatientID != "" {
-				matched, _ = d.lib.Search(library.Query{PatientID: e.PatientID})
+				// The one rule for "this patient's studies" (app/staff.PatientStudies):
+				// the exact Patient ID under one issuer, whose name and birth
+				// date agree with the list's. "abc123" is not "ABC123".
+				sts, _, err := appstaff.PatientStudies(d.lib, handoff.Request{RequestInput: handoff.RequestInput{Patient: handoff.Patient{ID: e.PatientID, Name: e.Name, BirthDate: e.BirthDate}}})
+				if err != nil {
+					probs = append(probs, Problem{Source: "discharge list", Reason: fmt.Sprintf("line %d: no studies offered: %v", e.Line, err)})
+				}
+				matched = sts
 			}
 			if len(matched) > 0 {
 				p = patientOf(matched[0])
@@ -420,8 +428,8 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 	return out, probs, nil
 }
 
-// Find returns today's candidate with key, or one whose patient ID or name
-// matches (exactly one).
+// Find returns today's candidate with key, or the one whose Patient ID is
+// exactly key, or the only one whose name matches key.
 func (d *Desk) Find(ctx context.Context, key string) (Candidate, error) {
 	list, _, err := d.List(ctx)
 	if err != nil {
@@ -432,7 +440,10 @@ func (d *Desk) Find(ctx context.Context, key string) (Candidate, error) {
 		if c.Key == key {
 			return c, nil
 		}
-		if strings.EqualFold(c.Patient.ID, key) || strings.EqualFold(c.Patient.Name, key) {
+		if strings.TrimSpace(c.Patient.ID) == strings.TrimSpace(key) {
+			return c, nil // the exact Patient ID: one patient
+		}
+		if strings.EqualFold(c.Patient.Name, key) {
 			hits = append(hits, c)
 		}
 	}
@@ -531,6 +542,16 @@ func recentStudies(s []library.Study, now time.Time, days int) []library.Study {
 		}
 	}
 	return out
+}
+
+// candidateKey is a patient's key in the day's list: the exact Patient ID
+// ("abc123" and "ABC123" are two patients, as app/staff.Identity has it;
+// handoff.Patient.Key folds the case), else the folded name and birth date.
+func candidateKey(p handoff.Patient) string {
+	if id := strings.TrimSpace(p.ID); id != "" {
+		return "id:" + id
+	}
+	return p.Key()
 }
 
 func patientOf(st library.Study) handoff.Patient {

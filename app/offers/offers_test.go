@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -144,14 +145,37 @@ func TestFlagOfferDeclineRecorded(t *testing.T) {
 
 func TestDischargeCSVDropPreparesRequest(t *testing.T) {
 	drop := t.TempDir()
-	d, _, _ := newDesk(t, Config{CSVDir: drop})
+	d, lib, _ := newDesk(t, Config{CSVDir: drop})
 	d.cfg.Quiet = time.Hour
+	// Lois Lane's study, with the birth date the list gives.
+	lane := filepath.Join(t.TempDir(), "lane.dcm")
+	b, err := os.ReadFile(corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lane, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const laneStudy = "1.2.826.0.1.3680043.2.1143.55501"
+	if out, err := exec.Command("dcmodify", "-nb", "-ma", "(0010,0010)=LANE^LOIS", "-ma", "(0010,0020)=MRN555", "-ma", "(0010,0030)=19800202",
+		"-ma", "(0008,0090)=NELL^ANNA", "-ma", "(0020,000D)="+laneStudy, "-ma", "(0008,0018)=1.2.826.0.1.3680043.2.1143.55502",
+		"-ma", "(0020,000E)=1.2.826.0.1.3680043.2.1143.55503", lane).CombinedOutput(); err != nil {
+		t.Fatalf("dcmodify: %v\n%s", err, out)
+	}
+	if rep, err := lib.Import(context.Background(), []string{lane}, library.Options{}); err != nil || rep.Imported != 1 {
+		t.Fatalf("import: %v %+v", err, rep)
+	}
 	today := time.Now().UTC().Format(time.DateOnly)
 	csvText := "MRN;Patient Name;DOB;Discharge Time;Ordering notes\n" +
-		"583295;DOE^J1;;" + today + " 14:30;Copies to the ordering physician\n" +
+		"MRN555;Lane, Lois;02/02/1980;" + today + " 14:30;Copies to the ordering physician\n" +
 		"MRN777;Roe, Richard;02/03/1950;" + today + " 16:00;CD for patient\n" +
 		"MRN888;Poe, Edgar;1950-01-19;2001-01-01 10:00;copies to the ordering physician\n" +
-		"MRN999;Bad, Date;1950-13-45;" + today + " 09:00;\n"
+		"MRN999;Bad, Date;1950-13-45;" + today + " 09:00;\n" +
+		// The library's MR patient has no birth date: whose studies these
+		// are is for staff to check, not for the list to guess.
+		"583295;DOE^J1;1970-01-01;" + today + " 17:00;CD for patient\n" +
+		// A case variant of an ID is another patient: no studies.
+		"mrn555;Lane, Lois;1980-02-02;" + today + " 18:00;CD for patient\n"
 	if err := os.WriteFile(filepath.Join(drop, "discharges.csv"), []byte(csvText), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -160,25 +184,32 @@ func TestDischargeCSVDropPreparesRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(probs) != 1 || !strings.Contains(probs[0].Reason, "line 5") || !strings.Contains(probs[0].Reason, "birth date") {
-		t.Fatalf("problems %+v, want the bad birth date on line 5", probs)
+	if len(probs) != 2 || !strings.Contains(probs[0].Reason, "line 5") || !strings.Contains(probs[0].Reason, "birth date") ||
+		!strings.Contains(probs[1].Reason, "line 6: no studies offered") || !strings.Contains(probs[1].Reason, "birth date differs") {
+		t.Fatalf("problems %+v, want the bad birth date on line 5 and the MR patient's on line 6", probs)
 	}
-	if len(list) != 2 {
-		t.Fatalf("%d candidates, want 2 discharged today: %+v", len(list), list)
+	if len(list) != 4 {
+		t.Fatalf("%d candidates, want 4 discharged today: %+v", len(list), list)
 	}
-	if list[0].Patient.ID != "583295" {
+	if list[0].Patient.ID != "MRN555" {
 		t.Errorf("not ordered by discharge time: %s first", list[0].Patient.ID)
 	}
-	mr := find(t, list, "583295")
-	if mr.Discharge.Format("15:04") != "14:30" || len(mr.Studies) != 1 || mr.Studies[0].UID != mrStudy {
-		t.Fatalf("MR discharge %+v", mr)
+	if mr := find(t, list, "583295"); len(mr.Studies) != 0 {
+		t.Errorf("MR patient without a birth date got studies %+v", mr.Studies)
+	}
+	if v := find(t, list, "mrn555"); len(v.Studies) != 0 {
+		t.Errorf("case variant of MRN555 got studies %+v", v.Studies)
+	}
+	mr := find(t, list, "MRN555")
+	if mr.Discharge.Format("15:04") != "14:30" || len(mr.Studies) != 1 || mr.Studies[0].UID != laneStudy {
+		t.Fatalf("Lane discharge %+v", mr)
 	}
 	if len(mr.Prepared) != 1 {
 		t.Fatalf("prepared %+v", mr.Prepared)
 	}
 	p := mr.Prepared[0]
 	if p.Requester.Kind != handoff.RequesterPhysician || !strings.Contains(p.Requester.Name, "NELL") || p.Delivery != handoff.DeliveryPhysician ||
-		p.Urgency != handoff.UrgencyDischarge || len(p.Studies.UIDs) != 1 || p.Studies.UIDs[0] != mrStudy || p.Patient.ID != "583295" {
+		p.Urgency != handoff.UrgencyDischarge || len(p.Studies.UIDs) != 1 || p.Studies.UIDs[0] != laneStudy || p.Patient.ID != "MRN555" {
 		t.Fatalf("prepared request %+v", p)
 	}
 	roe := find(t, list, "MRN777")
@@ -204,7 +235,7 @@ func TestDischargeCSVDropPreparesRequest(t *testing.T) {
 	if len(acts) != 1 || acts[0].Request != r.ID {
 		t.Fatalf("offer action %+v", acts)
 	}
-	got, _ := d.Find(context.Background(), "583295")
+	got, _ := d.Find(context.Background(), "MRN555")
 	if got.Status != StatusOffered {
 		t.Fatalf("Find after offer: %+v", got)
 	}

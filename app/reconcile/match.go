@@ -53,7 +53,11 @@ func Matches(lib *library.Library, p OutsidePatient) ([]Match, error) {
 		m := byKey[st.Patient.Key]
 		if m == nil {
 			m = &Match{Patient: st.Patient}
-			if p.ID != "" && st.Patient.ID == p.ID {
+			// The exact ID under the same issuer (as app/staff.Identity
+			// compares them): the library's search folds case, but
+			// "abc123" is not "ABC123".
+			if id := strings.TrimSpace(p.ID); id != "" && strings.TrimSpace(st.Patient.ID) == id &&
+				(p.Issuer == "" || st.Patient.Issuer == "" || strings.TrimSpace(st.Patient.Issuer) == strings.TrimSpace(p.Issuer)) {
 				m.Reasons = append(m.Reasons, "patient ID")
 			}
 			if p.Name != "" && foldName(st.Patient.Name) == foldName(p.Name) {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,14 @@ func TestScanAndMatch(t *testing.T) {
 	m, _ = Matches(lib, p)
 	if len(m) != 1 || m[0].Reasons[0] != "patient ID" {
 		t.Fatalf("ID match %+v", m)
+	}
+	// A case variant of the ID is another patient's: no ID match.
+	p.ID, p.BirthDate = strings.ToLower(localID), ""
+	m, _ = Matches(lib, p)
+	for _, mt := range m {
+		if slices.Contains(mt.Reasons, "patient ID") {
+			t.Fatalf("case variant %q matched on the patient ID: %+v", p.ID, m)
+		}
 	}
 	if _, err := Scan(t.TempDir()); !errors.Is(err, ErrNoObjects) {
 		t.Fatalf("empty disc: %v", err)
