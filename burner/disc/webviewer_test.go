@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/png"
 	"io"
 	"math"
 	"net/url"
@@ -859,5 +860,77 @@ func TestWebZlib(t *testing.T) {
 		if want := bytes.Join(parts, nil); !bytes.Equal(got, want) {
 			t.Errorf("case %d: inflates to %d bytes, want %d (equal %v)", n, len(got), len(want), bytes.Equal(got, want))
 		}
+	}
+}
+
+// TestWebViewerScreens compares the browser viewer's first view of a CT
+// disc (the middle image fitted and windowed, corner annotations,
+// orientation markers, thumbnails, toolbar) in Chromium and Firefox with
+// golden screenshots (testdata/webviewer_ct_BROWSER.png), within a
+// tolerance for text antialiasing. UPDATE_GOLDEN=1 rewrites them.
+func TestWebViewerScreens(t *testing.T) {
+	_, dir := webDisc(t, []string{"disc_layouts/philips_ct_partial/DICOM/S21610/S2010"}, Options{Now: fixedNow}, false)
+	shots := t.TempDir()
+	runBrowsers(t, dir, map[string]any{"viewport": []int{640, 400}, "shot": filepath.Join(shots, "NAME.png")})
+	for _, name := range []string{"chromium", "firefox"} {
+		got, err := os.ReadFile(filepath.Join(shots, name+".png"))
+		if err != nil {
+			t.Fatalf("%s: no screenshot: %v", name, err)
+		}
+		assertScreen(t, "webviewer_ct_"+name+".png", got)
+	}
+}
+
+// assertScreen compares a PNG screenshot with testdata/golden: the same
+// size, and at most 0.5% of the pixels off by more than 32 levels in a
+// channel (text may antialias differently). A mismatch leaves the new
+// image in testdata/failed/.
+func assertScreen(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", golden)
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		if err := os.WriteFile(path, got, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	wb, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden %s: %v (UPDATE_GOLDEN=1 makes it)", golden, err)
+	}
+	want, err := png.Decode(bytes.NewReader(wb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := func(f string, a ...any) {
+		t.Helper()
+		_ = os.MkdirAll(filepath.Join("testdata", "failed"), 0o755)
+		_ = os.WriteFile(filepath.Join("testdata", "failed", golden), got, 0o600)
+		t.Errorf("%s: "+f+" (the new screenshot is testdata/failed/%s)", append(append([]any{golden}, a...), golden)...)
+	}
+	if img.Bounds() != want.Bounds() {
+		fail("size %v, golden %v", img.Bounds(), want.Bounds())
+		return
+	}
+	off, worst := 0, 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, _ := want.At(x, y).RGBA()
+			d := max(abs(int(r1>>8)-int(r2>>8)), abs(int(g1>>8)-int(g2>>8)), abs(int(b1>>8)-int(b2>>8)))
+			worst = max(worst, d)
+			if d > 32 {
+				off++
+			}
+		}
+	}
+	t.Logf("%s: %d of %d pixels off by more than 32 levels (worst %d)", golden, off, b.Dx()*b.Dy(), worst)
+	if off*200 > b.Dx()*b.Dy() {
+		fail("%d of %d pixels differ", off, b.Dx()*b.Dy())
 	}
 }

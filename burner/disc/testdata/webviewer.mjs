@@ -113,7 +113,8 @@ async function run(name) {
     ? await pw.chromium.launch({ executablePath: job.chromium, args: flags, headless: true })
     : await pw.firefox.launch({ channel: 'moz-firefox', executablePath: job.firefox, headless: true });
   try {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const vp = job.viewport || [1280, 800];
+    const ctx = await browser.newContext({ viewport: { width: vp[0], height: vp[1] } });
     await ctx.route('**/*', (route) => {
       const u = route.request().url();
       if (!u.startsWith('file:')) { r.blocked.push(u); return route.abort(); }
@@ -140,6 +141,11 @@ async function run(name) {
     r.series = await page.evaluate(() => DDV.test.series());
     await until(page, () => DDV.test.state().thumbsDone, null, 60000);
     r.thumbs = (await state(page)).thumbs;
+    if (job.shot) {
+      // the first view, settled: for the screenshot goldens
+      await page.evaluate(() => new Promise((f) => requestAnimationFrame(() => requestAnimationFrame(f))));
+      await page.screenshot({ path: job.shot.replace('NAME', name), animations: 'disabled', caret: 'hide' });
+    }
     if (job.scroll) {
       // scrolling: the time of each step from the key press to the drawn image
       r.scroll = await page.evaluate(async (n) => {
