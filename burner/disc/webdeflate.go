@@ -32,7 +32,7 @@ func webZlib(dst []byte, z *webDeflater, parts ...[]byte) []byte {
 
 // webDeflater holds one encoder's scratch; not for concurrent use.
 type webDeflater struct {
-	tokens []uint32 // < 256: a literal; else 1<<16 | match length
+	tokens []uint16 // < 256: a literal; else 256 + a match's length
 	freq   [286]int32
 	lit    huffCode
 	clen   huffCode
@@ -66,7 +66,7 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 	n := len(data)
 	for i := 0; i < n; {
 		b := data[i]
-		toks = append(toks, uint32(b))
+		toks = append(toks, uint16(b))
 		z.freq[b]++
 		i++
 		// Runs of b after the literal: eight bytes at a time.
@@ -82,7 +82,7 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 				j += eq
 			}
 			r := min(j-i, 258)
-			toks = append(toks, 1<<16|uint32(r))
+			toks = append(toks, 256+uint16(r))
 			z.freq[257+int(lenCode[r])]++
 			i += r
 		}
@@ -157,18 +157,30 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 			w.bits(uint64(t.extra), 7)
 		}
 	}
-	codes, clens := &z.lit.codes, &z.lit.lens
-	for _, t := range toks {
-		if t < 256 {
-			w.bits(uint64(codes[t]), uint(clens[t]))
-			continue
-		}
-		l := int(t & 0xffff)
+	// The symbols, with the writer's state in registers.
+	var enc [256 + 259]uint32 // token -> code | bits<<24 (matches: with extra bits and distance code 0)
+	for t := 0; t < 256; t++ {
+		enc[t] = uint32(z.lit.codes[t]) | uint32(z.lit.lens[t])<<24
+	}
+	for l := 3; l <= 258; l++ {
 		c := lenCode[l]
 		sym := 257 + int(c)
-		// the length code, its extra bits and distance code 0 (1 bit: 0)
-		w.bits(uint64(codes[sym])|uint64(l-int(lenBase[c]))<<clens[sym], uint(clens[sym])+uint(lenExtra[c])+1)
+		n := uint32(z.lit.lens[sym]) + uint32(lenExtra[c]) + 1
+		enc[256+l] = (uint32(z.lit.codes[sym]) | uint32(l-int(lenBase[c]))<<z.lit.lens[sym]) | n<<24
 	}
+	acc, nb, out := w.acc, w.n, w.out
+	for _, t := range toks {
+		e := enc[t]
+		acc |= uint64(e&0xffffff) << nb
+		nb += uint(e >> 24)
+		if nb >= 32 {
+			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+			acc >>= 32
+			nb -= 32
+		}
+	}
+	w.acc, w.n, w.out = acc, nb, out
+	codes, clens := &z.lit.codes, &z.lit.lens
 	w.bits(uint64(codes[256]), uint(clens[256]))
 }
 

@@ -730,6 +730,31 @@ func TestPackFrameLossless(t *testing.T) {
 	}
 }
 
+// TestPackGrey16: the one-pass coder of 16-bit grey frames gives the bytes
+// of storedSamples and packFrame, for every layout of the stored bits.
+func TestPackGrey16(t *testing.T) {
+	rnd := uint32(7)
+	raw := make([]byte, 2*13*9)
+	for i := range raw {
+		rnd = rnd*1664525 + 1013904223
+		raw[i] = byte(rnd >> 24)
+		if i%7 == 0 {
+			raw[i] = 0 // some runs
+		}
+	}
+	for _, c := range []struct {
+		stored, high int
+		signed       bool
+	}{{16, 15, false}, {16, 15, true}, {12, 11, false}, {12, 11, true}, {12, 15, true}, {10, 13, false}, {1, 0, false}} {
+		d := &render.Description{Rows: 9, Columns: 13, BitsAllocated: 16, BitsStored: c.stored, HighBit: c.high, Signed: c.signed}
+		var pk webPacker
+		want, _ := packFrame(storedSamples(nil, d, raw, 2), 2, 1, d.Columns)
+		if got := pk.packGrey16(nil, d, raw); !bytes.Equal(got, want) {
+			t.Errorf("%+v: packGrey16 differs from packFrame", c)
+		}
+	}
+}
+
 func FuzzPackFrame(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 250, 0, 7, 9}, uint8(2), uint8(1), uint8(2))
 	f.Add([]byte{255, 0, 0, 0, 255, 0}, uint8(1), uint8(3), uint8(1))

@@ -458,7 +458,10 @@ func webFrames(path string, data []byte, fileID string, pack bool) ([]webFrame, 
 			return nil, nil, fmt.Errorf("%s frame %d: %w", fileID, n+1, err)
 		}
 		var samples []byte
-		if desc.Grey() {
+		if desc.Grey() && desc.BitsAllocated == 16 && base.Bytes == 2 && len(raw) >= 2*desc.Rows*desc.Columns {
+			frames = append(frames, pk.packGrey16(frameBuf(), desc, raw))
+			continue
+		} else if desc.Grey() {
 			samples = storedSamples(pk.samples, desc, raw, base.Bytes)
 			pk.samples = samples
 		} else {

@@ -159,9 +159,63 @@ func (pk *webPacker) pack(dst, samples []byte, bps, spp, cols int) []byte {
 		}
 		pk.zbuf = webZlib(pk.zbuf[:0], &pk.z, delta[:n])
 	}
-	m := base64.StdEncoding.EncodedLen(len(pk.zbuf))
+	return appendBase64(dst, pk.zbuf)
+}
+
+// packGrey16 is pack of a 16-bit grey frame straight from its pixel data
+// (Bits Allocated 16, little-endian): the stored values, their differences
+// and the differences' codes in one pass, the same bytes as pack of
+// storedSamples.
+func (pk *webPacker) packGrey16(dst []byte, d *render.Description, raw []byte) []byte {
+	rows, cols := d.Rows, d.Columns
+	n := rows * cols
+	out := slices.Grow(pk.delta[:0], 3*n)[:3*n]
+	pk.delta = out
+	shift := uint(d.HighBit - d.BitsStored + 1)
+	mask := uint16(uint32(1)<<uint(d.BitsStored) - 1)
+	var sign, ext uint16
+	if d.Signed && d.BitsStored < 16 {
+		sign, ext = 1<<(d.BitsStored-1), ^mask
+	}
+	k := 0
+	var up uint16 // the first value of the row above
+	for r := 0; r < rows; r++ {
+		line := raw[2*r*cols : 2*(r+1)*cols]
+		var left uint16
+		for x := 0; x+1 < len(line); x += 2 {
+			v := (uint16(line[x]) | uint16(line[x+1])<<8) >> shift & mask
+			if v&sign != 0 {
+				v |= ext
+			}
+			pred := left
+			if x == 0 {
+				pred, up = up, v
+			}
+			left = v
+			dd := v - pred
+			z := dd<<1 ^ uint16(int16(dd)>>15)
+			switch {
+			case z < 0x80:
+				out[k] = byte(z)
+				k++
+			case z < 0x4000:
+				out[k], out[k+1] = 0x80|byte(z>>8), byte(z)
+				k += 2
+			default:
+				out[k], out[k+1], out[k+2] = 0xC0, byte(z>>8), byte(z)
+				k += 3
+			}
+		}
+	}
+	pk.zbuf = webZlib(pk.zbuf[:0], &pk.z, out[:k])
+	return appendBase64(dst, pk.zbuf)
+}
+
+// appendBase64 appends the standard base64 of b to dst.
+func appendBase64(dst, b []byte) []byte {
+	m := base64.StdEncoding.EncodedLen(len(b))
 	dst = slices.Grow(dst, m)
-	base64.StdEncoding.Encode(dst[len(dst):len(dst)+m], pk.zbuf)
+	base64.StdEncoding.Encode(dst[len(dst):len(dst)+m], b)
 	return dst[:len(dst)+m]
 }
 
