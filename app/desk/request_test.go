@@ -488,3 +488,57 @@ func TestRequestFormStateCap(t *testing.T) {
 		t.Errorf("fee above the cap: %q", got)
 	}
 }
+
+// fixedRequests are requests with fixed IDs (the log's are random), for
+// the goldens of the list and the detail.
+func fixedRequests() []handoff.Request {
+	base := func(id, pname string, u handoff.Urgency, dl handoff.Delivery, due time.Time) handoff.Request {
+		return handoff.Request{ID: id, Created: deskNow, Due: due, Status: handoff.StatusOpen, Updated: deskNow,
+			RequestInput: handoff.RequestInput{Patient: handoff.Patient{Name: pname, BirthDate: "1990-01-02", ID: "DEMO0003"},
+				Requester: handoff.Requester{Kind: handoff.RequesterPatient, Name: pname}, Recipient: pname,
+				Identity: handoff.IdentityCheck{Method: "driver licence", CheckedBy: "Demo Staff"},
+				Studies:  handoff.Studies{UIDs: []string{"1.2.826.0.1.3680043.10.1"}}, Format: handoff.FormatCD, Copies: 1, Delivery: dl, Urgency: u},
+			Fee: handoff.Fee{Method: handoff.FeeFlat, Total: 650, Items: []handoff.LineItem{{Desc: "Flat fee for an electronic copy", Qty: 1, UnitCents: 650, Cents: 650}}}}
+	}
+	over := base("01a23723-0000-7000-8000-00000000a001", "Yamada^Tarou", handoff.UrgencyExpedited, handoff.DeliveryPickup, deskNow.Add(-26*time.Hour))
+	over.Studies.UIDs = append(over.Studies.UIDs, "1.2.826.0.1.3680043.10.2")
+	today := base("01a23723-0000-7000-8000-00000000a002", "O'Brien, Seán", handoff.UrgencySameDay, handoff.DeliveryPickup, time.Date(2026, 11, 2, 23, 59, 59, 0, time.UTC))
+	today.Status = handoff.StatusBurned
+	today.Discs = []handoff.Disc{{UUID: "01a23723-0000-7000-8000-0000000d0001", N: 1, M: 1, Verified: true, Burned: deskNow}}
+	mailed := base("01a23723-0000-7000-8000-00000000a003", "Doe, Jane", handoff.UrgencyRoutine, handoff.DeliveryMail, deskNow.AddDate(0, 0, 30))
+	mailed.Address = &handoff.Address{Street: "12 Quay St", City: "Portland", Region: "ME", PostalCode: "04101", Country: "US"}
+	mailed.Status = handoff.StatusDelivered
+	mailed.Discs = []handoff.Disc{{UUID: "01a23723-0000-7000-8000-0000000d0002", N: 1, M: 1, Verified: true, Burned: deskNow,
+		HandedOver: deskNow.Add(time.Hour), Method: "mail", Tracking: "9400100000000000000000"}}
+	return []handoff.Request{over, today, mailed}
+}
+
+// Goldens of the request list's rows and of a request's detail: a pickup
+// disc ready at the desk (identity fields, no carrier), and a mailed one
+// (tracking shown, awaiting receipt).
+func TestRequestListAndDetailMarkup(t *testing.T) {
+	f := fixedDesk(t)
+	reqs := fixedRequests()
+	r := f.d.requests
+	list := container.NewVBox(widget.NewLabel(openCounts(reqs, deskNow, time.UTC)))
+	for _, q := range reqs {
+		list.Add(r.row(q, deskNow))
+	}
+	list.Resize(fyne.NewSize(560, list.MinSize().Height))
+	test.AssertObjectRendersToMarkup(t, "request_list/rows.xml", list)
+	if got := openCounts(reqs, deskNow, time.UTC); got != "3 open: 1 overdue, 1 due today" {
+		t.Errorf("counts %q", got)
+	}
+	for _, c := range []struct {
+		q      handoff.Request
+		golden string
+	}{{reqs[1], "request_detail/pickup_ready.xml"}, {reqs[2], "request_detail/mailed.xml"}} {
+		f.d.selectTab("Requests")
+		r.show(c.q)
+		r.detail.Resize(fyne.NewSize(720, r.detail.MinSize().Height))
+		test.AssertObjectRendersToMarkup(t, c.golden, r.detail)
+	}
+	if f.shown("handoff.bymail") {
+		t.Error("carrier and tracking on a pickup")
+	}
+}

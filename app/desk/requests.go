@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -131,7 +132,7 @@ func (r *requestsScreen) row(q handoff.Request, now time.Time) fyne.CanvasObject
 	if q.Intake != nil {
 		due.SetText("outside disc from " + q.Intake.Sender + ", received " + q.Intake.Received.In(loc).Format("Jan 2, 2006"))
 	} else if !q.Open() {
-		due.SetText(string(q.Status))
+		due.SetText("")
 	} else if q.Overdue(now) {
 		due.SetText("OVERDUE since " + longDate(q.Due, loc) + " · " + daysLeft(q.Due, now, loc))
 		due.Importance = widget.DangerImportance
@@ -307,7 +308,12 @@ func (r *requestsScreen) show(q handoff.Request) {
 		})), spoilWhy))
 	} else if n := len(q.Discs); n > 0 {
 		if err := q.CanHandOver(q.Discs[n-1].UUID, false); err != nil {
-			why := name(d, "handoff.why", widget.NewLabel(fmt.Sprintf("Disc %d of %d may not go out: %s", q.Discs[n-1].N, q.Discs[n-1].M, ruleWhy(err))))
+			dc := q.Discs[n-1]
+			text := fmt.Sprintf("Disc %d of %d may not go out: %s", dc.N, dc.M, ruleWhy(err))
+			if errors.Is(err, handoff.ErrAlreadyOut) {
+				text = fmt.Sprintf("Disc %d of %d already left the building (%s, %s).", dc.N, dc.M, dc.Method, dc.HandedOver.In(d.location()).Format("Jan 2, 2006 15:04"))
+			}
+			why := name(d, "handoff.why", widget.NewLabel(text))
 			why.Wrapping = fyne.TextWrapWord
 			r.detail.Add(why)
 		}
