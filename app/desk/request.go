@@ -168,6 +168,7 @@ func (f *requestForm) build() fyne.CanvasObject {
 	f.msg = name(d, "request.msg", widget.NewLabel(""))
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.msg.Importance = widget.DangerImportance
+	f.msg.Hide() // shown with something to say (setMsg)
 	var list []string
 	for _, st := range f.studies {
 		list = append(list, fmt.Sprintf("• %s %s %s (%s)", isoDate(st.Date), strings.Join(st.Modalities, "/"), st.Description, PersonName(st.Patient.Name)))
@@ -229,11 +230,11 @@ func (f *requestForm) build() fyne.CanvasObject {
 		f.update()
 		in, local := f.input()
 		if probs := f.problems(); len(probs) > 0 || len(local) > 0 {
-			f.msg.SetText(fixMarked + strings.Join(probs, " "))
+			f.setMsg(fixMarked + strings.Join(probs, " "))
 			return
 		}
 		if err := f.record(in); err != nil {
-			f.msg.SetText(plain(err))
+			f.setMsg(plain(err))
 		}
 	}))
 	head := widget.NewLabelWithStyle("New request", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -293,10 +294,20 @@ func (f *requestForm) update() {
 	// are fixed and goes with the last.
 	if strings.HasPrefix(f.msg.Text, fixMarked) {
 		if probs := f.problems(); len(probs) > 0 {
-			f.msg.SetText(fixMarked + strings.Join(probs, " "))
+			f.setMsg(fixMarked + strings.Join(probs, " "))
 		} else {
-			f.msg.SetText("")
+			f.setMsg("")
 		}
+	}
+}
+
+// setMsg says text under the form, or hides the line when there is none.
+func (f *requestForm) setMsg(text string) {
+	f.msg.SetText(text)
+	if text == "" {
+		f.msg.Hide()
+	} else {
+		f.msg.Show()
 	}
 }
 
@@ -474,16 +485,16 @@ func (f *requestForm) plan() {
 	f.update()
 	in, local := f.input()
 	if len(local) > 0 {
-		f.msg.SetText(fixMarked + strings.Join(f.problems(), " "))
+		f.setMsg(fixMarked + strings.Join(f.problems(), " "))
 		return
 	}
 	p, err := d.svc.PlanStudies(context.Background(), in.Studies.UIDs, mediaFor(in.Format))
 	if err != nil {
-		f.msg.SetText("The disc cannot be planned: " + plain(err))
+		f.setMsg("The disc cannot be planned: " + plain(err))
 		return
 	}
 	defer p.Close()
-	f.msg.SetText("")
+	f.setMsg("")
 	rows := []fyne.CanvasObject{
 		widget.NewLabelWithStyle("Plan preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		name(d, "plan.summary", widget.NewLabel(fmt.Sprintf("%s · %s · %d disc(s) of %s · profile %s",
