@@ -542,3 +542,27 @@ func TestRequestListAndDetailMarkup(t *testing.T) {
 		t.Error("carrier and tracking on a pickup")
 	}
 }
+
+// A request recorded for a date range (by phone, `request new --from`)
+// names no studies: its detail takes the clerk to the patient's studies of
+// that range instead of a dead end.
+func TestDateRangeRequestFindsItsStudies(t *testing.T) {
+	f := fixedDesk(t)
+	st := f.study("DEMO0003")
+	r, err := f.svc.Station.Record(handoff.RequestInput{Patient: handoff.Patient{Name: "O'Brien, Seán", ID: "DEMO0003"}, Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity: handoff.IdentityCheck{Method: "call-back", CheckedBy: "Demo Staff"}, Studies: handoff.Studies{From: "2026-11-01", To: "2026-11-30"},
+		Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup}, f.svc.actor(*f.d.User()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d.selectTab("Requests")
+	f.d.requests.refresh()
+	f.tap("requests.row." + r.ID)
+	if got := f.label("handoff.burnwhy"); !strings.Contains(got, "all imaging from 2026-11-01 to 2026-11-30") {
+		t.Fatalf("burn why %q", got)
+	}
+	f.tap("handoff.findstudies")
+	if f.d.tabs.Selected().Text != "Studies" || w[*widget.Entry](f, "studies.search").Text != "DEMO0003" || f.d.Named("study.select."+st.UID) == nil {
+		t.Errorf("studies screen: tab %q, search %q, count %q", f.d.tabs.Selected().Text, w[*widget.Entry](f, "studies.search").Text, f.label("studies.count"))
+	}
+}

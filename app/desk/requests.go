@@ -371,6 +371,16 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 		return
 	}
 	p, err := d.svc.Station.PlanRequest(context.Background(), q.ID, station.PlanOptions{})
+	if errors.Is(err, station.ErrNoStudies) {
+		// A request phoned in for "all imaging from ... to ...": not a dead
+		// end, the clerk is taken to those studies to start from them.
+		why := name(d, "handoff.burnwhy", widget.NewLabel(fmt.Sprintf("This request asks for all imaging from %s to %s and names no studies yet. "+
+			"Find them under Studies, start the request from there, and cancel this one as replaced.", q.Studies.From, q.Studies.To)))
+		why.Wrapping = fyne.TextWrapWord
+		r.detail.Add(why)
+		r.detail.Add(name(d, "handoff.findstudies", widget.NewButton("Find "+PersonName(q.Patient.Name)+"'s studies", func() { r.findStudies(q) })))
+		return
+	}
 	if err != nil {
 		why := name(d, "handoff.burnwhy", widget.NewLabel("The disc cannot be planned: "+plain(err)))
 		why.Wrapping = fyne.TextWrapWord
@@ -562,4 +572,19 @@ func ruleWhy(err error) string {
 		s = strings.TrimPrefix(s, p)
 	}
 	return strings.TrimSuffix(s, ".") + "."
+}
+
+// findStudies shows the Studies screen searched for the request's patient
+// and date range.
+func (r *requestsScreen) findStudies(q handoff.Request) {
+	s := r.d.studies
+	s.back()
+	s.from.SetText(q.Studies.From)
+	s.to.SetText(q.Studies.To)
+	who := q.Patient.ID
+	if who == "" {
+		who = q.Patient.Name
+	}
+	s.search.SetText(who)
+	r.d.selectTab("Studies")
 }
