@@ -52,7 +52,10 @@ func BenchmarkWebViewerFirstImage500(b *testing.B) {
 	if err := WriteFolder(trees[0], disc); err != nil {
 		b.Fatal(err)
 	}
-	const runs = 3
+	runs := 3
+	if n, err := strconv.Atoi(os.Getenv("WEBVIEWER_BENCH_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
 	for i := 0; i < b.N; i++ {
 		got := map[string]map[string][]float64{}
 		for r := 0; r < runs; r++ {
@@ -72,6 +75,9 @@ func BenchmarkWebViewerFirstImage500(b *testing.B) {
 					m["process-peak-x-pixels"] = append(m["process-peak-x-pixels"], mem.ProcessPeak/mem.PixelBytes)
 					m["pixel-mb"] = append(m["pixel-mb"], mem.PixelBytes/(1<<20))
 					m["process-peak-mb"] = append(m["process-peak-mb"], mem.ProcessPeak/(1<<20))
+					m["process-first-mb"] = append(m["process-first-mb"], mem.ProcessAtFirst/(1<<20))
+					m["process-end-mb"] = append(m["process-end-mb"], mem.ProcessNow/(1<<20))
+					m["process-loaded-mb"] = append(m["process-loaded-mb"], mem.ProcessLoaded/(1<<20))
 					if mem.JSHeapUsedSize > 0 {
 						m["js-heap-mb"] = append(m["js-heap-mb"], mem.JSHeapUsedSize/(1<<20))
 					}
@@ -85,9 +91,9 @@ func BenchmarkWebViewerFirstImage500(b *testing.B) {
 					b.ReportMetric(median(m[k]), name+"-"+k)
 				}
 			}
-			b.Logf("%s, medians of %d runs: first image %.0f ms after the navigation started (painted %.0f ms; %.0f ms from goto, browser start excluded); scrolling %.1f ms a step (max %.1f) decoding included, %.1f ms over decoded images; memory with every image decoded: the page holds %.2fx the study's %.0f MB of pixels, its process peaked at %.0f MB (%.2fx), JS heap %.0f MB",
+			b.Logf("%s, medians of %d runs: first image %.0f ms after the navigation started (painted %.0f ms; %.0f ms from goto, browser start excluded); scrolling %.1f ms a step (max %.1f) decoding included, %.1f ms over decoded images; memory with every image decoded: the page holds %.2fx the study's %.0f MB of pixels, its process peaked at %.0f MB (%.2fx; %.0f MB at the first image, %.0f MB with every frame file loaded, %.0f MB at the end), JS heap %.0f MB",
 				name, runs, median(m["first-image-ms"]), median(m["first-paint-ms"]), median(m["first-image-wall-ms"]), median(m["scroll-step-ms"]), median(m["scroll-max-ms"]), median(m["draw-step-ms"]),
-				median(m["held-x-pixels"]), median(m["pixel-mb"]), median(m["process-peak-mb"]), median(m["process-peak-x-pixels"]), median(m["js-heap-mb"]))
+				median(m["held-x-pixels"]), median(m["pixel-mb"]), median(m["process-peak-mb"]), median(m["process-peak-x-pixels"]), median(m["process-first-mb"]), median(m["process-loaded-mb"]), median(m["process-end-mb"]), median(m["js-heap-mb"]))
 		}
 	}
 	var dicom, web int64

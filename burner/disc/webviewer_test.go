@@ -100,6 +100,8 @@ type browserRun struct {
 		Decoded, Text, PixelBytes       float64 // bytes the page keeps; the study's stored pixels
 		JSHeapUsedSize, JSHeapTotalSize float64 // Chromium
 		ProcessPeak                     float64 // VmHWM of the page's process
+		ProcessNow, ProcessAtFirst      float64 // its VmRSS once every image was shown, and at the first image
+		ProcessLoaded                   float64 // ... and once every frame file was loaded, before decoding
 	}
 	Scroll struct {
 		Mean, Max         float64 // a step, decoding included

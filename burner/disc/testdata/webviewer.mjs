@@ -69,7 +69,7 @@ async function chooseFolderByFiles(page, dir) {
 // peakRSS is the largest peak resident size (VmHWM, bytes) of this
 // process's descendants whose command line matches re (the page's
 // renderer or content process).
-function peakRSS(re) {
+function peakRSS(re, field = 'VmHWM') {
   const kids = {};
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -85,7 +85,7 @@ function peakRSS(re) {
       try {
         const cmd = fs.readFileSync(`/proc/${k}/cmdline`, 'utf8').replace(/\0/g, ' ');
         if (re.test(cmd)) {
-          const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${k}/status`, 'utf8'));
+          const m = new RegExp(field + ':\\s+(\\d+) kB').exec(fs.readFileSync(`/proc/${k}/status`, 'utf8'));
           if (m) best = Math.max(best, +m[1] * 1024);
         }
       } catch (e) { /* gone */ }
@@ -134,6 +134,7 @@ async function run(name) {
     }
     await until(page, () => DDV.test.state().drawn > 0, null, 60000);
     r.firstImageWallMs = Date.now() - t0;
+    if (job.memory) r.rssAtFirst = peakRSS(name === 'chromium' ? /--type=renderer/ : /-contentproc.*\btab\b/, 'VmRSS');
     await idle(page);
     r.initial = await state(page);
     r.rendered = await page.evaluate(() => DDV.test.rendered(0));
@@ -171,6 +172,9 @@ async function run(name) {
       // every image decoded once (the most the page holds), then what the
       // page keeps, the JS heap (Chromium) and the peak resident memory of
       // the page's process
+      await until(page, () => { const h = DDV.test.held(); return h.batchesLoaded === h.batches; }, null, 120000);
+      await sleep(500);
+      r.rssLoaded = peakRSS(name === 'chromium' ? /--type=renderer/ : /-contentproc.*\btab\b/, 'VmRSS');
       await page.evaluate(async () => { const s = DDV.test.state().tiles[0]; for (let k = 0; k < s.n; k++) await DDV.test.go(k); });
       await sleep(200);
       r.memory = await page.evaluate(() => DDV.test.held());
@@ -180,6 +184,9 @@ async function run(name) {
         for (const m of (await cdp.send('Performance.getMetrics')).metrics) if (m.name === 'JSHeapUsedSize' || m.name === 'JSHeapTotalSize') r.memory[m.name] = m.value;
       }
       r.memory.processPeak = peakRSS(name === 'chromium' ? /--type=renderer/ : /-contentproc.*\btab\b/);
+      r.memory.processNow = peakRSS(name === 'chromium' ? /--type=renderer/ : /-contentproc.*\btab\b/, 'VmRSS');
+      r.memory.processAtFirst = r.rssAtFirst;
+      r.memory.processLoaded = r.rssLoaded;
     }
     r.values = [];
     if (job.valuesAll) {
