@@ -120,7 +120,7 @@ func (d *Desk) showCopy(q handoff.Request) {
 	start.Importance = widget.HighImportance
 	closeBtn := name(d, "copy.close", widget.NewButton("Close", func() { p.Hide() }))
 	p.PopUp = widget.NewModalPopUp(container.NewPadded(container.NewVBox(
-		widget.NewLabelWithStyle("Electronic copy for "+q.Patient.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle("Electronic copy for "+PersonName(q.Patient.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		format, container.NewBorder(nil, nil, nil, browse, folder), ack, msg, container.NewHBox(closeBtn, start))), d.win.Canvas())
 	name(d, "copy.popup", p)
 	p.Show()
