@@ -1,9 +1,12 @@
 package desk
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
+	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +18,7 @@ import (
 
 	"discdesk/app/library"
 	"discdesk/app/staff"
+	"discdesk/viewer/study"
 )
 
 // kioskTheme is large text and high contrast for the patient kiosk.
@@ -72,6 +76,8 @@ type kioskScreen struct {
 	imgs   *images
 	exit   *staff.Exit // the staff exit's own escalating lock
 
+	kb *keyboard // the welcome screen's on-screen keyboard
+
 	mu    sync.Mutex
 	timer *time.Timer
 	gen   int // bumps on each touch, so a stale timer does nothing
@@ -116,7 +122,7 @@ func (k *kioskScreen) set(content fyne.CanvasObject) {
 	d := k.d
 	staffBtn := name(d, "kiosk.staff", widget.NewButton(k.t("staff"), k.askStaff))
 	staffBtn.Importance = widget.LowImportance
-	body := container.NewBorder(nil, container.NewHBox(layoutSpacer(), staffBtn), nil, nil, container.NewPadded(content))
+	body := container.NewBorder(nil, container.NewBorder(nil, nil, nil, staffBtn), nil, nil, container.NewPadded(content))
 	d.win.SetContent(container.NewThemeOverride(body, k.theme))
 	k.touch()
 }
@@ -161,26 +167,21 @@ func (k *kioskScreen) fresh() {
 	k.welcome("")
 }
 
-// welcome forgets everything and asks for the code and birth date.
+// welcome forgets everything and asks for the code and birth date, with an
+// on-screen keyboard for a touch screen without a physical one.
 func (k *kioskScreen) welcome(message string) {
 	d := k.d
 	k.access = nil
 	k.imgs = newImages(d.svc.Lib) // no thumbnails or vetting of the last patient
 	d.forget("")
 	title := widget.NewLabelWithStyle(k.t("welcome"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	touch := func(string) { k.touch() }
-	code := name(d, "kiosk.code", widget.NewEntry())
-	code.SetPlaceHolder("XXXX-XXXX")
-	code.OnChanged = touch
-	year := name(d, "kiosk.year", widget.NewEntry())
-	year.SetPlaceHolder(k.t("year"))
-	month := name(d, "kiosk.month", widget.NewEntry())
-	month.SetPlaceHolder(k.t("month"))
-	day := name(d, "kiosk.day", widget.NewEntry())
-	day.SetPlaceHolder(k.t("day"))
-	for _, e := range []*widget.Entry{year, month, day} {
-		e.OnChanged = touch
-	}
+	title.Wrapping = fyne.TextWrapWord
+	kb := &keyboard{k: k}
+	k.kb = kb
+	code := kb.field("kiosk.code", "XXXX-XXXX", true, 9)
+	year := kb.field("kiosk.year", k.t("year"), false, 4)
+	month := kb.field("kiosk.month", k.t("month"), false, 2)
+	day := kb.field("kiosk.day", k.t("day"), false, 2)
 	msg := name(d, "kiosk.msg", widget.NewLabel(message))
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
@@ -217,10 +218,158 @@ func (k *kioskScreen) welcome(message string) {
 	idle := widget.NewLabel(k.t("idle"))
 	idle.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(title,
-		widget.NewLabel(k.t("code")), code,
-		widget.NewLabel(k.t("birth")), container.NewGridWithColumns(3, year, month, day),
-		open, msg, idle, container.NewHBox(layoutSpacer(), lang))
-	k.set(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 640), form)))
+		widget.NewLabel(k.t("code")), code.field,
+		widget.NewLabel(k.t("birth")), container.NewGridWithColumns(3, year.field, month.field, day.field),
+		open, msg)
+	keys := kb.keys()
+	kb.target(code.field)
+	right := container.NewVBox(name(d, "kiosk.keyboard.hint", widget.NewLabel(k.t("keyboard"))), keys)
+	bottom := container.NewBorder(nil, nil, nil, lang, idle)
+	k.set(container.NewBorder(nil, bottom, nil, nil,
+		container.NewCenter(container.NewGridWithColumns(2, container.NewGridWrap(fyne.NewSize(560, 400), form), right))))
+}
+
+// kioskEntry is an entry that tells the on-screen keyboard it was touched,
+// so the keyboard types where the patient last pointed.
+type kioskEntry struct {
+	widget.Entry
+	onFocus func()
+}
+
+func (e *kioskEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus()
+	}
+}
+
+// keyField is one field the keyboard fills: the code takes the hex digits
+// of a request code (a dash after the fourth), the date fields digits.
+type keyField struct {
+	*widget.Entry
+	field *kioskEntry
+	hex   bool
+	max   int
+}
+
+// keyboard is the kiosk's on-screen keyboard: large keys for the request
+// code's characters (0-9, A-F), delete, clear and next field. It types into
+// the field last touched and moves on when a field is full, so a patient
+// can type the code and the date without touching the fields at all.
+type keyboard struct {
+	k      *kioskScreen
+	fields []*keyField
+	cur    *keyField
+	hexKey []*widget.Button
+}
+
+// field makes a named entry the keyboard can fill. The name registers the
+// plain entry, so scripts and tests type into it as into any entry.
+func (kb *keyboard) field(key, placeholder string, hex bool, max int) *keyField {
+	e := &kioskEntry{}
+	e.ExtendBaseWidget(e)
+	e.SetPlaceHolder(placeholder)
+	f := &keyField{Entry: &e.Entry, field: e, hex: hex, max: max}
+	e.onFocus = func() { kb.target(e) }
+	e.OnChanged = func(string) { kb.k.touch() }
+	name(kb.k.d, key, &e.Entry)
+	kb.fields = append(kb.fields, f)
+	return f
+}
+
+// target makes the field of e the one the keys type into.
+func (kb *keyboard) target(e *kioskEntry) {
+	for _, f := range kb.fields {
+		if f.field == e {
+			kb.cur = f
+		}
+	}
+	for _, b := range kb.hexKey {
+		if kb.cur != nil && kb.cur.hex {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// focus moves the keyboard and the cursor to field i.
+func (kb *keyboard) focus(i int) {
+	f := kb.fields[i%len(kb.fields)]
+	kb.target(f.field)
+	if c := kb.k.d.win.Canvas(); c != nil {
+		c.Focus(f.field)
+	}
+}
+
+func (kb *keyboard) index() int {
+	for i, f := range kb.fields {
+		if f == kb.cur {
+			return i
+		}
+	}
+	return 0
+}
+
+// press types one key.
+func (kb *keyboard) press(key string) {
+	kb.k.touch()
+	f := kb.cur
+	if f == nil {
+		kb.focus(0)
+		f = kb.cur
+	}
+	t := f.Text
+	switch key {
+	case "del":
+		// The dash goes with the digit before it.
+		if r := []rune(strings.TrimSuffix(t, "-")); len(r) > 0 {
+			t = string(r[:len(r)-1])
+		}
+		f.SetText(t)
+		return
+	case "clear":
+		f.SetText("")
+		return
+	case "next":
+		kb.focus(kb.index() + 1)
+		return
+	}
+	if len(t) >= f.max || (!f.hex && (key < "0" || key > "9")) {
+		return
+	}
+	t += key
+	if f.hex && len(t) == 4 {
+		t += "-"
+	}
+	f.SetText(t)
+	if len(t) >= f.max && kb.index() < len(kb.fields)-1 {
+		kb.focus(kb.index() + 1)
+	}
+}
+
+// keys lays out the keyboard: digits as on a phone, the letters of the
+// code beside them, then delete, clear and next.
+func (kb *keyboard) keys() fyne.CanvasObject {
+	d, k := kb.k.d, kb.k
+	key := func(label, id string) *widget.Button {
+		return name(d, "kiosk.key."+id, widget.NewButton(label, func() { kb.press(id) }))
+	}
+	grid := container.NewGridWithColumns(5)
+	for _, row := range [][]string{{"1", "2", "3", "A", "B"}, {"4", "5", "6", "C", "D"}, {"7", "8", "9", "E", "F"}} {
+		for _, c := range row {
+			b := key(c, c)
+			if c >= "A" {
+				kb.hexKey = append(kb.hexKey, b)
+			}
+			grid.Add(b)
+		}
+	}
+	del := key("⌫ "+k.t("delete"), "del")
+	erase := key(k.t("clear"), "clear")
+	next := key(k.t("next")+" ▶", "next")
+	next.Importance = widget.HighImportance
+	return container.NewVBox(grid, container.NewGridWithColumns(2, key("0", "0"), del), container.NewGridWithColumns(2, erase, next))
 }
 
 // studies lists the request's studies.
@@ -254,10 +403,128 @@ func (k *kioskScreen) showStudy(uid string) {
 		return
 	}
 	d.forget("viewer.")
+	d.forget("kiosk.report")
 	v := newStudyViewer(d, k.imgs, uid, true, k.access.Allows, k.touch)
 	back := name(d, "kiosk.back", widget.NewButton(k.t("back"), k.studies))
 	finish := name(d, "kiosk.finish", widget.NewButton(k.t("finish"), k.fresh))
-	k.set(container.NewBorder(container.NewGridWithColumns(2, back, finish), nil, nil, nil, v.content))
+	top := container.NewGridWithColumns(2, back, finish)
+	if reps := k.reports(v, uid); len(reps) > 0 {
+		rep := name(d, "kiosk.report", widget.NewButton(k.t("report"), func() { k.showReport(uid, reps) }))
+		rep.Importance = widget.HighImportance
+		top = container.NewGridWithColumns(3, back, rep, finish)
+	}
+	k.set(container.NewBorder(top, nil, nil, nil, v.content))
+}
+
+// kioskReport is one report of a study on the kiosk's medium.
+type kioskReport struct {
+	title string
+	disc  *study.Disc
+	in    *study.Instance
+}
+
+// reports lists the study's reports (SR, encapsulated documents) on the
+// viewer's medium, which holds only the signed-in patient's vetted files.
+func (k *kioskScreen) reports(v *studyViewer, uid string) []kioskReport {
+	disc := v.disc
+	if disc == nil {
+		var err error
+		if disc, err = k.imgs.studyDisc(uid); err != nil {
+			return nil
+		}
+	}
+	var out []kioskReport
+	for _, se := range disc.Series() {
+		for _, in := range se.Reports() {
+			out = append(out, kioskReport{title: se.Description, disc: disc, in: in})
+		}
+	}
+	return out
+}
+
+// text is the report's text in plain words: the SR rendered as text
+// (viewer/srtext through the medium), a plain-text document as it is, a
+// PDF's text (pdftotext), or what the patient can do instead.
+func (r kioskReport) text(k *kioskScreen) string {
+	switch r.in.Kind {
+	case study.KindSR:
+		if t, err := r.disc.Report(r.in); err == nil && strings.TrimSpace(t) != "" {
+			return t
+		}
+	case study.KindDocument:
+		if b, mime, err := r.disc.Document(r.in); err == nil {
+			if t := documentText(b, mime); strings.TrimSpace(t) != "" {
+				return t
+			}
+		}
+	}
+	return k.t("reportpdf")
+}
+
+// documentText is an encapsulated document's text: plain text as it is, a
+// PDF's through pdftotext (poppler-utils) when the system has it; "" when
+// it has none that can be read.
+func documentText(b []byte, mime string) string {
+	switch {
+	case strings.HasPrefix(mime, "text/plain"):
+		return strings.ToValidUTF8(string(b), "?")
+	case mime != "application/pdf":
+		return ""
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(b)
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.ReplaceAll(string(out), "\f", "\n"))
+}
+
+// showReport shows the study's reports in large text, one after another.
+func (k *kioskScreen) showReport(uid string, reps []kioskReport) {
+	d := k.d
+	if !k.access.Allows(uid) {
+		k.welcome(k.t("notfound"))
+		return
+	}
+	d.forget("viewer.")
+	d.forget("kiosk.")
+	box := container.NewVBox()
+	for i, r := range reps {
+		hd := k.t("reporthd")
+		if r.title != "" {
+			hd += ": " + r.title
+		}
+		box.Add(widget.NewLabelWithStyle(hd, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		l := name(d, fmt.Sprintf("kiosk.report.text.%d", i+1), widget.NewLabel(r.text(k)))
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	images := name(d, "kiosk.images", widget.NewButton(k.t("images"), func() { k.showStudy(uid) }))
+	finish := name(d, "kiosk.finish", widget.NewButton(k.t("finish"), k.fresh))
+	scroll := container.NewVScroll(box)
+	// Larger than the kiosk's large text, whatever the facility chose.
+	big := container.NewThemeOverride(scroll, reportTheme{k.theme})
+	k.set(container.NewBorder(container.NewGridWithColumns(2, images, finish), nil, nil, nil, big))
+}
+
+// reportTheme is the kiosk theme with the report's text larger still.
+type reportTheme struct{ kioskTheme }
+
+func (r reportTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return theme.DefaultTheme().Size(n) * 2
+	case theme.SizeNameHeadingText:
+		return theme.DefaultTheme().Size(n) * 1.6
+	}
+	return r.kioskTheme.Size(n)
 }
 
 // askStaff asks for a staff member's name and PIN to leave the kiosk. No

@@ -315,3 +315,99 @@ func TestKioskSpanishEverywhereAndIdleReset(t *testing.T) {
 		t.Errorf("after the idle reset the kiosk still speaks the last patient's language: %q", got)
 	}
 }
+
+// press taps the on-screen keyboard's keys, one per character ('<' is
+// delete, '>' next box).
+func (f *fixture) press(keys string) {
+	f.t.Helper()
+	for _, c := range keys {
+		id := string(c)
+		switch c {
+		case '<':
+			id = "del"
+		case '>':
+			id = "next"
+		case '-':
+			continue
+		}
+		f.tap("kiosk.key." + id)
+	}
+}
+
+// 17.8: a patient with only a touch screen types the request code and the
+// birth date on the kiosk's keyboard: the code gets its dash, full boxes
+// move on, letters are off in the date, delete and next work, and the keys
+// follow the language.
+func TestKioskOnScreenKeyboard(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	code := staff.RequestCode(lucia.ID)
+	f.press(code[:3] + "9<" + code[3:])
+	if got := w[*widget.Entry](f, "kiosk.code").Text; got != code {
+		t.Fatalf("code typed on the keyboard: %q, want %q", got, code)
+	}
+	if !w[*widget.Button](f, "kiosk.key.A").Disabled() {
+		t.Error("letter keys are on while the year is typed")
+	}
+	f.press("1958")
+	f.press("4>12")
+	for k, want := range map[string]string{"kiosk.year": "1958", "kiosk.month": "4", "kiosk.day": "12"} {
+		if got := w[*widget.Entry](f, k).Text; got != want {
+			t.Errorf("%s typed on the keyboard: %q, want %q", k, got, want)
+		}
+	}
+	// Touching a box (the driver focuses it on the press) sends the keys there.
+	f.win.Canvas().Focus(f.d.kiosk.kb.fields[2].field)
+	f.tap("kiosk.key.clear")
+	f.press("04")
+	if got := w[*widget.Entry](f, "kiosk.month").Text; got != "04" {
+		t.Errorf("month after touching it, clear and 04: %q", got)
+	}
+	f.tap("kiosk.open")
+	if f.d.kiosk.access == nil || f.d.Named("kiosk.study."+lucia.Studies.UIDs[0]) == nil {
+		t.Fatalf("sign-in typed on the keyboard failed: %q", f.label("kiosk.msg"))
+	}
+	f.tap("kiosk.finish")
+	f.tap("kiosk.lang")
+	if got := w[*widget.Button](f, "kiosk.key.del").Text; !strings.Contains(got, "Borrar") {
+		t.Errorf("delete key in Spanish: %q", got)
+	}
+}
+
+// 17.8: the patient reads the study's report in large text on the kiosk,
+// and only their own: the report button reads the kiosk's medium, which
+// holds only the signed-in patient's files.
+func TestKioskReportInPlainView(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	f.tap("kiosk.report")
+	text := f.label("kiosk.report.text.1")
+	if !strings.Contains(text, "No evidence of metastatic disease") {
+		t.Fatalf("report text: %q", text)
+	}
+	if strings.Contains(text, "MR brain") {
+		t.Error("the kiosk shows another patient's report")
+	}
+	if f.d.Named("viewer.image") != nil || f.d.Named("kiosk.images") == nil {
+		t.Errorf("report screen: %v", f.d.NamedKeys(""))
+	}
+	f.tap("kiosk.images")
+	if f.d.Named("viewer.image") == nil {
+		t.Fatal("back to the images failed")
+	}
+	f.tap("kiosk.finish")
+	if f.d.kiosk.access != nil || f.d.Named("kiosk.code") == nil {
+		t.Error("finish did not forget the patient")
+	}
+}
+
+// A PDF report's text is read with pdftotext; one without text says to ask
+// for a printed copy.
+func TestKioskDocumentText(t *testing.T) {
+	if got := documentText([]byte("Impression: normal."), "text/plain"); got != "Impression: normal." {
+		t.Errorf("plain text: %q", got)
+	}
+	if got := documentText([]byte("not a pdf"), "application/pdf"); got != "" {
+		t.Errorf("broken PDF: %q", got)
+	}
+}

@@ -86,7 +86,7 @@ func newStudyViewer(d *Desk, imgs *images, uid string, large bool, allowed func(
 	controls := container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel(tr(v.lang, "series")), seriesBox)
 	if large {
 		controls = container.NewGridWithColumns(3, prev, v.pos, next)
-		v.content = container.NewBorder(nil, container.NewVBox(controls, seriesBox), nil, nil, name(d, "viewer.image", v.img))
+		v.content = container.NewBorder(nil, container.NewVBox(controls, container.NewHBox(widget.NewLabel(tr(v.lang, "series")), seriesBox)), nil, nil, name(d, "viewer.image", v.img))
 		return v
 	}
 	v.content = container.NewBorder(nil, controls, nil, nil, name(d, "viewer.image", v.img))
@@ -143,14 +143,14 @@ func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 	seriesBox := container.NewHBox()
 	for i := range v.wseries {
 		i := i
-		seriesBox.Add(name(d, fmt.Sprintf("viewer.series.%d", i+1), widget.NewButton(fmt.Sprintf("%d", i+1), tap(func() { v.setWidgetSeries(i) }))))
+		seriesBox.Add(name(d, fmt.Sprintf("viewer.series.%d", i+1), widget.NewButton(fmt.Sprintf("%d", v.seriesNumber(i)), tap(func() { v.setWidgetSeries(i) }))))
 	}
 	v.setWidgetSeries(0)
 	v.showWidget()
 	img := name(d, "viewer.image", v.view)
 	if large {
 		prev.Importance, next.Importance = widget.HighImportance, widget.HighImportance
-		v.content = container.NewBorder(nil, container.NewVBox(container.NewGridWithColumns(3, prev, v.pos, next), seriesBox), nil, nil, img)
+		v.content = container.NewBorder(nil, container.NewVBox(container.NewGridWithColumns(3, prev, v.pos, next), container.NewHBox(widget.NewLabel(tr(v.lang, "series")), seriesBox)), nil, nil, img)
 		return v
 	}
 	v.content = container.NewBorder(nil, container.NewHBox(prev, v.pos, next, layoutSpacer(), widget.NewLabel(tr(v.lang, "series")), seriesBox), nil, nil, img)
@@ -163,6 +163,18 @@ func (v *studyViewer) setWidgetSeries(i int) {
 	v.view.SetIndex(v.view.Len() / 2)
 }
 
+// showWidget sets the counter from the widget itself: its series' number
+// (the overlay's "CT 1") and its index and length (the overlay's "Im 21/40"),
+// so the label and the overlay always show the same numbers.
 func (v *studyViewer) showWidget() {
-	v.pos.SetText(fmt.Sprintf(tr(v.lang, "position"), v.si+1, v.view.Index+1, v.view.Len()))
+	v.pos.SetText(fmt.Sprintf(tr(v.lang, "position"), v.seriesNumber(v.si), v.view.Index+1, v.view.Len()))
+}
+
+// seriesNumber is the number the overlay gives series i (its Series
+// Number), or its place in the list when it has none.
+func (v *studyViewer) seriesNumber(i int) int {
+	if i < len(v.wseries) && v.wseries[i].Number > 0 {
+		return v.wseries[i].Number
+	}
+	return i + 1
 }
