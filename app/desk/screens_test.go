@@ -3,12 +3,16 @@ package desk
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -476,5 +480,131 @@ func TestReportAProblem(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "ABOUT.TXT,screen-1.png,log.txt" {
 		t.Errorf("bundle files %v", names)
+	}
+}
+
+// frontDeskScreens are the screens the desk and the kiosk must fit whole.
+var frontDeskScreens = []fyne.Size{{Width: 1366, Height: 768}, {Width: 1280, Height: 720}}
+
+// cutOff lists the buttons and entries of the window (and its pop-ups)
+// that reach past the window's edge or are squeezed below their minimum
+// size: what a 768- or 720-pixel-high screen would hide.
+func cutOff(win fyne.Window) []string {
+	c := win.Canvas()
+	size := c.Size()
+	var bad []string
+	roots := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	for _, root := range roots {
+		// Not test.LaidOutObjects: it makes every widget a new renderer,
+		// and a label's new text then misses the kiosk's theme.
+		walkAbs(root, root.Position(), func(o fyne.CanvasObject, at fyne.Position) {
+			var text string
+			switch x := o.(type) {
+			case *widget.Button:
+				text = "button " + x.Text
+			case *widget.Entry:
+				text = "entry " + x.PlaceHolder
+			default:
+				return
+			}
+			if !o.Visible() {
+				return
+			}
+			end := at.Add(o.Size())
+			min := o.MinSize()
+			if at.X < 0 || at.Y < 0 || end.X > size.Width+0.5 || end.Y > size.Height+0.5 || o.Size().Width+0.5 < min.Width || o.Size().Height+0.5 < min.Height {
+				bad = append(bad, fmt.Sprintf("%s at %v size %v (min %v) in %v", text, at, o.Size(), min, size))
+			}
+		})
+	}
+	return bad
+}
+
+// walkAbs visits o and its visible descendants with their positions on the
+// canvas, skipping what a scroller hides (a scroller shows its content
+// through itself).
+func walkAbs(o fyne.CanvasObject, at fyne.Position, visit func(fyne.CanvasObject, fyne.Position)) {
+	if !o.Visible() {
+		return
+	}
+	visit(o, at)
+	switch x := o.(type) {
+	case *container.Scroll:
+		return // scrolled content may be longer than the screen
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkAbs(c, at.Add(c.Position()), visit)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		if r == nil {
+			return
+		}
+		for _, c := range r.Objects() {
+			walkAbs(c, at.Add(c.Position()), visit)
+		}
+	}
+}
+
+// kioskScreenFixture is the kiosk on the demo library at a fixed clock, its
+// idle timer far away (a golden must not race an idle reset).
+func kioskScreenFixture(t *testing.T) (*fixture, handoff.Request) {
+	t.Helper()
+	f := newFixture(t, true)
+	f.clock.t = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	f.d.kioskIdle = time.Hour
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	r, err := f.svc.Handoff.NewRequest(SameDayInput(f.study("DEMO0001"), *f.d.User()), f.svc.actor(*f.d.User()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tap("main.kiosk")
+	return f, r
+}
+
+// 17.5, 17.9: every kiosk screen has a markup golden at the front desk's
+// 1366x768 (fixed clock, demo data), and fits 1366x768 and 1280x720 with
+// no button or field cut off or squeezed.
+func TestKioskScreensGoldensAndFit(t *testing.T) {
+	f, r := kioskScreenFixture(t)
+	code := staff.RequestCode(r.ID)
+	f.win.Resize(fyne.NewSize(900, 500)) // the check sees a screen too small
+	if bad := cutOff(f.win); len(bad) == 0 {
+		t.Error("the welcome screen fits 900x500: the cut-off check sees nothing")
+	}
+	screens := []struct {
+		name string
+		show func()
+	}{
+		{"welcome", func() {}},
+		{"welcome_es", func() { f.tap("kiosk.lang") }},
+		{"keypad_typed", func() {
+			f.tap("kiosk.lang")
+			f.press("1234") // a fixed code: the request's own is random
+			f.press("5678")
+			f.press("1958")
+		}},
+		{"nomatch", func() { f.kioskSignIn("0000-0000", "1958", "04", "12") }},
+		{"studies", func() { f.kioskSignIn(code, "1958", "04", "12") }},
+		{"study_view", func() { f.tap("kiosk.study." + r.Studies.UIDs[0]) }},
+		{"report", func() { f.tap("kiosk.report") }},
+		{"staff_exit", func() { f.tap("kiosk.finish"); f.d.kiosk.onClose() }},
+	}
+	for _, s := range screens {
+		s.show()
+		for _, size := range frontDeskScreens {
+			f.win.Resize(size)
+			if bad := cutOff(f.win); len(bad) > 0 {
+				t.Errorf("%s at %v: cut off: %q", s.name, size, bad)
+			}
+		}
+		f.win.Resize(frontDeskScreens[0])
+		test.AssertRendersToMarkup(t, filepath.Join("kiosk_screens", s.name+".xml"), f.win.Canvas())
+		if dir := os.Getenv("DISCDESK_LOOK"); dir != "" { // a developer's look at the screens
+			var b bytes.Buffer
+			if err := png.Encode(&b, f.win.Canvas().Capture()); err != nil || os.WriteFile(filepath.Join(dir, s.name+".png"), b.Bytes(), 0o600) != nil {
+				t.Errorf("screen %s not saved: %v", s.name, err)
+			}
+		}
 	}
 }
