@@ -106,6 +106,9 @@ type browserRun struct {
 	Scroll struct {
 		Mean, Max         float64 // a step, decoding included
 		DrawMean, DrawMax float64 // a step back over decoded images
+		PacedMean         float64 // one step a display frame, from image 1 on
+		PacedMax          float64
+		PacedOver16       int // paced steps over 16 ms
 		Steps             int
 	}
 	ToolAfterM string
