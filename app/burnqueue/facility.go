@@ -33,6 +33,9 @@ type Facility interface {
 	// Finish ends this desk's claim: Done, Failed, or Queued (held: another
 	// desk may take it).
 	Finish(j Job, st State) error
+	// Cancel takes a job this desk cancelled out of the facility's queue
+	// (unless another desk holds it).
+	Cancel(j Job) error
 	// Pull claims a job another desk queued that this desk can burn, as a
 	// job of this desk's queue (Drive set to one of this desk's targets);
 	// ok false when there is none. Jobs known reports as in this desk's
@@ -169,6 +172,12 @@ func (q *Queue) finish(j Job) {
 func (q *Queue) writing(j Job, disc uuid.UUID) {
 	if f := q.facility(); f != nil {
 		f.Writing(j, disc)
+	}
+}
+
+func (q *Queue) cancelled(j Job) {
+	if f := q.facility(); f != nil {
+		f.Cancel(j)
 	}
 }
 

@@ -269,7 +269,7 @@ func (q *Queue) Retry(id uuid.UUID) (Job, error) {
 
 // Cancel takes a job that is not writing a disc out of the queue for good.
 func (q *Queue) Cancel(id uuid.UUID) (Job, error) {
-	return q.update(id, func(j *Job) error {
+	j, err := q.update(id, func(j *Job) error {
 		switch j.State {
 		case Burning, Verifying:
 			return fmt.Errorf("burnqueue: cancel job %s: %w", id, ErrRunning)
@@ -279,6 +279,10 @@ func (q *Queue) Cancel(id uuid.UUID) (Job, error) {
 		j.State, j.Held = Cancelled, false
 		return nil
 	})
+	if err == nil && j.State == Cancelled {
+		q.cancelled(j) // no other desk takes it from the facility
+	}
+	return j, err
 }
 
 // FindDisc returns the job that wrote the disc and the disc.

@@ -31,6 +31,9 @@ type Claimer interface {
 	// ClaimFirst claims the oldest waiting job accept takes; ErrNoJob when
 	// none.
 	ClaimFirst(ctx context.Context, desk string, now time.Time, lease time.Duration, accept func(JobRecord) bool) (Claim, error)
+	// CancelJob cancels a job no other desk holds (queued, or desk's own
+	// claim); ErrClaimed otherwise.
+	CancelJob(ctx context.Context, id, desk string) error
 }
 
 var (
@@ -125,6 +128,34 @@ func (p *PG) ClaimFirst(ctx context.Context, desk string, now time.Time, lease t
 	return c, nil
 }
 
+// CancelJob implements Claimer.
+func (p *PG) CancelJob(ctx context.Context, id, desk string) error {
+	tag, err := p.pool.Exec(ctx, `UPDATE jobs SET state = 'cancelled', lease_until = NULL
+		WHERE id = $1 AND (state = 'queued' OR (state IN ('claimed', 'failed') AND desk = $2))`, id, desk)
+	if err != nil {
+		return wrapPG("cancel job", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("facility: cancel job %s: %w", id, ErrClaimed)
+	}
+	return nil
+}
+
+// CancelJob implements Claimer.
+func (b *Bolt) CancelJob(_ context.Context, id, desk string) error {
+	return b.db.Update(func(tx *bolt.Tx) error {
+		j, err := b.getJob(tx, id)
+		if err != nil {
+			return err
+		}
+		if !(j.State == JobQueued || (j.State == JobClaimed || j.State == JobFailed) && j.Desk == desk) {
+			return fmt.Errorf("facility: cancel job %s: %w", id, ErrClaimed)
+		}
+		j.State, j.LeaseUntil = JobCancelled, time.Time{}
+		return putJob(tx, j)
+	})
+}
+
 // ClaimID implements Claimer.
 func (b *Bolt) ClaimID(_ context.Context, id, desk string, now time.Time, lease time.Duration) (Claim, error) {
 	var c Claim
@@ -196,6 +227,15 @@ func (o *Outbox) ClaimID(ctx context.Context, id, desk string, now time.Time, le
 		return Claim{}, err
 	}
 	return c.ClaimID(ctx, id, desk, now, lease)
+}
+
+// CancelJob implements Claimer (it needs the database).
+func (o *Outbox) CancelJob(ctx context.Context, id, desk string) error {
+	c, err := o.claimer()
+	if err != nil {
+		return err
+	}
+	return c.CancelJob(ctx, id, desk)
 }
 
 // ClaimFirst implements Claimer (it needs the database).
@@ -292,6 +332,16 @@ func (f *burnJobs) Finish(j burnqueue.Job, st burnqueue.State) error {
 	ctx, cancel := f.ctx()
 	defer cancel()
 	return f.b.Finish(ctx, j.ID.String(), f.desk, state)
+}
+
+func (f *burnJobs) Cancel(j burnqueue.Job) error {
+	c, ok := f.b.(Claimer)
+	if !ok {
+		return ErrNotSupported
+	}
+	ctx, cancel := f.ctx()
+	defer cancel()
+	return c.CancelJob(ctx, j.ID.String(), f.desk)
 }
 
 func (f *burnJobs) Pull(known func(uuid.UUID) bool) (burnqueue.Job, string, bool, error) {

@@ -65,6 +65,19 @@ func TestClaimParticularJobs(t *testing.T) {
 			if _, err := c.ClaimFirst(ctx, "C", now.Add(time.Hour), time.Minute, func(facility.JobRecord) bool { return true }); !errors.Is(err, facility.ErrNoJob) {
 				t.Fatalf("ClaimFirst with nothing waiting: %v", err)
 			}
+			if err := c.CancelJob(ctx, j2.ID, "A"); !errors.Is(err, facility.ErrClaimed) {
+				t.Fatalf("A cancelled C's claim: %v", err)
+			}
+			j3, err := b.Enqueue(ctx, facility.JobRecord{Created: now, Payload: []byte(`{"n":3}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.CancelJob(ctx, j3.ID, "A"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.ClaimID(ctx, j3.ID, "B", now, time.Minute); !errors.Is(err, facility.ErrClaimed) {
+				t.Fatalf("B claimed a cancelled job: %v", err)
+			}
 		})
 	}
 }
