@@ -97,6 +97,10 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 // the shared settings and records which studies its library holds.
 const facilitySync = 30 * time.Second
 
+// facilityHealthEvery is how often the desk asks whether the facility
+// database answers (tests shorten it).
+var facilityHealthEvery = 5 * time.Second
+
 // watchFacility keeps a desk of a facility in step with its database
 // (cli.Env.SyncFacility) and says in the window title as soon as the
 // database stops answering, and when it answers again.
@@ -114,7 +118,7 @@ func watchFacility(ctx context.Context, env *cli.Env, box *facility.Outbox, w fy
 	if st := box.State(); !st.Reachable {
 		show(st)
 	}
-	go box.Run(ctx, 5*time.Second, show)
+	go box.Run(ctx, facilityHealthEvery, show)
 	tick := time.NewTicker(facilitySync)
 	defer tick.Stop()
 	for {

@@ -2,12 +2,14 @@ package desk
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"discdesk/app/cli"
 	"discdesk/app/facility"
 	"discdesk/app/staff"
 	"discdesk/app/store/storetest"
@@ -78,5 +80,49 @@ func TestDeskWindowsShareRequests(t *testing.T) {
 	back.d.selectTab("Requests")
 	if back.d.Named("requests.row."+r.ID) == nil {
 		t.Fatalf("the request recorded at the front desk is not listed at the other desk (rows: %v)", back.d.NamedKeys("requests.row."))
+	}
+}
+
+// The desk window's title says when the facility database stops
+// answering, and again when it is back.
+func TestDeskTitleSaysTheFacilityDatabaseIsDown(t *testing.T) {
+	old := facilityHealthEvery
+	facilityHealthEvery = 50 * time.Millisecond
+	defer func() { facilityHealthEvery = old }()
+	srv := pgtest.Start(t)
+	srv.CreateDB(t, "facility")
+	url := srv.AdminURL("facility")
+	if err := facility.Setup(context.Background(), facility.Config{URL: url}); err != nil {
+		t.Fatal(err)
+	}
+	env := &cli.Env{DataFlag: t.TempDir(), DBFlag: url}
+	defer env.Close()
+	box, err := env.Facility()
+	if err != nil || box == nil {
+		t.Fatalf("the desk is not bound to the facility: %v", err)
+	}
+	win := test.NewTempApp(t).NewWindow("DiscDesk")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go watchFacility(ctx, env, box, win, t.Logf)
+	waitTitle := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(win.Title(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("window title %q, want %q", win.Title(), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	srv.Stop()
+	waitTitle("the facility database is unreachable")
+	srv.StartAgain(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for win.Title() != "DiscDesk" {
+		if time.Now().After(deadline) {
+			t.Fatalf("window title %q after the database came back", win.Title())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
