@@ -23,6 +23,17 @@
 //     ("deflate"), or its own inflate where that is missing, and adds the
 //     predictor back: the values are the DICOM's, bit for bit. Colour
 //     images carry R, G, B bytes (YBR converted as viewer/render does).
+//     The middle image of a series (the one shown first, and its
+//     thumbnail) has a batch of its own, so the first image waits for one
+//     small file.
+//
+// # Speed and memory
+//
+// The page draws through a 32-bit look-up table per window (one load and
+// one store a pixel, putImageData), decodes the four images ahead in the
+// scrolling direction one at a time, and loads the remaining batches in
+// the background. It keeps decoded values up to 128 MB (the image decoded
+// longest ago that no tile shows goes, and decodes again from its text).
 //
 // When the data would cost the plan another disc, the burner writes only
 // the index with mode "picker": the page then asks once for the disc
