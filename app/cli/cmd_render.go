@@ -10,6 +10,12 @@ import (
 	"discdesk/viewer/render"
 )
 
+// renderOptions are the flags of `discdesk render`.
+type renderOptions struct {
+	Frame             int
+	Window, Size, Out string
+}
+
 // addRender adds the file's commands to the command list (cli.go).
 func addRender(r registry) {
 	r.add(&Command{
@@ -17,22 +23,22 @@ func addRender(r registry) {
 		Summary: "render a frame of a DICOM image to PNG or JPEG",
 		Usage:   "[--frame N] [--window CENTER/WIDTH] [--size WxH] --out FILE.png|FILE.jpg DICOM-FILE",
 		Flags: func(fs *flag.FlagSet) func(ctx context.Context, env *Env, args []string) error {
-			frame := fs.Int("frame", 0, "frame number, from 0")
-			window := fs.String("window", "", "window CENTER/WIDTH (default: the stored window, else the value range)")
-			size := fs.String("size", "", "fit within WxH pixels")
-			out := fs.String("out", "", "output file, .png or .jpg")
-			return func(ctx context.Context, env *Env, args []string) error {
-				if len(args) != 1 || *out == "" {
-					return &ExitError{Code: 2, Err: fmt.Errorf("render: need --out FILE and one DICOM file")}
-				}
-				return runRender(env, args[0], *out, *frame, *window, *size)
-			}
+			o := &renderOptions{}
+			fs.IntVar(&o.Frame, "frame", 0, "frame number, from 0")
+			fs.StringVar(&o.Window, "window", "", "window CENTER/WIDTH (default: the stored window, else the value range)")
+			fs.StringVar(&o.Size, "size", "", "fit within WxH pixels")
+			fs.StringVar(&o.Out, "out", "", "output file, .png or .jpg")
+			return func(ctx context.Context, env *Env, args []string) error { return runRender(env, o, args) }
 		},
 	})
 }
 
-func runRender(env *Env, in, out string, frame int, window, size string) error {
-	r, data, err := render.Open(in, frame)
+func runRender(env *Env, o *renderOptions, args []string) error {
+	if len(args) != 1 || o.Out == "" {
+		return &ExitError{Code: 2, Err: fmt.Errorf("render: need --out FILE and one DICOM file")}
+	}
+	out, frame, window, size := o.Out, o.Frame, o.Window, o.Size
+	r, data, err := render.Open(args[0], frame)
 	if err != nil {
 		return err
 	}
