@@ -24,6 +24,24 @@ import (
 	"discdesk/burner/drive"
 )
 
+// serveOptions are the flags of `discdesk serve`.
+type serveOptions struct {
+	AE, Host        string
+	Port            int
+	Allow           string // calling AE titles, AE[@HOST],...
+	AnyCaller       bool
+	BurnAE          string
+	MaxAssociations int
+	MaxPDU          int
+	Idle            time.Duration
+	TLSCert, TLSKey string
+	Quiet           time.Duration // with BurnAE: a study silent this long is complete
+	CountFrom       string        // with BurnAE: PACS asked for the instance count
+	Out             string        // received files go here instead of the library
+	QueueOnly       bool
+	Verbose         bool
+}
+
 // addServe adds the file's commands to the command list (cli.go).
 func addServe(r registry) {
 	r.add(&Command{
@@ -31,81 +49,24 @@ func addServe(r registry) {
 		Summary: "run the DICOM Storage SCP headless: receive studies into the library",
 		Usage:   "",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			ae := fs.String("ae", "DISCDESK", "this node's AE title")
-			host := fs.String("host", "", "address to listen on (default all)")
-			port := fs.Int("port", 11112, "TCP port (0 = any free port, printed)")
-			allow := fs.String("allow", "", "calling AE titles allowed, AE[@HOST],... (required unless --any-caller)")
-			any := fs.Bool("any-caller", false, "accept any calling AE title (testing only)")
-			burnAE := fs.String("burn-ae", "", "extra called AE title: studies sent to it are queued for a disc once complete and burned on the settings' default target, e.g. DISCDESK_BURN")
-			maxAssoc := fs.Int("max-associations", 32, "concurrent associations")
-			maxPDU := fs.Int("max-pdu", dimse.DefaultMaxPDU, "largest PDU accepted, bytes")
-			idle := fs.Duration("idle", dimse.DefaultIdle, "abort an association silent this long")
-			cert := fs.String("tls-cert", "", "PEM certificate: serve DICOM over TLS")
-			key := fs.String("tls-key", "", "PEM private key for --tls-cert")
-			quiet := fs.Duration("quiet", 2*time.Minute, "with --burn-ae: a study silent this long is complete")
-			countFrom := fs.String("count-from", "", "with --burn-ae: PACS AE@HOST:PORT asked for Number of Study Related Instances")
-			out := fs.String("out", "", "store received files in this folder instead of the library")
-			queueOnly := fs.Bool("queue-only", false, "with --burn-ae: queue the discs, leave burning to the desk")
-			verbose := fs.Bool("v", false, "log associations to stderr")
-			return func(ctx context.Context, env *Env, args []string) error {
-				if len(args) != 0 {
-					return &ExitError{Code: 2, Err: fmt.Errorf("serve: unexpected arguments %q", args)}
-				}
-				callers, err := pacs.ParseCallers(*allow)
-				if err != nil {
-					return &ExitError{Code: 2, Err: fmt.Errorf("serve: --allow: %w", err)}
-				}
-				if len(callers) == 0 && !*any {
-					return &ExitError{Code: 2, Err: errors.New("serve: name the senders with --allow AE[@HOST],... (or --any-caller)")}
-				}
-				cfg := pacs.Config{AETitles: []string{*ae}, Callers: callers, AnyCaller: *any, MaxAssociations: *maxAssoc,
-					Limits: dimse.Limits{MaxPDU: uint32(*maxPDU), Idle: *idle}}
-				if *cert != "" {
-					pair, err := tls.LoadX509KeyPair(*cert, *key)
-					if err != nil {
-						return fmt.Errorf("serve: TLS certificate: %w", err)
-					}
-					cfg.TLS = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
-				}
-				if *verbose {
-					cfg.Logger = slog.New(slog.NewTextHandler(env.Stderr, nil))
-				}
-				sink, spool, err := pacsSink(env, *out)
-				if err != nil {
-					return err
-				}
-				cfg.SpoolDir = spool
-				r := &intake.Receiver{Options: intake.Options{Server: cfg, Listen: netJoin(*host, *port)}, Sink: sink, Logger: cfg.Logger}
-				var burn *serveBurner
-				if *burnAE != "" {
-					if *out != "" {
-						return &ExitError{Code: 2, Err: errors.New("serve: --burn-ae burns from the library: drop --out")}
-					}
-					if burn, err = newServeBurner(env, r, *burnAE, *quiet, *countFrom); err != nil {
-						return err
-					}
-					defer burn.close()
-				}
-				if err := r.Start(ctx); err != nil {
-					return err
-				}
-				fmt.Fprintf(env.Stdout, "listening on %s as %s\n", r.Addr(), *ae)
-				if *out == "" {
-					// This process owns the library: a retrieve started beside it
-					// asks it over the control socket, with our receiver as the
-					// C-MOVE destination.
-					ctl, err := StartControl(env, func() string { return *ae })
-					if err != nil {
-						return err
-					}
-					defer ctl.Close()
-				}
-				if burn != nil && !*queueOnly {
-					stop := burn.run(ctx)
-					defer stop()
-				}
-				return serveUntilDone(ctx, r)
-			}
+			o := &serveOptions{}
+			fs.StringVar(&o.AE, "ae", "DISCDESK", "this node's AE title")
+			fs.StringVar(&o.Host, "host", "", "address to listen on (default all)")
+			fs.IntVar(&o.Port, "port", 11112, "TCP port (0 = any free port, printed)")
+			fs.StringVar(&o.Allow, "allow", "", "calling AE titles allowed, AE[@HOST],... (required unless --any-caller)")
+			fs.BoolVar(&o.AnyCaller, "any-caller", false, "accept any calling AE title (testing only)")
+			fs.StringVar(&o.BurnAE, "burn-ae", "", "extra called AE title: studies sent to it are queued for a disc once complete and burned on the settings' default target, e.g. DISCDESK_BURN")
+			fs.IntVar(&o.MaxAssociations, "max-associations", 32, "concurrent associations")
+			fs.IntVar(&o.MaxPDU, "max-pdu", dimse.DefaultMaxPDU, "largest PDU accepted, bytes")
+			fs.DurationVar(&o.Idle, "idle", dimse.DefaultIdle, "abort an association silent this long")
+			fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate: serve DICOM over TLS")
+			fs.StringVar(&o.TLSKey, "tls-key", "", "PEM private key for --tls-cert")
+			fs.DurationVar(&o.Quiet, "quiet", 2*time.Minute, "with --burn-ae: a study silent this long is complete")
+			fs.StringVar(&o.CountFrom, "count-from", "", "with --burn-ae: PACS AE@HOST:PORT asked for Number of Study Related Instances")
+			fs.StringVar(&o.Out, "out", "", "store received files in this folder instead of the library")
+			fs.BoolVar(&o.QueueOnly, "queue-only", false, "with --burn-ae: queue the discs, leave burning to the desk")
+			fs.BoolVar(&o.Verbose, "v", false, "log associations to stderr")
+			return func(ctx context.Context, env *Env, args []string) error { return runServe(ctx, env, o, args) }
 		},
 	})
 }
@@ -221,3 +182,63 @@ func (b *serveBurner) run(ctx context.Context) (stop func()) {
 }
 
 func (b *serveBurner) close() { b.st.Close() }
+
+func runServe(ctx context.Context, env *Env, o *serveOptions, args []string) error {
+	if len(args) != 0 {
+		return &ExitError{Code: 2, Err: fmt.Errorf("serve: unexpected arguments %q", args)}
+	}
+	callers, err := pacs.ParseCallers(o.Allow)
+	if err != nil {
+		return &ExitError{Code: 2, Err: fmt.Errorf("serve: --allow: %w", err)}
+	}
+	if len(callers) == 0 && !o.AnyCaller {
+		return &ExitError{Code: 2, Err: errors.New("serve: name the senders with --allow AE[@HOST],... (or --any-caller)")}
+	}
+	cfg := pacs.Config{AETitles: []string{o.AE}, Callers: callers, AnyCaller: o.AnyCaller, MaxAssociations: o.MaxAssociations,
+		Limits: dimse.Limits{MaxPDU: uint32(o.MaxPDU), Idle: o.Idle}}
+	if o.TLSCert != "" {
+		pair, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+		if err != nil {
+			return fmt.Errorf("serve: TLS certificate: %w", err)
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
+	if o.Verbose {
+		cfg.Logger = slog.New(slog.NewTextHandler(env.Stderr, nil))
+	}
+	sink, spool, err := pacsSink(env, o.Out)
+	if err != nil {
+		return err
+	}
+	cfg.SpoolDir = spool
+	r := &intake.Receiver{Options: intake.Options{Server: cfg, Listen: netJoin(o.Host, o.Port)}, Sink: sink, Logger: cfg.Logger}
+	var burn *serveBurner
+	if o.BurnAE != "" {
+		if o.Out != "" {
+			return &ExitError{Code: 2, Err: errors.New("serve: --burn-ae burns from the library: drop --out")}
+		}
+		if burn, err = newServeBurner(env, r, o.BurnAE, o.Quiet, o.CountFrom); err != nil {
+			return err
+		}
+		defer burn.close()
+	}
+	if err := r.Start(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "listening on %s as %s\n", r.Addr(), o.AE)
+	if o.Out == "" {
+		// This process owns the library: a retrieve started beside it
+		// asks it over the control socket, with our receiver as the
+		// C-MOVE destination.
+		ctl, err := StartControl(env, func() string { return o.AE })
+		if err != nil {
+			return err
+		}
+		defer ctl.Close()
+	}
+	if burn != nil && !o.QueueOnly {
+		stop := burn.run(ctx)
+		defer stop()
+	}
+	return serveUntilDone(ctx, r)
+}
