@@ -1,10 +1,11 @@
 package disc
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/adler32"
 	"math/bits"
-	"sort"
+	"slices"
 )
 
 // webZlib appends to dst a zlib stream (RFC 1950/1951) of the parts
@@ -168,18 +169,21 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 		n := uint32(z.lit.lens[sym]) + uint32(lenExtra[c]) + 1
 		enc[256+l] = (uint32(z.lit.codes[sym]) | uint32(l-int(lenBase[c]))<<z.lit.lens[sym]) | n<<24
 	}
-	acc, nb, out := w.acc, w.n, w.out
+	acc, nb := w.acc, w.n
+	p := len(w.out)
+	out := slices.Grow(w.out, 4*len(toks)+8)[:p+4*len(toks)+8] // at most 27 bits a token
 	for _, t := range toks {
 		e := enc[t]
 		acc |= uint64(e&0xffffff) << nb
 		nb += uint(e >> 24)
 		if nb >= 32 {
-			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+			binary.LittleEndian.PutUint32(out[p:], uint32(acc))
+			p += 4
 			acc >>= 32
 			nb -= 32
 		}
 	}
-	w.acc, w.n, w.out = acc, nb, out
+	w.acc, w.n, w.out = acc, nb, out[:p]
 	codes, clens := &z.lit.codes, &z.lit.lens
 	w.bits(uint64(codes[256]), uint(clens[256]))
 }
@@ -187,9 +191,12 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 // huffCode is a canonical Huffman code: lengths and bit-reversed codes
 // (deflate sends codes from their first bit, the writer from the lowest).
 type huffCode struct {
-	lens  [286]uint8
-	codes [286]uint16
-	nodes []huffNode
+	lens   [286]uint8
+	codes  [286]uint16
+	nodes  []huffNode
+	f      [286]int64
+	leaves []int32
+	inner  []int32
 }
 
 type huffNode struct {
@@ -201,7 +208,7 @@ type huffNode struct {
 // build makes a code of at most limit bits for the symbols with freq > 0
 // (at least two get a code, so the code is complete).
 func (h *huffCode) build(freq []int32, limit int) {
-	f := make([]int64, len(freq))
+	f := h.f[:len(freq)]
 	used := 0
 	for i, v := range freq {
 		f[i] = int64(v)
@@ -256,20 +263,25 @@ func (h *huffCode) build(freq []int32, limit int) {
 // lengths fills h.lens from a Huffman tree of f and returns the longest.
 func (h *huffCode) lengths(f []int64) int {
 	h.nodes = h.nodes[:0]
-	var leaves []int32
+	leaves := h.leaves[:0]
 	for s, v := range f {
 		if v > 0 {
 			h.nodes = append(h.nodes, huffNode{freq: v, sym: int32(s), left: -1, right: -1})
 			leaves = append(leaves, int32(len(h.nodes)-1))
 		}
 	}
-	sort.Slice(leaves, func(a, b int) bool {
-		na, nb := h.nodes[leaves[a]], h.nodes[leaves[b]]
-		return na.freq < nb.freq || na.freq == nb.freq && na.sym < nb.sym
+	h.leaves = leaves
+	nodes := h.nodes
+	slices.SortFunc(leaves, func(a, b int32) int {
+		na, nb := nodes[a], nodes[b]
+		if na.freq != nb.freq {
+			return cmp.Compare(na.freq, nb.freq)
+		}
+		return cmp.Compare(na.sym, nb.sym)
 	})
 	// Two queues: the sorted leaves and the internal nodes in the order
 	// made (their weights never decrease).
-	var inner []int32
+	inner := h.inner[:0]
 	li, ii := 0, 0
 	pick := func() int32 {
 		if li < len(leaves) && (ii >= len(inner) || h.nodes[leaves[li]].freq <= h.nodes[inner[ii]].freq) {
@@ -284,6 +296,7 @@ func (h *huffCode) lengths(f []int64) int {
 		h.nodes = append(h.nodes, huffNode{freq: h.nodes[a].freq + h.nodes[b].freq, sym: -1, left: a, right: b})
 		inner = append(inner, int32(len(h.nodes)-1))
 	}
+	h.inner = inner
 	root := int32(len(h.nodes) - 1)
 	longest := 0
 	var walk func(n int32, depth int)
