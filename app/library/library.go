@@ -46,7 +46,7 @@ type Library struct {
 // the desk's store, and finishes or undoes any import a crash interrupted.
 func Open(db *bolt.DB, dataDir string) (*Library, error) {
 	l := &Library{db: db, root: filepath.Join(dataDir, "library"), now: time.Now, dirs: map[string]bool{}}
-	l.rx = &receiving{pending: map[string]*rxItem{}, wake: make(chan struct{}, 1)}
+	l.rx = &receiving{pending: map[string]*rxItem{}, wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1)}
 	l.rx.idle = sync.NewCond(&l.rx.mu)
 	for _, d := range []string{l.incoming(), l.receivedDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {

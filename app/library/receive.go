@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -40,6 +41,10 @@ type receiving struct {
 	queued, settled uint64
 	err             error // last indexing failure (retried at the next Open)
 	dir             groupSync
+	// hurry tells the indexer that a reader waits: index now rather than
+	// gather a bigger batch.
+	hurry   chan struct{}
+	waiting int
 }
 
 type rxItem struct {
@@ -147,14 +152,21 @@ func (l *Library) takeDurably(path string, it *rxItem) error {
 		return fmt.Errorf("library: receive: %w", err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("library: receive: %w", err)
+	}
+	it.h.inst.Size = fi.Size()
+	it.h.inst.ModTime = fi.ModTime() // kept by the rename into objects/
 	// The file's data and the folder entry are synced at the same time
 	// (two device flushes overlapped), and the checksum reads the page
 	// cache meanwhile.
-	dirDone := make(chan error, 1)
+	fileDone, dirDone := make(chan error, 1), make(chan error, 1)
+	go func() { fileDone <- syncData(f) }()
 	go func() { dirDone <- l.rx.dir.sync(l.receivedDir()) }()
 	sum, err := fileCRC32C(it.path)
-	if serr := syncData(f); err == nil {
-		err = serr
+	if ferr := <-fileDone; err == nil {
+		err = ferr
 	}
 	if derr := <-dirDone; err == nil {
 		err = derr
@@ -164,10 +176,6 @@ func (l *Library) takeDurably(path string, it *rxItem) error {
 		return fmt.Errorf("library: receive: flush to disk: %w", err)
 	}
 	it.h.inst.CRC32C = sum
-	if fi, err := f.Stat(); err == nil {
-		it.h.inst.Size = fi.Size()
-		it.h.inst.ModTime = fi.ModTime() // kept by the rename into objects/
-	}
 	return nil
 }
 
@@ -225,6 +233,19 @@ func (l *Library) indexReceived() {
 			<-rx.wake
 			rx.mu.Lock()
 		}
+		if rx.waiting == 0 && len(rx.queue) < indexBatchMin {
+			// Nobody reads yet, and every object is durable already: gather
+			// a bigger batch (one index commit, two fdatasyncs, per batch).
+			rx.busy = true
+			rx.mu.Unlock()
+			t := time.NewTimer(indexDelay)
+			select {
+			case <-t.C:
+			case <-rx.hurry:
+			}
+			t.Stop()
+			rx.mu.Lock()
+		}
 		batch := rx.queue
 		if len(batch) > 1024 {
 			batch = batch[:1024]
@@ -280,11 +301,26 @@ func (l *Library) settle() {
 	rx := l.rx
 	rx.mu.Lock()
 	target := rx.queued
-	for rx.settled < target {
-		rx.idle.Wait()
+	if rx.settled < target {
+		rx.waiting++
+		select {
+		case rx.hurry <- struct{}{}:
+		default:
+		}
+		for rx.settled < target {
+			rx.idle.Wait()
+		}
+		rx.waiting--
 	}
 	rx.mu.Unlock()
 }
+
+// The indexer waits up to indexDelay for indexBatchMin objects before it
+// indexes what it has, unless a reader waits.
+const (
+	indexBatchMin = 256
+	indexDelay    = 30 * time.Millisecond
+)
 
 // Flush waits until every received object is indexed and returns the last
 // indexing failure, if any (its objects are indexed at the next Open).
