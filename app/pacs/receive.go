@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 
 	"discdesk/app/pacs/dimse"
 	"discdesk/viewer/dcm"
@@ -61,6 +62,7 @@ func SinkStatus(err error) (uint16, string) {
 // receiver turns C-STORE requests into spooled, checked objects for a sink.
 type receiver struct {
 	spoolDir string
+	spool    *spoolAhead // spool files made ahead (nil: made when needed)
 	sink     Sink
 	log      *slog.Logger
 }
@@ -76,7 +78,7 @@ func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *di
 	if !cmd.HasData {
 		return 0, a.AbortWith(dimse.AbortUnexpectedParm, fmt.Errorf("%w: C-STORE-RQ without a data set", dimse.ErrProtocol))
 	}
-	obj, status, comment, err := r.receive(ctx, a, pc, cmd)
+	obj, status, comment, err := r.receive(a, pc, cmd)
 	if obj != nil {
 		defer os.Remove(obj.path)
 	}
@@ -100,11 +102,23 @@ func (r *receiver) handleStore(ctx context.Context, a *dimse.Association, pc *di
 	return status, a.WriteMessage(pc, rsp, nil, 0)
 }
 
+// spoolFile is an empty spool file: made ahead when the receiver has a
+// spoolAhead (the Storage SCP), else now (a C-GET).
+func (r *receiver) spoolFile() (*os.File, error) {
+	if r.spool != nil {
+		return r.spool.take()
+	}
+	return os.CreateTemp(r.spoolDir, spoolPattern())
+}
+
+// spoolBufs are the spool writers' buffers (256 KiB each).
+var spoolBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
+
 // receive spools the data set to a Part 10 file and checks it. A non-nil
 // error means the association failed; otherwise status says whether the
 // object may be stored.
-func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.PresentationContext, cmd *dimse.Command) (*ReceivedObject, uint16, string, error) {
-	f, err := os.CreateTemp(r.spoolDir, spoolPattern())
+func (r *receiver) receive(a *dimse.Association, pc *dimse.PresentationContext, cmd *dimse.Command) (*ReceivedObject, uint16, string, error) {
+	f, err := r.spoolFile()
 	if err != nil {
 		// Keep the association in step: read and drop the data set.
 		if _, rerr := a.ReadData(pc, io.Discard); rerr != nil {
@@ -120,7 +134,9 @@ func (r *receiver) receive(ctx context.Context, a *dimse.Association, pc *dimse.
 	}
 	head := Part10Header(obj.Meta())
 	obj.metaLen = int64(len(head))
-	bw := bufio.NewWriterSize(newWriteback(f), 256<<10) // writeback starts per chunk
+	bw := spoolBufs.Get().(*bufio.Writer)
+	bw.Reset(newWriteback(f)) // writeback starts per chunk
+	defer func() { bw.Reset(nil); spoolBufs.Put(bw) }()
 	bw.Write(head)
 	n, rerr := a.ReadData(pc, bw)
 	obj.DataSetSize = n

@@ -148,7 +148,7 @@ func NewServer(cfg Config, sink Sink) (*Server, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg:    cfg,
-		recv:   receiver{spoolDir: cfg.SpoolDir, sink: sink, log: log},
+		recv:   receiver{spoolDir: cfg.SpoolDir, spool: newSpoolAhead(ctx, cfg.SpoolDir), sink: sink, log: log},
 		active: map[*dimse.Association]struct{}{},
 		ctx:    ctx, cancel: cancel,
 		pending: map[net.Conn]*pendingConn{}, pendingHost: map[string]int{},
@@ -347,6 +347,7 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
+	s.recv.spool.wait()
 	return err
 }
 
