@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 
@@ -52,9 +51,7 @@ func runImport(ctx context.Context, env *Env, o *importOptions, args []string) e
 
 func printImport(env *Env, rep *library.Report, asJSON bool) {
 	if asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		printJSON(env, rep)
 		return
 	}
 	fmt.Fprintf(env.Stdout, "imported %d, duplicate %d, conflict %d, rejected %d\n", rep.Imported, rep.Duplicates, rep.Conflicts, rep.Rejected)

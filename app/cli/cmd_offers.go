@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -145,9 +144,7 @@ func runOffers(ctx context.Context, env *Env, o *offersOptions) error {
 		fmt.Fprintf(env.Stderr, "problem: %s: %s\n", p.Source, p.Reason)
 	}
 	if o.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return printJSON(env, list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(env.Stdout, "no one to offer a copy to today")

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,9 +78,7 @@ func showDisc(env *Env, d *reconcile.Disc, asJSON bool) error {
 		rows = append(rows, row{p, ms})
 	}
 	if asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return printJSON(env, rows)
 	}
 	for _, r := range rows {
 		fmt.Fprintf(env.Stdout, "outside patient %s (ID %s, issuer %q, born %s), %d study(ies):\n", r.Patient.Name, r.Patient.ID, r.Patient.Issuer, r.Patient.BirthDate, len(r.Patient.Studies))
@@ -172,9 +169,7 @@ func runReconcile(ctx context.Context, env *Env, o *reconcileOptions, args []str
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(env, res)
 	}
 	fmt.Fprintf(env.Stdout, "coerced %d, imported %d (duplicate %d), forwarded %d; record %s\n", res.Coerced, res.Import.Imported, res.Import.Duplicates, res.Forwarded, res.Record)
 	for _, c := range res.Changes {

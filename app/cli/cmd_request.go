@@ -301,9 +301,7 @@ func runRequestList(env *Env, o *requestListOptions) error {
 		if list == nil {
 			list = []handoff.Request{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return printJSON(env, list)
 	}
 	for i := range list {
 		r := &list[i]

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -68,9 +67,7 @@ func runStudies(env *Env, o *studiesOptions, args []string) error {
 		if res == nil {
 			res = []library.Study{}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(env, res)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DATE\tPATIENT\tID\tBIRTH\tMOD\tDESCRIPTION\tOBJECTS\tREPORT\tSTUDY UID")
@@ -99,9 +96,7 @@ func runStudy(env *Env, o *studyOptions, args []string) error {
 		return err
 	}
 	if o.JSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(d)
+		return printJSON(env, d)
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "Patient:     %s (ID %s, born %s, sex %s)\n", d.Patient.Name, d.Patient.ID, d.Patient.BirthDate, d.Patient.Sex)
