@@ -16,6 +16,9 @@
 // what it inflates (MaxInflated, InflateBudget) and in the bytes of values
 // it may hold in memory (DefaultMaxHeld): ErrInflateLimit, not gigabytes.
 // CheckUID checks a UID against PS3.5 9.1.
+// PersonName and FormatDate show PN and DA values as staff read them
+// ("Yamada^Tarou" -> "Yamada, Tarou", "20170716" -> "2017-07-16"); every
+// screen, disc text and message uses them.
 //
 // The package knows nothing of pixels beyond where the Pixel Data element and
 // its fragments lie; viewer/codec and viewer/render decode them.
