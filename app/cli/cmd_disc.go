@@ -62,11 +62,11 @@ func planArgs(ctx context.Context, env *Env, args []string, files bool, pf *plan
 	if !files {
 		return st.PlanStudies(ctx, args, opts)
 	}
-	paths, err := expandFiles(args)
+	paths, names, err := expandFiles(args)
 	if err != nil {
 		return nil, err
 	}
-	return st.PlanFiles(ctx, paths, opts)
+	return st.PlanFiles(ctx, paths, names, opts)
 }
 
 func runDisc(ctx context.Context, env *Env, o *discOptions, args []string) error {
@@ -140,9 +140,10 @@ func numbered(out string, n int, iso bool) string {
 }
 
 // expandFiles lists files, walking folders (hidden files and a DICOMDIR
-// left out: the disc gets its own).
-func expandFiles(args []string) ([]string, error) {
+// left out: the disc gets its own), with the path each was given as.
+func expandFiles(args []string) ([]string, map[string]string, error) {
 	var out []string
+	names := map[string]string{}
 	for _, a := range args {
 		err := filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
 			if err != nil {
@@ -163,11 +164,12 @@ func expandFiles(args []string) ([]string, error) {
 				return err
 			}
 			out = append(out, abs)
+			names[abs] = filepath.ToSlash(p) // as staff typed it: messages name it so
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("disc: %w", err)
+			return nil, nil, fmt.Errorf("disc: %w", err)
 		}
 	}
-	return out, nil
+	return out, names, nil
 }

@@ -224,13 +224,15 @@ func (s *Station) studyFiles(uids []string) ([]string, map[string]string, error)
 	return out, names, nil
 }
 
-// PlanFiles plans discs of files (instance paths) with o; the caller closes
-// the plan. `discdesk disc --files` and `copy --files` use it.
-func (s *Station) PlanFiles(ctx context.Context, files []string, o PlanOptions) (*Plan, error) {
+// PlanFiles plans discs of files (instance paths) with o; names are what
+// staff know each as (disc.Input.Names: the path they typed). The caller
+// closes the plan. `discdesk disc --files` and `copy --files` use it.
+func (s *Station) PlanFiles(ctx context.Context, files []string, names map[string]string, o PlanOptions) (*Plan, error) {
 	in, err := s.input(files, o)
 	if err != nil {
 		return nil, err
 	}
+	in.Names = names
 	return s.newPlan(ctx, in, o, "", nil)
 }
 
