@@ -57,7 +57,14 @@ func apply(r *Request, ev *Event) (*Request, error) {
 		if ev.Fee == nil {
 			return nil, wrong("no fee")
 		}
+		if paid := n.Paid(); ev.Fee.Total < paid {
+			return nil, wrong("the new fee %s is less than the %s paid", ev.Fee.Total, paid)
+		}
 		n.Fee = *ev.Fee
+	case EventPaid:
+		if err := applyPayment(n, ev); err != nil {
+			return nil, err
+		}
 	case EventBurned:
 		if ev.Burn == nil || ev.Burn.DiscUUID != ev.Disc {
 			return nil, wrong("no burn data")

@@ -33,6 +33,9 @@ const (
 	// EventSpoiled records that a logged disc must never leave the building
 	// (found damaged, unreadable, mislabelled); a replacement is burned.
 	EventSpoiled EventKind = "spoiled"
+	// EventPaid records a payment of the request's fee, or its waiver with
+	// a reason (see Payment, Store.RecordPayment).
+	EventPaid EventKind = "fee-paid"
 )
 
 // An Actor is who did something, and where.
@@ -83,6 +86,7 @@ type Event struct {
 	Burn        *Burn         `json:"burn,omitempty"`
 	Intake      *Intake       `json:"intake,omitempty"`   // outside-received
 	Handover    *Handover     `json:"handover,omitempty"` // handed-over, mailed
+	Payment     *Payment      `json:"payment,omitempty"`  // fee-paid
 	Text        string        `json:"text,omitempty"`     // reason (cancelled, returned), how told, who confirmed, correction
 	Corrects    string        `json:"corrects,omitempty"` // correction: the event ID corrected
 	Audit       string        `json:"audit,omitempty"`    // DICOM PS3.15 audit message (XML), handed-over and mailed

@@ -304,6 +304,9 @@ func (d *jsonReader) event(ev *Event) bool {
 		case "handover":
 			ev.Handover, ok = readPtr(d, d.handover)
 			return 1 << 12, ok
+		case "payment":
+			ev.Payment, ok = readPtr(d, d.payment)
+			return 1 << 18, ok
 		case "text":
 			ev.Text, ok = d.str()
 			return 1 << 13, ok
@@ -674,6 +677,36 @@ func (d *jsonReader) handover(h *Handover) bool {
 		case "tracking":
 			h.Tracking, ok = d.str()
 			return 1 << 3, ok
+		}
+		return 0, false
+	})
+}
+
+func (d *jsonReader) payment(p *Payment) bool {
+	return d.object(func(k string) (uint32, bool) {
+		var ok bool
+		switch k {
+		case "cents":
+			p.Cents, ok = int2[Cents](d)
+			return 1 << 0, ok
+		case "method":
+			p.Method, ok = d.str()
+			return 1 << 1, ok
+		case "reference":
+			p.Reference, ok = d.str()
+			return 1 << 2, ok
+		case "waived":
+			p.Waived, ok = d.bool()
+			return 1 << 3, ok
+		case "reason":
+			p.Reason, ok = d.str()
+			return 1 << 4, ok
+		case "time":
+			p.Time, ok = d.time()
+			return 1 << 5, ok
+		case "staff":
+			p.Staff, ok = d.str()
+			return 1 << 6, ok
 		}
 		return 0, false
 	})

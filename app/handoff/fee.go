@@ -21,7 +21,7 @@ type FeeMethod string
 
 // The three methods a covered entity may use.
 const (
-	FeeFlat    FeeMethod = "flat"    // a flat fee for electronic copies ($6.50 by default)
+	FeeFlat    FeeMethod = "flat"    // a flat fee per request, any medium ($6.50 by default)
 	FeeActual  FeeMethod = "actual"  // actual cost, itemized
 	FeeAverage FeeMethod = "average" // the facility's average cost per request
 )
@@ -102,7 +102,7 @@ func (p FeePolicy) Quote(method FeeMethod, format Format, delivery Delivery, c C
 	mailed := delivery.NeedsAddress()
 	switch method {
 	case FeeFlat:
-		add("Flat fee for an electronic copy", 1, p.Flat)
+		add("Flat fee (HIPAA flat-fee option), any medium", 1, p.Flat)
 	case FeeAverage:
 		add("Average cost per request", 1, p.Average)
 	case FeeActual:

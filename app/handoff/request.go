@@ -200,10 +200,13 @@ type Request struct {
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
 	RequestInput
-	Due         time.Time `json:"due"`
-	Fee         Fee       `json:"fee"`
-	Status      Status    `json:"status"`
-	Discs       []Disc    `json:"discs,omitempty"`
+	Due    time.Time `json:"due"`
+	Fee    Fee       `json:"fee"`
+	Status Status    `json:"status"`
+	Discs  []Disc    `json:"discs,omitempty"`
+	// Payments are the fee's payments and its waiver, oldest first, each
+	// with the time and staff of its event (see Balance).
+	Payments    []Payment `json:"payments,omitempty"`
 	PatientTold time.Time `json:"patient_told,omitzero"`
 	Cancelled   string    `json:"cancel_reason,omitempty"`
 	// Intake is set on the record of an outside disc (EventOutsideReceived).

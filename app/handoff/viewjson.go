@@ -141,6 +141,17 @@ func (w *jsonWriter) request(r *Request) {
 		}
 		w.b = append(w.b, ']')
 	}
+	if len(r.Payments) > 0 {
+		w.key("payments", false)
+		w.b = append(w.b, '[')
+		for i := range r.Payments {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.payment(&r.Payments[i])
+		}
+		w.b = append(w.b, ']')
+	}
 	if !r.PatientTold.IsZero() {
 		w.key("patient_told", false)
 		w.time(r.PatientTold)
@@ -401,6 +412,45 @@ func (w *jsonWriter) intake(in *Intake) {
 	if len(in.Problems) > 0 {
 		w.key("problems", false)
 		w.strs(in.Problems)
+	}
+	w.b = append(w.b, '}')
+}
+
+// payment writes a Payment; every field is optional (omitempty, omitzero).
+func (w *jsonWriter) payment(p *Payment) {
+	w.b = append(w.b, '{')
+	first := true
+	key := func(name string) {
+		w.key(name, first)
+		first = false
+	}
+	if p.Cents != 0 {
+		key("cents")
+		w.int(int64(p.Cents))
+	}
+	if p.Method != "" {
+		key("method")
+		w.str(p.Method)
+	}
+	if p.Reference != "" {
+		key("reference")
+		w.str(p.Reference)
+	}
+	if p.Waived {
+		key("waived")
+		w.bool(true)
+	}
+	if p.Reason != "" {
+		key("reason")
+		w.str(p.Reason)
+	}
+	if !p.Time.IsZero() {
+		key("time")
+		w.time(p.Time)
+	}
+	if p.Staff != "" {
+		key("staff")
+		w.str(p.Staff)
 	}
 	w.b = append(w.b, '}')
 }

@@ -1,0 +1,199 @@
+package handoff
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The ways a fee is paid at the desk (Payment.Method).
+const (
+	PayCash       = "cash"
+	PayCard       = "card"
+	PayCheck      = "check"
+	PayMoneyOrder = "money order"
+)
+
+// PayMethods are the payment methods, in the order the desk offers them.
+var PayMethods = []string{PayCash, PayCard, PayCheck, PayMoneyOrder}
+
+// A Payment is the requester paying (part of) the fee, or staff waiving
+// what is left of it with a reason. In a "fee-paid" event only the first
+// five fields are set; on the request (Request.Payments) Time and Staff
+// are the event's.
+type Payment struct {
+	Cents     Cents  `json:"cents,omitempty"`     // amount paid; 0 for a waiver
+	Method    string `json:"method,omitempty"`    // PayCash, PayCard, PayCheck, PayMoneyOrder; empty for a waiver
+	Reference string `json:"reference,omitempty"` // check or money order number, card slip or receipt number (never a card number)
+	Waived    bool   `json:"waived,omitempty"`    // the fee (what is left of it) is waived
+	Reason    string `json:"reason,omitempty"`    // why it is waived; only for a waiver
+	// Time and Staff are set on the request from the event.
+	Time  time.Time `json:"time,omitzero"`
+	Staff string    `json:"staff,omitempty"`
+}
+
+// Errors of the payment rule (apply); each wraps ErrWrongState.
+var (
+	// ErrOverpaid means a payment is more than the balance due.
+	ErrOverpaid = fmt.Errorf("more than the balance due: %w", ErrWrongState)
+	// ErrNothingDue means the fee is paid in full (or is $0.00): there is
+	// nothing to pay or waive.
+	ErrNothingDue = fmt.Errorf("nothing is due: %w", ErrWrongState)
+	// ErrFeeWaived means the fee was waived: no payment follows a waiver.
+	ErrFeeWaived = fmt.Errorf("the fee was waived: %w", ErrWrongState)
+)
+
+// String is the payment in one line, as the log's CSV export and the
+// command line show it: "paid $6.50 cash", "paid $6.50 check (ref 1234)",
+// "waived: financial hardship".
+func (p Payment) String() string {
+	if p.Waived {
+		return "waived: " + p.Reason
+	}
+	s := "paid " + p.Cents.String() + " " + p.Method
+	if p.Reference != "" {
+		s += " (ref " + p.Reference + ")"
+	}
+	return s
+}
+
+// check reports the first field of p that no payment or waiver may have,
+// as a *FieldError; it needs no request.
+func (p Payment) check() error {
+	for _, f := range []struct{ name, v string }{{"method", p.Method}, {"reference", p.Reference}, {"reason", p.Reason}} {
+		if !utf8.ValidString(f.v) || strings.ContainsFunc(f.v, unicode.IsControl) || len(f.v) > 200 {
+			return fieldErr(f.name, ErrInvalidValue, "invalid text")
+		}
+	}
+	if !p.Time.IsZero() || p.Staff != "" {
+		return fieldErr("payment", ErrInvalidValue, "a payment's time and staff are its event's")
+	}
+	if cardNumber(p.Reference) {
+		return fieldErr("reference", ErrInvalidValue, "that looks like a card number: record the slip or receipt number, never the card's")
+	}
+	if p.Waived {
+		switch {
+		case strings.TrimSpace(p.Reason) == "":
+			return fieldErr("reason", ErrMissing, "a waiver needs a reason")
+		case p.Cents != 0:
+			return fieldErr("amount", ErrInvalidValue, "a waiver takes no amount (%s)", p.Cents)
+		case p.Method != "":
+			return fieldErr("method", ErrInvalidValue, "a waiver takes no payment method")
+		}
+		return nil
+	}
+	switch {
+	case p.Cents <= 0:
+		return fieldErr("amount", ErrInvalidValue, "a payment is more than $0.00, got %s", p.Cents)
+	case p.Method == "":
+		return fieldErr("method", ErrMissing, "how the fee was paid: %s", strings.Join(PayMethods, ", "))
+	case p.Reason != "":
+		return fieldErr("reason", ErrInvalidValue, "a reason is for a waiver, not a payment")
+	}
+	for _, m := range PayMethods {
+		if p.Method == m {
+			return nil
+		}
+	}
+	return fieldErr("method", ErrInvalidValue, "%q is not %s", p.Method, strings.Join(PayMethods, ", "))
+}
+
+// cardNumber reports whether s holds a run of 13 or more digits (spaces
+// and dashes between them allowed): a payment card number, which the log
+// must not keep.
+func cardNumber(s string) bool {
+	n := 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+			if n >= 13 {
+				return true
+			}
+		case c == ' ' || c == '-':
+		default:
+			n = 0
+		}
+	}
+	return false
+}
+
+// applyPayment is the payment rule of apply: n is the request after ev
+// (not cancelled: apply refuses that first).
+func applyPayment(n *Request, ev *Event) error {
+	head := fmt.Sprintf("handoff: %s event for request %s", ev.Kind, ev.Request)
+	p := ev.Payment
+	if p == nil {
+		return fmt.Errorf("%s: no payment data: %w", head, ErrWrongState)
+	}
+	if n.Intake != nil {
+		return fmt.Errorf("%s: an outside disc's record has no fee: %w", head, ErrWrongState)
+	}
+	if err := p.check(); err != nil {
+		return fmt.Errorf("%s: %w", head, err)
+	}
+	if w := n.Waiver(); w != nil {
+		return fmt.Errorf("%s: on %s by %s (%s): %w", head, w.Time.Format(time.DateOnly), w.Staff, w.Reason, ErrFeeWaived)
+	}
+	bal := n.Balance()
+	switch {
+	case bal <= 0:
+		return fmt.Errorf("%s: the fee of %s is paid: %w", head, n.Fee.Total, ErrNothingDue)
+	case !p.Waived && p.Cents > bal:
+		return fmt.Errorf("%s: %s is %w of %s", head, p.Cents, ErrOverpaid, bal)
+	}
+	rec := *p
+	rec.Time, rec.Staff = ev.Time, ev.Staff
+	n.Payments = append(append([]Payment(nil), n.Payments...), rec)
+	return nil
+}
+
+// Paid is the sum of the request's payments.
+func (r *Request) Paid() Cents {
+	var c Cents
+	for _, p := range r.Payments {
+		if !p.Waived {
+			c += p.Cents
+		}
+	}
+	return c
+}
+
+// Waiver returns the waiver of the request's fee, or nil.
+func (r *Request) Waiver() *Payment {
+	for i := range r.Payments {
+		if r.Payments[i].Waived {
+			return &r.Payments[i]
+		}
+	}
+	return nil
+}
+
+// Balance is what is left to pay: the fee less what was paid, zero once
+// the fee is waived. A fee quoted again below what was paid is refused, so
+// it is never negative.
+func (r *Request) Balance() Cents {
+	if r.Waiver() != nil {
+		return 0
+	}
+	return r.Fee.Total - r.Paid()
+}
+
+// RecordPayment records a payment of the request's fee (Cents and Method,
+// optionally a Reference such as a check number) or its waiver (Waived
+// and a Reason; no amount or method), in the name of by. It is refused
+// for a cancelled request (ErrClosed), an outside disc's record, more
+// than the balance (ErrOverpaid), nothing due (ErrNothingDue) and after a
+// waiver (ErrFeeWaived); a missing or invalid field is a *FieldError.
+// The event's text is the payment in one line (Payment.String), which the
+// CSV export shows.
+func (s *Store) RecordPayment(requestID string, p Payment, by Actor) (Event, error) {
+	clean := func(v string) string { return strings.Join(strings.Fields(v), " ") }
+	p.Method, p.Reference, p.Reason = strings.ToLower(clean(p.Method)), clean(p.Reference), clean(p.Reason)
+	if err := p.check(); err != nil {
+		return Event{}, err
+	}
+	return s.event(&Event{Kind: EventPaid, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
+}
