@@ -179,11 +179,8 @@ func (o *Object) Describe() string {
 		if se != "series" {
 			parts = append(parts, se)
 		}
-		if d := strings.TrimSpace(o.header.String(dcm.StudyDescription)); d != "" {
-			parts = append(parts, fmt.Sprintf("study %q", d))
-		}
-		if n := dcm.PersonName(o.header.String(dcm.PatientName)); n != "" {
-			parts = append(parts, fmt.Sprintf("patient %q", n))
+		if w := o.whose(); w != "" {
+			parts = append(parts, w)
 		}
 	}
 	if o.Source == "" {
@@ -196,6 +193,22 @@ func (o *Object) Describe() string {
 		return "file " + name
 	}
 	return "file " + name + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// whose names the object's study and patient as staff know them, e.g.
+// `study "MRI BRAIN", patient "Doe, Jane"` ("" when both are empty).
+func (o *Object) whose() string {
+	if o.header == nil {
+		return ""
+	}
+	var parts []string
+	if d := strings.TrimSpace(o.header.String(dcm.StudyDescription)); d != "" {
+		parts = append(parts, fmt.Sprintf("study %q", d))
+	}
+	if n := dcm.PersonName(o.header.String(dcm.PatientName)); n != "" {
+		parts = append(parts, fmt.Sprintf("patient %q", n))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // metaLengthTrue checks (0002,0000) against where the data set starts.

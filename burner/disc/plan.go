@@ -606,7 +606,11 @@ func (p *Plan) split() error {
 			}
 		}
 		if capacity > 0 && fixed+need > capacity {
-			return fmt.Errorf("%w: series %d (%s, %d objects, about %d MB) needs more than the %d MB of one %s", ErrSeriesTooLarge, s.number, s.objs[0].Modality, len(s.objs), need>>20, capacity>>20, p.Options.Media)
+			of := ""
+			if w := s.objs[0].whose(); w != "" {
+				of = " of " + w
+			}
+			return fmt.Errorf("%w: series %d%s (%s, %d objects, about %d MB) needs more than the %d MB of one %s", ErrSeriesTooLarge, s.number, of, s.objs[0].Modality, len(s.objs), need>>20, capacity>>20, p.Options.Media)
 		}
 		if capacity > 0 && cur.size+need > capacity && len(cur.series) > 0 {
 			cur = &bin{docs: map[string]bool{}, size: fixed}

@@ -77,6 +77,10 @@ func TestSeriesTooLarge(t *testing.T) {
 	if !errors.Is(err, ErrSeriesTooLarge) {
 		t.Fatalf("err = %v, want ErrSeriesTooLarge", err)
 	}
+	// Staff know the series by its study and patient.
+	if !strings.Contains(err.Error(), `of study "`) || !strings.Contains(err.Error(), `patient "`) {
+		t.Errorf("err = %v: names neither study nor patient", err)
+	}
 }
 
 // No report: a warning that Build refuses until staff acknowledge it, and
