@@ -230,7 +230,7 @@ func repeatsName(name, value string) bool {
 
 // givenFirst shows a DICOM PN value as the words of a sentence, "Given
 // Family" ("Smith^John" becomes "John Smith"), the alphabetic group only.
-// Lists and overlays use the "Family, Given" form (imageview.PersonName).
+// Lists and overlays use the "Family, Given" form (dcm.PersonName).
 func givenFirst(pn string) string {
 	if i := strings.IndexByte(pn, '='); i >= 0 {
 		pn = pn[:i]
