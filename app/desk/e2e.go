@@ -72,7 +72,7 @@ func (d *Desk) e2eStep(ctx context.Context, line string) (string, error) {
 	}
 	switch f[0] {
 	case "wait": // wait NAME [TEXT]: until the widget exists (and its text contains TEXT)
-		deadline := time.Now().Add(60 * time.Second)
+		deadline := time.Now().Add(180 * time.Second) // a burn on a loaded machine
 		for time.Now().Before(deadline) {
 			var txt string
 			var ok bool
@@ -104,6 +104,21 @@ func (d *Desk) e2eStep(ctx context.Context, line string) (string, error) {
 	case "quit":
 		fyne.Do(func() { d.app.Quit() })
 		return "", nil
+	case "size": // size: the window's canvas and its content's minimum, "WxH MINWxMINH"
+		var val string
+		fyne.DoAndWait(func() {
+			c := d.win.Canvas()
+			sz, min := c.Size(), c.Content().MinSize()
+			val = fmt.Sprintf("%.0fx%.0f %.0fx%.0f", sz.Width, sz.Height, min.Width, min.Height)
+		})
+		return val, nil
+	case "has": // has NAME: "yes" when the widget is on screen, else "no"
+		var ok bool
+		fyne.DoAndWait(func() { ok = d.Named(arg(1)) != nil })
+		if ok {
+			return "yes", nil
+		}
+		return "no", nil
 	}
 	var err error
 	var val string

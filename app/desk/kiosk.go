@@ -320,6 +320,7 @@ func (kb *keyboard) press(key string) {
 		f = kb.cur
 	}
 	t := f.Text
+	defer func() { f.CursorColumn = len([]rune(f.Text)); f.Refresh() }() // the cursor after what was typed
 	switch key {
 	case "del":
 		// The dash goes with the digit before it.

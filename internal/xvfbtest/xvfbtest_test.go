@@ -19,7 +19,7 @@ import (
 func TestParallelServersGetTheirOwnDisplays(t *testing.T) {
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
-		StartScreen(t, "320x200x24") // fails under CI, skips elsewhere
+		StartScreen(t, "320x200x24") // fails, naming the package to install
 	}
 	const n = 6
 	displays := make([]string, n)
