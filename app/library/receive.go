@@ -147,7 +147,7 @@ func (l *Library) takeDurably(path string, it *rxItem) error {
 		}
 	}
 	os.Chmod(it.path, 0o600)
-	f, err := os.Open(it.path)
+	f, err := os.OpenFile(it.path, os.O_RDWR, 0) // Windows flushes only a writable handle
 	if err != nil {
 		return fmt.Errorf("library: receive: %w", err)
 	}
