@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
+	"discdesk/internal/corpus"
 	"discdesk/viewer/imageview"
+	"discdesk/viewer/study"
 )
 
 // kioskFixture has two patients' requests and the kiosk showing.
@@ -404,10 +407,54 @@ func TestKioskReportInPlainView(t *testing.T) {
 // A PDF report's text is read with pdftotext; one without text says to ask
 // for a printed copy.
 func TestKioskDocumentText(t *testing.T) {
+	d, err := study.OpenFS(filesFS{"F000001": corpus.Path(t, "generated", "documents", "encapsulated_pdf_report.dcm")}, "pdf report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &kioskScreen{lang: "es"}
+	var texts []string
+	for _, se := range d.Series() {
+		for _, in := range se.Reports() {
+			texts = append(texts, kioskReport{disc: d, in: in}.text(k))
+		}
+	}
+	if len(texts) != 1 || !strings.Contains(texts[0], "CT HEAD phantom: no abnormality.") {
+		t.Errorf("the encapsulated PDF report reads %q", texts)
+	}
 	if got := documentText([]byte("Impression: normal."), "text/plain"); got != "Impression: normal." {
 		t.Errorf("plain text: %q", got)
 	}
 	if got := documentText([]byte("not a pdf"), "application/pdf"); got != "" {
 		t.Errorf("broken PDF: %q", got)
+	}
+}
+
+// 17.8: one image counter. The desk's label (staff viewer and kiosk) and
+// the viewer widget's overlay give the same series number, image and count
+// wherever the image moved from (buttons, the widget's own scrolling).
+func TestViewerCounterMatchesOverlay(t *testing.T) {
+	f := newFixture(t, true)
+	ct := f.study("DEMO0001")
+	for _, large := range []bool{false, true} {
+		v := newStudyViewer(f.d, newImages(f.svc.Lib), ct.UID, large, nil)
+		if v.view == nil {
+			t.Fatal("the study did not open in the viewer widget")
+		}
+		check := func(when string) {
+			t.Helper()
+			corner := strings.Join(v.view.Annotations()[2], " | ")
+			var se, im, n int
+			fmt.Sscanf(v.pos.Text, "Series %d · image %d of %d", &se, &im, &n)
+			if want := fmt.Sprintf("Im %d/%d", im, n); !strings.Contains(corner, want) || !strings.Contains(corner, fmt.Sprintf("CT %d", se)) {
+				t.Errorf("large=%v %s: label %q, overlay %q", large, when, v.pos.Text, corner)
+			}
+		}
+		check("opened")
+		test.Tap(w[*widget.Button](f, "viewer.next"))
+		check("after next")
+		v.view.ScrollBy(-5) // the wheel or a key
+		check("after scrolling")
+		v.view.SetIndex(v.view.Len() - 1)
+		check("at the last image")
 	}
 }
