@@ -12,10 +12,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/burnqueue"
+	"discdesk/app/facility"
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
+	"discdesk/internal/pgtest"
 )
 
 // deskNow is the fixed clock of the desk tests' goldens: a Monday
@@ -498,7 +500,7 @@ func fixedRequests() []handoff.Request {
 				Requester: handoff.Requester{Kind: handoff.RequesterPatient, Name: pname}, Recipient: pname,
 				Identity: handoff.IdentityCheck{Method: "driver licence", CheckedBy: "Demo Staff"},
 				Studies:  handoff.Studies{UIDs: []string{"1.2.826.0.1.3680043.10.1"}}, Format: handoff.FormatCD, Copies: 1, Delivery: dl, Urgency: u},
-			Fee: handoff.Fee{Method: handoff.FeeFlat, Total: 650, Items: []handoff.LineItem{{Desc: "Flat fee for an electronic copy", Qty: 1, UnitCents: 650, Cents: 650}}}}
+			Fee: handoff.Fee{Method: handoff.FeeFlat, Total: 650, Items: []handoff.LineItem{{Desc: "Flat fee (HIPAA flat-fee option), any medium", Qty: 1, UnitCents: 650, Cents: 650}}}}
 	}
 	over := base("01a23723-0000-7000-8000-00000000a001", "Yamada^Tarou", handoff.UrgencyExpedited, handoff.DeliveryPickup, deskNow.Add(-26*time.Hour))
 	over.Studies.UIDs = append(over.Studies.UIDs, "1.2.826.0.1.3680043.10.2")
@@ -541,6 +543,110 @@ func TestRequestListAndDetailMarkup(t *testing.T) {
 	if f.shown("handoff.bymail") {
 		t.Error("carrier and tracking on a pickup")
 	}
+	// Part paid, the rest waived: the payments and no payment fields.
+	paid := reqs[2]
+	paid.Payments = []handoff.Payment{{Cents: 300, Method: handoff.PayCheck, Reference: "1001", Time: deskNow, Staff: staff.DemoName},
+		{Waived: true, Reason: "financial hardship", Time: deskNow.Add(time.Hour), Staff: staff.DemoName}}
+	r.show(paid)
+	r.detail.Resize(fyne.NewSize(720, r.detail.MinSize().Height))
+	test.AssertObjectRendersToMarkup(t, "request_detail/paid_waived.xml", r.detail)
+	if f.d.Named("handoff.pay.record") != nil || f.d.Named("handoff.pay.waive") != nil {
+		t.Error("payment fields on a waived fee")
+	}
+}
+
+// The detail says what is due; a clerk records part of it paid (a
+// refusal above the balance, inline), then waives the rest with a reason;
+// each is in the log in the signed-in member's name, and nothing more is
+// offered once the fee is waived.
+func TestRecordPaymentAndWaiveAtTheDesk(t *testing.T) {
+	f := fixedDesk(t)
+	by := f.svc.actor(*f.d.User())
+	r, err := f.svc.Station.Record(handoff.RequestInput{Patient: handoff.Patient{Name: "Doe, Jane"}, Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity: handoff.IdentityCheck{Method: "known to staff", CheckedBy: "Demo Staff"}, Studies: handoff.Studies{UIDs: []string{f.study("DEMO0003").UID}},
+		Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d.selectTab("Requests")
+	f.d.requests.refresh()
+	f.tap("requests.row." + r.ID)
+	if info := f.label("handoff.info"); !strings.Contains(info, "Fee: $6.50 (flat fee)\nBalance due $6.50") {
+		t.Errorf("detail %q", info)
+	}
+	if got := w[*widget.Entry](f, "handoff.pay.amount").Text; got != "6.50" {
+		t.Errorf("amount offered %q", got)
+	}
+	f.tap("handoff.pay.record")
+	if got := f.label("handoff.msg"); got != "Please choose how the fee was paid." {
+		t.Errorf("no method: %q", got)
+	}
+	f.choose("handoff.pay.method", handoff.PayCash)
+	for _, c := range []struct{ amount, want string }{
+		{"7", "That is more than the $6.50 due."},
+		{"six", `Check the amount: "six" is not an amount like 6.50.`},
+		{"0.00", "Check the amount: a payment is more than $0.00."},
+		{"1.234", `Check the amount: "1.234" is not an amount like 6.50.`},
+	} {
+		w[*widget.Entry](f, "handoff.pay.amount").SetText(c.amount)
+		f.tap("handoff.pay.record")
+		if got := f.label("handoff.msg"); got != c.want {
+			t.Errorf("amount %q: %q, want %q", c.amount, got, c.want)
+		}
+	}
+	if n, _ := f.svc.Handoff.Count(); n != 1 {
+		t.Fatalf("%d events after refused payments", n)
+	}
+	w[*widget.Entry](f, "handoff.pay.amount").SetText("$3")
+	f.typ("handoff.pay.reference", "receipt 17")
+	f.tap("handoff.pay.record")
+	if got := f.label("handoff.msg"); got != "Payment of $3.00 recorded." {
+		t.Fatalf("payment: %q", got)
+	}
+	if info := f.label("handoff.info"); !strings.Contains(info, "Paid $3.00 cash (ref receipt 17) on 2 Nov 2026\nBalance due $3.50") {
+		t.Errorf("detail after $3.00: %q", info)
+	}
+	if got := w[*widget.Entry](f, "handoff.pay.amount").Text; got != "3.50" {
+		t.Errorf("amount offered after $3.00: %q", got)
+	}
+	f.tap("handoff.pay.waive")
+	if got := f.label("handoff.msg"); got != "Please say why the fee is waived." {
+		t.Errorf("waiver without a reason: %q", got)
+	}
+	f.typ("handoff.pay.reason", "financial hardship")
+	f.tap("handoff.pay.waive")
+	if got := f.label("handoff.msg"); got != "Fee waived." {
+		t.Fatalf("waiver: %q", got)
+	}
+	if info := f.label("handoff.info"); !strings.Contains(info, "Fee waived: financial hardship (Demo Staff, 2 Nov 2026)") || strings.Contains(info, "Balance due") {
+		t.Errorf("detail after the waiver: %q", info)
+	}
+	if f.d.Named("handoff.pay.record") != nil || f.d.Named("handoff.pay.waive") != nil {
+		t.Errorf("payment offered after a waiver: %v", f.d.NamedKeys("handoff.pay."))
+	}
+	evs, _ := f.svc.Handoff.Events(r.ID, "")
+	var who []string
+	for _, ev := range evs {
+		if ev.Kind == handoff.EventPaid {
+			who = append(who, ev.Staff+": "+ev.Detail())
+		}
+	}
+	if got := strings.Join(who, "; "); got != "Demo Staff: paid $3.00 cash (ref receipt 17); Demo Staff: waived: financial hardship" {
+		t.Errorf("logged %q", got)
+	}
+}
+
+func TestParseDollars(t *testing.T) {
+	for s, want := range map[string]handoff.Cents{"6.50": 650, "$6.5": 650, " 6 ": 600, "1,200.00": 120000, ".25": 25, "0.01": 1} {
+		if got, err := parseDollars(s); err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "$", "6.", "6.505", "-1", "1e3", "6,50.0.0", "9999999999"} {
+		if got, err := parseDollars(s); err == nil {
+			t.Errorf("%q read as %v", s, got)
+		}
+	}
 }
 
 // A request recorded for a date range (by phone, `request new --from`)
@@ -564,5 +670,59 @@ func TestDateRangeRequestFindsItsStudies(t *testing.T) {
 	f.tap("handoff.findstudies")
 	if f.d.tabs.Selected().Text != "Studies" || w[*widget.Entry](f, "studies.search").Text != "DEMO0003" || f.d.Named("study.select."+st.UID) == nil {
 		t.Errorf("studies screen: tab %q, search %q, count %q", f.d.tabs.Selected().Text, w[*widget.Entry](f, "studies.search").Text, f.label("studies.count"))
+	}
+}
+
+// A payment recorded at one desk of a facility database (PostgreSQL) is
+// the facility's: the other desk shows it and its balance, the rule holds
+// there too, and the facility's log verifies with it.
+func TestPaymentAtOneDeskIsTheFacilitys(t *testing.T) {
+	srv := pgtest.Start(t)
+	srv.CreateDB(t, "facility")
+	url := srv.AdminURL("facility")
+	if err := facility.Setup(context.Background(), facility.Config{URL: url}); err != nil {
+		t.Fatal(err)
+	}
+	front := facilityFixture(t, url, "FRONT-DESK")
+	back := facilityFixture(t, url, "HIM-OFFICE")
+	front.signIn(staff.DemoName, staff.DemoPIN)
+	r, err := front.svc.Station.Record(SameDayInput(front.study("DEMO0002"), *front.d.User()), front.svc.actor(*front.d.User()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	front.d.ShowMain()
+	front.d.selectTab("Requests")
+	front.d.requests.refresh()
+	front.tap("requests.row." + r.ID)
+	front.choose("handoff.pay.method", handoff.PayCard)
+	w[*widget.Entry](front, "handoff.pay.amount").SetText("2.50")
+	front.tap("handoff.pay.record")
+	if got := front.label("handoff.msg"); got != "Payment of $2.50 recorded." {
+		t.Fatalf("payment at the front desk: %q", got)
+	}
+
+	back.signIn(staff.DemoName, staff.DemoPIN)
+	back.d.ShowMain()
+	back.d.selectTab("Requests")
+	back.d.requests.refresh()
+	back.tap("requests.row." + r.ID)
+	if info := back.label("handoff.info"); !strings.Contains(info, "Paid $2.50 card on ") || !strings.Contains(info, "Balance due "+(r.Fee.Total-250).String()) {
+		t.Errorf("the other desk's detail: %q", info)
+	}
+	w[*widget.Entry](back, "handoff.pay.amount").SetText(r.Fee.Total.String())
+	back.choose("handoff.pay.method", handoff.PayCash)
+	back.tap("handoff.pay.record")
+	if got := back.label("handoff.msg"); !strings.HasPrefix(got, "That is more than the ") {
+		t.Errorf("more than the balance at the other desk: %q", got)
+	}
+	if _, err := back.svc.Station.RecordPayment(r.ID, handoff.Payment{Waived: true, Reason: "staff courtesy"}, back.svc.actor(*back.d.User())); err != nil {
+		t.Fatal(err)
+	}
+	got, err := front.svc.Handoff.Request(r.ID)
+	if err != nil || got.Balance() != 0 || len(got.Payments) != 2 || got.Payments[1].Reason != "staff courtesy" {
+		t.Fatalf("the front desk's view: %+v %v", got.Payments, err)
+	}
+	if _, err := front.svc.Handoff.Verify(); err != nil {
+		t.Fatalf("facility log: %v", err)
 	}
 }

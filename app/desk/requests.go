@@ -183,6 +183,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 		fmt.Sprintf("Due %s (%s)", longDate(q.Due, d.location()), daysLeft(q.Due, d.svc.Now(), d.location())),
 		"Fee: " + q.Fee.Total.String() + feeRuleName(q.Fee),
 	}
+	lines = append(lines, paymentLines(q, d.location())...)
 	if q.Address != nil {
 		lines = append(lines, "Address: "+strings.Join(q.Address.Lines(), ", "))
 	}
@@ -229,6 +230,11 @@ func (r *requestsScreen) show(q handoff.Request) {
 	r.detail.Add(container.NewHBox(docBtn("form", "Print request form"), docBtn("invoice", "Print invoice"), docBtn("receipt", "Print receipt"),
 		docBtn("label", "Print disc label"), docBtn("insert", "Print case insert")))
 	r.detail.Add(d.copyButton(q)) // electronic copy (copy.go)
+	// The fee: any signed-in member records a payment or waives it, in
+	// their own name.
+	if q.Status != handoff.StatusCancelled && q.Balance() > 0 {
+		r.paymentSection(q, msg, done)
+	}
 
 	canHand := d.user.Role.Can(staff.ActionHandoff)
 	if !canHand {
@@ -418,6 +424,124 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 	}))
 	burn.Importance = widget.HighImportance
 	r.detail.Add(burn)
+}
+
+// paymentLines are the detail's lines on the fee's payments: "Paid $6.50
+// cash on 2 Nov 2026", "Fee waived: reason (who, when)", "Balance due
+// $6.50" (none on a cancelled request).
+func paymentLines(q handoff.Request, loc *time.Location) []string {
+	var out []string
+	for _, p := range q.Payments {
+		on := p.Time.In(loc).Format("2 Jan 2006")
+		if p.Waived {
+			out = append(out, fmt.Sprintf("Fee waived: %s (%s, %s)", p.Reason, PersonName(p.Staff), on))
+			continue
+		}
+		ref := ""
+		if p.Reference != "" {
+			ref = " (ref " + p.Reference + ")"
+		}
+		out = append(out, fmt.Sprintf("Paid %s %s%s on %s", p.Cents, p.Method, ref, on))
+	}
+	if b := q.Balance(); b > 0 && q.Status != handoff.StatusCancelled {
+		out = append(out, "Balance due "+b.String())
+	}
+	return out
+}
+
+// paymentSection records a payment of what is due (amount, method, an
+// optional reference) or waives the fee with a reason.
+func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, done func(string)) {
+	d := r.d
+	st, by := d.svc.Station, d.svc.actor(*d.user)
+	say := func(text string) {
+		msg.Importance = widget.DangerImportance
+		msg.SetText(text)
+	}
+	refused := func(err error) {
+		switch {
+		case errors.Is(err, handoff.ErrOverpaid):
+			say("That is more than the " + q.Balance().String() + " due.")
+		case errors.Is(err, handoff.ErrFeeWaived):
+			say("The fee was waived: no payment is recorded after a waiver.")
+		case errors.Is(err, handoff.ErrNothingDue):
+			say("Nothing is due: the fee is paid.")
+		case errors.Is(err, handoff.ErrClosed):
+			say("The request is cancelled.")
+		default:
+			say(plain(err))
+		}
+	}
+	r.detail.Add(name(d, "handoff.pay.head", widget.NewLabelWithStyle("Payment: "+q.Balance().String()+" due", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
+	amount := name(d, "handoff.pay.amount", widget.NewEntry())
+	amount.SetText(strings.TrimPrefix(q.Balance().String(), "$"))
+	method := name(d, "handoff.pay.method", widget.NewSelect(handoff.PayMethods, nil))
+	method.PlaceHolder = "How it was paid"
+	ref := name(d, "handoff.pay.reference", widget.NewEntry())
+	ref.SetPlaceHolder("Check or receipt number (optional; never a card number)")
+	pay := name(d, "handoff.pay.record", widget.NewButton("Record payment", func() {
+		c, err := parseDollars(amount.Text)
+		if err != nil {
+			say("Check the amount: " + err.Error() + ".")
+			return
+		}
+		if method.Selected == "" {
+			say("Please choose how the fee was paid.")
+			return
+		}
+		p := handoff.Payment{Cents: c, Method: method.Selected, Reference: ref.Text}
+		if _, err := st.RecordPayment(q.ID, p, by); err != nil {
+			refused(err)
+			return
+		}
+		done("Payment of " + c.String() + " recorded.")
+	}))
+	r.detail.Add(container.New(layout.NewFormLayout(), widget.NewLabel("Amount $"), amount, widget.NewLabel("Method"), method,
+		widget.NewLabel("Reference"), ref))
+	r.detail.Add(pay)
+	why := name(d, "handoff.pay.reason", widget.NewEntry())
+	why.SetPlaceHolder("Why the fee is waived (logged with your name)")
+	r.detail.Add(container.NewBorder(nil, nil, nil, name(d, "handoff.pay.waive", widget.NewButton("Waive fee", func() {
+		if strings.TrimSpace(why.Text) == "" {
+			say("Please say why the fee is waived.")
+			return
+		}
+		if _, err := st.RecordPayment(q.ID, handoff.Payment{Waived: true, Reason: why.Text}, by); err != nil {
+			refused(err)
+			return
+		}
+		done("Fee waived.")
+	})), why))
+}
+
+// parseDollars reads an amount typed at the desk: "6.50", "$6.50", "6",
+// "1,200.00".
+func parseDollars(s string) (handoff.Cents, error) {
+	t := strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "$"), ",", "")
+	if t == "" {
+		return 0, errors.New("no amount")
+	}
+	whole, frac, dot := strings.Cut(t, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if dot && (len(frac) == 0 || len(frac) > 2) || len(whole) > 9 {
+		return 0, fmt.Errorf("%q is not an amount like 6.50", s)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	var c int64
+	for _, ch := range whole + frac {
+		if ch < '0' || ch > '9' {
+			return 0, fmt.Errorf("%q is not an amount like 6.50", s)
+		}
+		c = c*10 + int64(ch-'0')
+	}
+	if c == 0 {
+		return 0, errors.New("a payment is more than $0.00")
+	}
+	return handoff.Cents(c), nil
 }
 
 // How a disc leaves the building (the handover's choice).

@@ -135,14 +135,14 @@ func applyPayment(n *Request, ev *Event) error {
 		return fmt.Errorf("%s: %w", head, err)
 	}
 	if w := n.Waiver(); w != nil {
-		return fmt.Errorf("%s: on %s by %s (%s): %w", head, w.Time.Format(time.DateOnly), w.Staff, w.Reason, ErrFeeWaived)
+		return fmt.Errorf("%s: waived on %s by %s (%s): %w", head, w.Time.Format(time.DateOnly), w.Staff, w.Reason, ErrFeeWaived)
 	}
 	bal := n.Balance()
 	switch {
 	case bal <= 0:
 		return fmt.Errorf("%s: the fee of %s is paid: %w", head, n.Fee.Total, ErrNothingDue)
 	case !p.Waived && p.Cents > bal:
-		return fmt.Errorf("%s: %s is %w of %s", head, p.Cents, ErrOverpaid, bal)
+		return fmt.Errorf("%s: %s with %s due: %w", head, p.Cents, bal, ErrOverpaid)
 	}
 	rec := *p
 	rec.Time, rec.Staff = ev.Time, ev.Staff

@@ -47,7 +47,7 @@ func TestRecordPaymentRulesAndBalance(t *testing.T) {
 		}
 	}
 	if _, err := s.RecordPayment(r.ID, Payment{Cents: 651, Method: PayCash}, desk); !errors.Is(err, ErrOverpaid) || !errors.Is(err, ErrWrongState) ||
-		!strings.Contains(err.Error(), "$6.51 is more than the balance due") {
+		!strings.Contains(err.Error(), "$6.51 with $6.50 due: more than the balance due") {
 		t.Errorf("more than the fee: %v", err)
 	}
 	if _, err := s.RecordPayment(r.ID, Payment{Cents: 300, Method: PayCash}, Actor{Staff: "", Workstation: "FRONT-1"}); err == nil {
