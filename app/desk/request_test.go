@@ -636,19 +636,6 @@ func TestRecordPaymentAndWaiveAtTheDesk(t *testing.T) {
 	}
 }
 
-func TestParseDollars(t *testing.T) {
-	for s, want := range map[string]handoff.Cents{"6.50": 650, "$6.5": 650, " 6 ": 600, "1,200.00": 120000, ".25": 25, "0.01": 1} {
-		if got, err := parseDollars(s); err != nil || got != want {
-			t.Errorf("%q: %v %v, want %v", s, got, err, want)
-		}
-	}
-	for _, s := range []string{"", "$", "6.", "6.505", "-1", "1e3", "6,50.0.0", "9999999999"} {
-		if got, err := parseDollars(s); err == nil {
-			t.Errorf("%q read as %v", s, got)
-		}
-	}
-}
-
 // A request recorded for a date range (by phone, `request new --from`)
 // names no studies: its detail takes the clerk to the patient's studies of
 // that range instead of a dead end.

@@ -480,7 +480,7 @@ func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, do
 	ref := name(d, "handoff.pay.reference", widget.NewEntry())
 	ref.SetPlaceHolder("Check or receipt number (optional; never a card number)")
 	pay := name(d, "handoff.pay.record", widget.NewButton("Record payment", func() {
-		c, err := parseDollars(amount.Text)
+		c, err := handoff.ParseDollars(amount.Text)
 		if err != nil {
 			say("Check the amount: " + err.Error() + ".")
 			return
@@ -512,36 +512,6 @@ func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, do
 		}
 		done("Fee waived.")
 	})), why))
-}
-
-// parseDollars reads an amount typed at the desk: "6.50", "$6.50", "6",
-// "1,200.00".
-func parseDollars(s string) (handoff.Cents, error) {
-	t := strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "$"), ",", "")
-	if t == "" {
-		return 0, errors.New("no amount")
-	}
-	whole, frac, dot := strings.Cut(t, ".")
-	if whole == "" {
-		whole = "0"
-	}
-	if dot && (len(frac) == 0 || len(frac) > 2) || len(whole) > 9 {
-		return 0, fmt.Errorf("%q is not an amount like 6.50", s)
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	var c int64
-	for _, ch := range whole + frac {
-		if ch < '0' || ch > '9' {
-			return 0, fmt.Errorf("%q is not an amount like 6.50", s)
-		}
-		c = c*10 + int64(ch-'0')
-	}
-	if c == 0 {
-		return 0, errors.New("a payment is more than $0.00")
-	}
-	return handoff.Cents(c), nil
 }
 
 // How a disc leaves the building (the handover's choice).

@@ -1,6 +1,7 @@
 package handoff
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -196,4 +197,35 @@ func (s *Store) RecordPayment(requestID string, p Payment, by Actor) (Event, err
 		return Event{}, err
 	}
 	return s.event(&Event{Kind: EventPaid, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
+}
+
+// ParseDollars reads an amount as staff type it: "6.50", "$6.50", "6",
+// "1,200.00"; zero, a negative amount or more than two decimals is an
+// error.
+func ParseDollars(s string) (Cents, error) {
+	t := strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(s), "$"), ",", "")
+	if t == "" {
+		return 0, errors.New("no amount")
+	}
+	whole, frac, dot := strings.Cut(t, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if dot && (len(frac) == 0 || len(frac) > 2) || len(whole) > 9 {
+		return 0, fmt.Errorf("%q is not an amount like 6.50", s)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	var c int64
+	for _, ch := range whole + frac {
+		if ch < '0' || ch > '9' {
+			return 0, fmt.Errorf("%q is not an amount like 6.50", s)
+		}
+		c = c*10 + int64(ch-'0')
+	}
+	if c == 0 {
+		return 0, errors.New("a payment is more than $0.00")
+	}
+	return Cents(c), nil
 }

@@ -305,3 +305,16 @@ func TestFlatFeeLineNamesTheRule(t *testing.T) {
 		t.Errorf("flat fee line %q", got)
 	}
 }
+
+func TestParseDollars(t *testing.T) {
+	for s, want := range map[string]Cents{"6.50": 650, "$6.5": 650, " 6 ": 600, "1,200.00": 120000, ".25": 25, "0.01": 1} {
+		if got, err := ParseDollars(s); err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "$", "6.", "6.505", "-1", "1e3", "6,50.0.0", "9999999999"} {
+		if got, err := ParseDollars(s); err == nil {
+			t.Errorf("%q read as %v", s, got)
+		}
+	}
+}
