@@ -608,3 +608,24 @@ func TestKioskScreensGoldensAndFit(t *testing.T) {
 		}
 	}
 }
+
+// 17.5: the staff viewer (a study from the Studies tab) has its golden at
+// 1366x768 and a fixed clock, its counter beside the overlay's.
+func TestStaffViewerGolden(t *testing.T) {
+	f := newFixture(t, true)
+	f.clock.t = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	f.win.Resize(frontDeskScreens[0])
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	f.tap("study.view." + f.study("DEMO0001").UID)
+	if got := f.label("viewer.position"); got != "Series 1 · image 21 of 40" {
+		t.Errorf("staff viewer counter %q", got)
+	}
+	for _, size := range frontDeskScreens {
+		f.win.Resize(size)
+		if bad := cutOff(f.win); len(bad) > 0 {
+			t.Errorf("staff viewer at %v: cut off: %q", size, bad)
+		}
+	}
+	f.win.Resize(frontDeskScreens[0])
+	test.AssertRendersToMarkup(t, "viewer/staff_viewer.xml", f.win.Canvas())
+}
