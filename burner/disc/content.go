@@ -201,7 +201,3 @@ func viewerPrograms(files []viewerFile) []pdi.Program {
 	}
 	return out
 }
-
-// personName is dcm.PersonName, kept for webviewerdata.go until it calls
-// dcm.PersonName itself (the web viewer's file).
-func personName(pn string) string { return dcm.PersonName(pn) }

@@ -14,7 +14,6 @@ import (
 	"discdesk/burner/disc/pdi"
 	"discdesk/viewer/dcm"
 	"discdesk/viewer/render"
-	"discdesk/viewer/srtext"
 )
 
 // Attributes the browser viewer's annotations need that viewer/dcm does
@@ -156,17 +155,17 @@ func (p *Plan) webIndex(ctx context.Context, d *Disc, src func(*Object) (string,
 		if !ok {
 			pi = len(idx.Patients)
 			patIdx[o.PatientID] = pi
-			idx.Patients = append(idx.Patients, webPatient{Name: personName(h.String(dcm.PatientName)), ID: o.PatientID,
-				BirthDate: srtext.FormatDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex), Age: h.String(tagPatientAge)})
+			idx.Patients = append(idx.Patients, webPatient{Name: dcm.PersonName(h.String(dcm.PatientName)), ID: o.PatientID,
+				BirthDate: dcm.FormatDate(h.String(dcm.PatientBirthDate)), Sex: h.String(dcm.PatientSex), Age: h.String(tagPatientAge)})
 		}
 		pat := &idx.Patients[pi]
 		si, ok := studyIdx[o.StudyUID]
 		if !ok {
 			si = [2]int{pi, len(pat.Studies)}
 			studyIdx[o.StudyUID] = si
-			pat.Studies = append(pat.Studies, webStudy{UID: o.StudyUID, Date: srtext.FormatDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
+			pat.Studies = append(pat.Studies, webStudy{UID: o.StudyUID, Date: dcm.FormatDate(h.String(dcm.StudyDate)), Time: h.String(dcm.StudyTime),
 				Description: h.String(dcm.StudyDescription), Accession: h.String(dcm.AccessionNumber), Institution: h.String(dcm.InstitutionName),
-				Referring: personName(h.String(dcm.ReferringPhysicianName)), Radiologists: readers[o.StudyUID]})
+				Referring: dcm.PersonName(h.String(dcm.ReferringPhysicianName)), Radiologists: readers[o.StudyUID]})
 		}
 		st := &pat.Studies[si[1]]
 		if o.Kind == KindSR || o.Kind == KindPDF {

@@ -122,10 +122,6 @@ func Value(it *dcm.DataSet) string {
 	return ""
 }
 
-// FormatDate is dcm.FormatDate, kept while burner/disc's web viewer data
-// and viewer/study still call it here.
-func FormatDate(s string) string { return dcm.FormatDate(s) }
-
 // Text renders a report as indented plain text: the document title; a
 // line saying whether it is final or preliminary and who verified it when
 // (the Verifying Observer Sequence, PS3.3 C.17.2) or that it is not

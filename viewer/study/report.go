@@ -16,9 +16,6 @@ import (
 // srtext.Text).
 func ReportText(ds *dcm.DataSet) string { return srtext.Text(ds) }
 
-// FormatDate shows a DICOM DA value as YYYY-MM-DD.
-func FormatDate(s string) string { return srtext.FormatDate(s) }
-
 // Report reads an SR instance and renders its text (see ReportText).
 func (d *Disc) Report(in *Instance) (string, error) {
 	f, err := d.Parse(in)
