@@ -181,7 +181,7 @@ func setConfigValue(s settings.Settings, key, value string) (settings.Settings, 
 
 // isOptionalKey: settings left out of the export while empty.
 func isOptionalKey(key string) bool {
-	for _, k := range []string{"facility.fax", "facility.email", "audit_source_id", "nodes", "audit", "offers", "receive.burn_ae", "receive.count_node", "receive.tls_cert", "receive.tls_key", "receive.quiet_seconds"} {
+	for _, k := range []string{"facility.fax", "facility.email", "facility.contact", "audit_source_id", "nodes", "audit", "offers", "receive.burn_ae", "receive.count_node", "receive.tls_cert", "receive.tls_key", "receive.quiet_seconds"} {
 		if key == k || strings.HasPrefix(key, k+".") {
 			return true
 		}

@@ -43,6 +43,13 @@ func TestConfigImportGetSetExport(t *testing.T) {
 	if code, _, errs := runCLI(data, "config", "set", "facility.phone", "(608) 555-0100", "--staff", "ann"); code != 0 {
 		t.Fatalf("config set: %d %s", code, errs)
 	}
+	// The one Facility type: whom patients ask for is a setting too.
+	if code, _, errs := runCLI(data, "config", "set", "facility.contact", "the reading room", "--staff", "ann"); code != 0 {
+		t.Fatalf("config set facility.contact: %d %s", code, errs)
+	}
+	if code, got, _ := runCLI(data, "config", "get", "facility.contact"); code != 0 || strings.TrimSpace(got) != "the reading room" {
+		t.Fatalf("config get facility.contact: %d %q", code, got)
+	}
 	if code, _, errs := runCLI(data, "config", "set", "legal_days", "45", "--staff", "ann"); code != 1 || !strings.Contains(errs, "legal limit") {
 		t.Fatalf("config set of an invalid value: %d %s", code, errs)
 	}
