@@ -414,6 +414,12 @@ func (k *kioskScreen) showStudy(uid string) {
 		rep.Importance = widget.HighImportance
 		top = container.NewGridWithColumns(3, back, rep, finish)
 	}
+	// What the overlay would have said, in words that need no translation.
+	if st, err := d.svc.Lib.Study(uid); err == nil {
+		head := name(d, "kiosk.studyhead", widget.NewLabelWithStyle(fmt.Sprintf("%s  ·  %s  ·  %s", PersonName(st.Patient.Name), isoDate(st.Date), st.Description), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+		head.Truncation = fyne.TextTruncateEllipsis
+		top = container.NewVBox(top, head)
+	}
 	k.set(container.NewBorder(top, nil, nil, nil, v.content))
 }
 

@@ -125,6 +125,10 @@ func (v *studyViewer) show() {
 func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 	d := v.d
 	v.view = imageview.NewViewer()
+	// The kiosk shows no overlay: its words are the staff's English ("Im",
+	// "Born", "Thk", R/L where Spanish says D/I) and its counter would be a
+	// second one; the patient reads the translated label instead.
+	v.view.HideOverlay = d.kiosk != nil
 	v.pos = name(d, "viewer.position", widget.NewLabel(""))
 	// One counter: the label follows the widget's index however it moved
 	// (buttons, wheel, keys), so it never disagrees with the overlay.
