@@ -10,6 +10,10 @@
 # throughput ratios are printed (goals: discdesk/storescp >= 0.8, and
 # discdesk faster than Orthanc).
 #
+# The load average before and after is printed beside the medians: on a
+# machine others use, call the figures "loaded" and trust the ratios more
+# than the times (all three receivers share the same load, round by round).
+#
 # Usage: packaging/bench/receive_vs_storescp.sh [SLICES] [ROUNDS]
 # Needs: go, dcmtk (storescu, storescp, dcmodify), Orthanc, python3. Uses
 # $DISCDESK_TESTDATA or ../shared/testdata/dicom for the source slice.
@@ -144,6 +148,7 @@ run() {
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
+LOAD0=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')
 T_DD=""
 T_SCP=""
 T_ORT=""
@@ -173,6 +178,7 @@ m_scp=$(echo "$T_SCP" | median)
 m_ort=$(echo "$T_ORT" | median)
 mbs() { echo "$BYTES / $1 / 1000000" | bc -l; }
 printf 'dcmtk TCP_NODELAY=%s; study: %d instances, %d MB; stores on %s\n' "$TCP_NODELAY" "$SLICES" "$((BYTES / 1000000))" "$FSTYPE"
+printf 'load average %s before, %s after, on %s cores (a load above the cores: figures taken loaded)\n' "$LOAD0" "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')" "$(nproc 2>/dev/null || echo '?')"
 printf 'median of %d: discdesk serve (library, durable) %.3f s (%.1f MB/s)\n' "$ROUNDS" "$m_dd" "$(mbs "$m_dd")"
 printf '              dcmtk storescp (folder, no sync) %.3f s (%.1f MB/s)\n' "$m_scp" "$(mbs "$m_scp")"
 printf '              Orthanc (its own store)          %.3f s (%.1f MB/s)\n' "$m_ort" "$(mbs "$m_ort")"
