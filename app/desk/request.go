@@ -500,6 +500,12 @@ func (f *requestForm) plan() {
 		name(d, "plan.summary", widget.NewLabel(fmt.Sprintf("%s · %s · %d disc(s) of %s · profile %s",
 			plural(len(p.Objects), "object", "objects"), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)), p.Profile))),
 	}
+	if c := p.WebViewerCost(); c != "" {
+		// What the browser viewer costs on the disc (it counts in the size above).
+		l := name(d, "plan.webviewer", widget.NewLabel("Includes a "+c))
+		l.Wrapping = fyne.TextWrapWord
+		rows = append(rows, l)
+	}
 	if probs := f.problems(); len(probs) > 0 {
 		l := name(d, "plan.problems", widget.NewLabel("Before the request can be recorded (marked on the request form): "+strings.Join(probs, " ")))
 		l.Importance = widget.DangerImportance
