@@ -22,7 +22,7 @@ import (
 // pat is one patient of a generated library.
 type pat struct{ ID, Issuer, Name, Birth string } // Name as DICOM PN, Birth YYYYMMDD
 
-func (p pat) display() string { // as intake.PersonName writes it
+func (p pat) display() string { // as dcm.PersonName writes it
 	fam, given, _ := strings.Cut(p.Name, "^")
 	return fam + ", " + strings.ReplaceAll(given, "^", " ")
 }
