@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -158,11 +159,68 @@ func (d *Desk) e2eStep(ctx context.Context, line string) (string, error) {
 			s.SetSelected(rest(2))
 		case "text":
 			val, _ = d.textOf(arg(1))
+		case "reveal": // reveal NAME: scroll the widget's scroller so it is on screen
+			root := d.win.Canvas().Content()
+			if d.tabs != nil && d.tabs.Selected() != nil {
+				root = d.tabs.Selected().Content // the tabs are a widget: start below them
+			}
+			if !reveal(root, o) {
+				err = fmt.Errorf("%s is in no scroller", arg(1))
+			}
 		default:
 			err = fmt.Errorf("unknown command %q", f[0])
 		}
 	})
 	return val, err
+}
+
+// reveal scrolls the innermost scroller holding target so that target's
+// top is in view; false when no scroller holds it. It looks through
+// containers and scrollers only (a widget's insides are its renderer's).
+func reveal(root, target fyne.CanvasObject) bool {
+	var path []fyne.CanvasObject
+	var find func(o fyne.CanvasObject) bool
+	find = func(o fyne.CanvasObject) bool {
+		path = append(path, o)
+		if o == target {
+			return true
+		}
+		var kids []fyne.CanvasObject
+		switch x := o.(type) {
+		case *fyne.Container:
+			kids = x.Objects
+		case *container.Scroll:
+			kids = []fyne.CanvasObject{x.Content}
+		case *container.Split:
+			kids = []fyne.CanvasObject{x.Leading, x.Trailing}
+		case *container.ThemeOverride:
+			kids = []fyne.CanvasObject{x.Content}
+		}
+		for _, k := range kids {
+			if find(k) {
+				return true
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	if !find(root) {
+		return false
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		sc, ok := path[i].(*container.Scroll)
+		if !ok {
+			continue
+		}
+		var y float32 // target's top within the scroller's content
+		for _, o := range path[i+2:] {
+			y += o.Position().Y
+		}
+		sc.Offset.Y = max(0, min(y-8, sc.Content.MinSize().Height-sc.Size().Height))
+		sc.Refresh()
+		return true
+	}
+	return false
 }
 
 // textOf is a named widget's visible text.

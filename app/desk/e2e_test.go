@@ -409,6 +409,7 @@ func e2eFullWalk(t *testing.T, bin string) {
 	step("tap " + step("first requests.row."))
 	step("tap handoff.doc.receipt")
 	step("wait handoff.msg Printed: sent to FrontDesk")
+	step("reveal handoff.msg")
 	shot("08-receipt-printed")
 	out, err := exec.Command("pdftotext", c.Printed(t, 1), "-").CombinedOutput()
 	if err != nil {
@@ -422,6 +423,7 @@ func e2eFullWalk(t *testing.T, bin string) {
 	step("type handoff.identity driver licence")
 	step("tap handoff.pickup")
 	step("wait handoff.msg Handoff recorded")
+	step("reveal handoff.msg")
 	shot("09-handed-over")
 
 	// The kiosk: Spanish for this patient, the code and birth date on the
