@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"discdesk/internal/textfold"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -259,7 +260,7 @@ func (s *Store) Search(query string) ([]Request, error) {
 }
 
 // SearchWords are the folded words of a search query (Search, Matches).
-func SearchWords(query string) []string { return strings.Fields(fold(query)) }
+func SearchWords(query string) []string { return strings.Fields(textfold.Fold(query)) }
 
 // Matches reports whether every word (SearchWords) appears in the
 // request's searchable fields (see Search).
@@ -271,7 +272,7 @@ func (r *Request) Matches(words []string) bool {
 	if r.Address != nil {
 		hay = append(hay, r.Address.Lines()...)
 	}
-	text := fold(strings.Join(hay, " "))
+	text := textfold.Fold(strings.Join(hay, " "))
 	for _, w := range words {
 		if !strings.Contains(text, w) {
 			return false

@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
-	"unicode"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+
+	"discdesk/internal/textfold"
 )
 
 // Query selects studies. Empty fields match everything.
@@ -33,39 +31,9 @@ type searchIndex struct {
 	entries map[string]*searchEntry
 }
 
-// fold lowercases, strips accents, drops apostrophes and periods and turns
-// PN delimiters and other punctuation into spaces, so "Jérôme" matches
-// "jerome", "Buc^Jérôme" matches "jerome buc", and "O'Brien" or "St. John"
-// match "obrien" and "st john".
-func fold(s string) string {
-	out := s
-	if !isASCII(s) {
-		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-		if o, _, err := transform.String(t, s); err == nil {
-			out = o
-		}
-	}
-	out = strings.ToLower(out)
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '^', '=', ',', '\\':
-			return ' '
-		case '\'', '\u2019', '\u02bc', '`', '\u00b4', '.':
-			return -1
-		}
-		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
-			return ' '
-		}
-		return r
-	}, out)
-}
-
-// foldJoined is fold with hyphens and spaces inside each name component
-// dropped, so "Smith-Jones" and "St. John" are found as "smithjones" and
-// "stjohn" as well.
-func foldJoined(s string) string {
-	return fold(strings.NewReplacer("-", "", " ", "").Replace(s))
-}
+// fold and foldJoined are the one text-matching rule (internal/textfold).
+func fold(s string) string       { return textfold.Fold(s) }
+func foldJoined(s string) string { return textfold.Joined(s) }
 
 func (x *searchIndex) put(st *Study) {
 	c := *st
@@ -164,15 +132,6 @@ func matchTerms(e *searchEntry, terms []string) bool {
 			continue
 		}
 		return false
-	}
-	return true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
 	}
 	return true
 }
