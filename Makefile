@@ -2,6 +2,8 @@
 # every check CI runs. Both install what they need first (Debian 12, root).
 export LANG ?= en_US.UTF-8
 GO ?= go
+# Screenshots of the end-to-end walk under Xvfb (issue 17), kept out of git.
+export DISCDESK_E2E_OUT ?= $(CURDIR)/test-output/e2e
 STATICCHECK := $(shell command -v staticcheck 2>/dev/null || echo $$($(GO) env GOPATH)/bin/staticcheck)
 
 .PHONY: deps run build test vet lint unit viewer-bins
