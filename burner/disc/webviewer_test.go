@@ -964,3 +964,20 @@ func assertScreen(t *testing.T, golden string, got []byte) {
 		fail("%d of %d pixels differ", off, b.Dx()*b.Dy())
 	}
 }
+
+// TestWebViewerEstimateSampled: the plan measures a series' data ratio on
+// its middle image, so a noisy MR is not planned at CT's ratio and a CT
+// not at MR's: the estimate never falls short of what Build writes and
+// exceeds it by at most 40% (the page, the index allowance and a margin).
+func TestWebViewerEstimateSampled(t *testing.T) {
+	for _, rel := range []string{"mr_series/dcm4che_mr16", "disc_layouts/philips_ct_partial/DICOM/S21610/S2010"} {
+		p := plan(t, Input{Files: files(t, rel)}, Options{ViewerDir: t.TempDir(), NoWeb: true})
+		est := p.WebViewer().Bytes
+		build(t, p)
+		got := p.WebViewer().Bytes
+		t.Logf("%s: planned %d bytes, written %d", rel, est, got)
+		if est < got || float64(est) > 1.4*float64(got) {
+			t.Errorf("%s: the plan says %d bytes of browser viewer, Build wrote %d", rel, est, got)
+		}
+	}
+}
