@@ -2,7 +2,9 @@ package drive
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -117,11 +119,36 @@ func (d *isoFile) Verify(ctx context.Context, tree *burner.Tree, progress Progre
 		return nil, err
 	}
 	defer unlock()
+	// xorriso writes the image without syncing (as mkisofs does); a disc
+	// logged as burned and verified must survive a power cut, so the image
+	// and its folder entry are flushed while it is read back.
+	synced := make(chan error, 1)
+	go func() { synced <- syncImage(d.file) }()
 	rep, err := VerifyImage(ctx, d.file, tree, progress)
 	if rep != nil {
 		rep.Target = "iso:" + d.file
 	}
+	if serr := <-synced; serr != nil && err == nil {
+		return rep, fmt.Errorf("drive: verify iso:%s: flush: %w: %w", d.file, ErrWrite, serr)
+	}
 	return rep, err
+}
+
+// syncImage flushes an image file's data and its folder entry to the disk.
+func syncImage(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil // a read-only image was not just written here: read it back only
+	}
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	syncDir(filepath.Dir(name))
+	return err
 }
 
 func (d *isoFile) Eject(context.Context) error { return nil }

@@ -410,9 +410,18 @@ func (d *xorrisoDrive) Verify(ctx context.Context, tree *burner.Tree, progress P
 	if !ok {
 		name = d.outdev
 	}
+	synced := make(chan error, 1)
+	if ok { // an image file, written without syncing: flushed while read back
+		go func() { synced <- syncImage(name) }()
+	} else {
+		synced <- nil
+	}
 	rep, err := VerifyImage(ctx, name, tree, progress)
 	if rep != nil {
 		rep.Target = d.outdev
+	}
+	if serr := <-synced; serr != nil && err == nil {
+		return rep, fmt.Errorf("drive: verify %s: flush: %w: %w", d.outdev, ErrWrite, serr)
 	}
 	return rep, err
 }
