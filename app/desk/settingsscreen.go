@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/handoff"
+	"discdesk/app/pacs/dicomweb"
 	"discdesk/app/settings"
 	"discdesk/app/staff"
 	"discdesk/burner/disc"
@@ -44,10 +46,14 @@ func parseCents(s string) (handoff.Cents, error) {
 	return handoff.Cents(w*100 + f), nil
 }
 
-// nodesText and parseNodes edit PACS nodes one per line: NAME AE HOST:PORT.
+// nodesText and parseNodes edit DIMSE PACS nodes one per line: NAME AE
+// HOST:PORT (DICOMweb nodes have their own panel, webNodes).
 func nodesText(ns []settings.Node) string {
 	var out []string
 	for _, n := range ns {
+		if n.IsDICOMweb() {
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s %s %s:%d", n.Name, n.AETitle, n.Host, n.Port))
 	}
 	return strings.Join(out, "\n")
@@ -103,6 +109,7 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	nodes := name(d, "settings.nodes", widget.NewMultiLineEntry())
 	nodes.SetText(nodesText(cur.Nodes))
 	nodes.SetPlaceHolder("one per line: NAME AE-TITLE HOST:PORT")
+	webPanel, webRead := webNodes(d, cur.Nodes)
 	recvOn := name(d, "settings.receive.enabled", widget.NewCheck("Receive from PACS", nil))
 	recvOn.SetChecked(cur.Receive.Enabled)
 	recvPort := e("receive.port", strconv.Itoa(cur.Receive.Port))
@@ -153,6 +160,9 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 			return err != nil
 		}
 		n.Nodes, err = parseNodes(nodes.Text)
+		if err == nil {
+			n.Nodes, err = mergeNodes(n.Nodes, webRead())
+		}
 		n.Fees.Method = handoff.FeeMethod(method.Selected)
 		if c, err2 := parseCents(flat.Text); !fail(err2) {
 			n.Fees.Flat = c
@@ -235,7 +245,8 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 			widget.NewFormItem("Routine target (days)", dl[handoff.UrgencyRoutine]), widget.NewFormItem("Expedited target (days)", dl[handoff.UrgencyExpedited]),
 			widget.NewFormItem("Discharge target (days)", dl[handoff.UrgencyDischarge])),
 		section("DICOM network", "Changes to the receiver apply when you save: it restarts.",
-			widget.NewFormItem("Our AE title", ae), widget.NewFormItem("PACS nodes", nodes),
+			widget.NewFormItem("Our AE title", ae), widget.NewFormItem("PACS nodes (DIMSE)", nodes),
+			widget.NewFormItem("DICOMweb nodes", webPanel),
 			widget.NewFormItem("DICOM receiver", recvOn), widget.NewFormItem("Receive port", recvPort),
 			widget.NewFormItem("Auto-burn AE title", burnAE), widget.NewFormItem("Quiet time (seconds)", quiet),
 			widget.NewFormItem("Ask for instance count", countNode), widget.NewFormItem("TLS certificate", tlsCert), widget.NewFormItem("TLS key", tlsKey),
@@ -265,7 +276,150 @@ func parseDays(s string) (int, error) {
 // receiveChanged reports whether saving b over a changes what the receiver
 // does: its own settings, our AE title or the PACS nodes (its callers).
 func receiveChanged(a, b settings.Settings) bool {
-	return a.Receive != b.Receive || a.LocalAE != b.LocalAE || nodesText(a.Nodes) != nodesText(b.Nodes)
+	return a.Receive != b.Receive || a.LocalAE != b.LocalAE || !slices.Equal(a.Nodes, b.Nodes)
+}
+
+// mergeNodes puts the DICOMweb nodes after the DIMSE ones; a name may
+// stand for one node only.
+func mergeNodes(dimse, web []settings.Node) ([]settings.Node, error) {
+	seen := map[string]bool{}
+	out := append([]settings.Node(nil), dimse...)
+	for _, n := range append(dimse, web...) {
+		if seen[n.Name] {
+			return nil, fmt.Errorf("PACS node %q is named twice: give each node its own name", n.Name)
+		}
+		seen[n.Name] = true
+	}
+	return append(out, web...), nil
+}
+
+// webNodeText is one line of the DICOMweb node list (no secret: only the
+// file that holds it).
+func webNodeText(n settings.Node) string {
+	var auth []string
+	switch {
+	case n.User != "":
+		auth = append(auth, "Basic auth as "+n.User)
+	case n.SecretFile != "":
+		auth = append(auth, "bearer token")
+	}
+	if n.SecretFile != "" {
+		auth = append(auth, "secret in "+n.SecretFile)
+	}
+	if n.CAFile != "" {
+		auth = append(auth, "CA "+n.CAFile)
+	}
+	if len(auth) == 0 {
+		auth = append(auth, "no authentication")
+	}
+	return fmt.Sprintf("%s: %s (%s)", n.Name, n.URL, strings.Join(auth, ", "))
+}
+
+// webNodes is the panel that adds, changes and removes DICOMweb PACS nodes
+// (QIDO-RS search, WADO-RS retrieve under a base URL): name, base URL,
+// user (HTTP Basic; empty with a secret file: a bearer token), the secret
+// file and a CA file for https. The secret itself is never kept in the
+// settings. read returns the nodes as edited, for Save.
+func webNodes(d *Desk, all []settings.Node) (panel fyne.CanvasObject, read func() []settings.Node) {
+	var web []settings.Node
+	for _, n := range all {
+		if n.IsDICOMweb() {
+			web = append(web, n)
+		}
+	}
+	list := name(d, "settings.web.list", widget.NewLabel(""))
+	list.Wrapping = fyne.TextWrapWord
+	pick := name(d, "settings.web.pick", widget.NewSelect(nil, nil))
+	pick.PlaceHolder = "Change a node…"
+	entry := func(key, hint string) *widget.Entry {
+		e := name(d, "settings.web."+key, widget.NewEntry())
+		e.SetPlaceHolder(hint)
+		return e
+	}
+	nodeName := entry("name", "node name, e.g. archive")
+	base := entry("url", "base URL, e.g. https://pacs.example.org/dicom-web")
+	user := entry("user", "user for HTTP Basic (empty: bearer token or none)")
+	secret := entry("secret", "file holding the password or token (chmod 600)")
+	ca := entry("ca", "PEM CA file for https (empty: the system's)")
+	msg := name(d, "settings.web.msg", widget.NewLabel(""))
+	msg.Wrapping = fyne.TextWrapWord
+	refresh := func() {
+		var lines, names []string
+		for _, n := range web {
+			lines = append(lines, webNodeText(n))
+			names = append(names, n.Name)
+		}
+		if len(lines) == 0 {
+			lines = []string{"No DICOMweb nodes."}
+		}
+		list.SetText(strings.Join(lines, "\n"))
+		pick.Options = names
+		pick.ClearSelected()
+		pick.Refresh()
+	}
+	pick.OnChanged = func(s string) {
+		for _, n := range web {
+			if n.Name == s {
+				nodeName.SetText(n.Name)
+				base.SetText(n.URL)
+				user.SetText(n.User)
+				secret.SetText(n.SecretFile)
+				ca.SetText(n.CAFile)
+			}
+		}
+	}
+	fail := func(text string) {
+		msg.Importance = widget.DangerImportance
+		msg.SetText(text)
+	}
+	add := name(d, "settings.web.add", widget.NewButton("Add or change node", func() {
+		n := settings.Node{Name: strings.TrimSpace(nodeName.Text), URL: strings.TrimSpace(base.Text), User: strings.TrimSpace(user.Text),
+			SecretFile: strings.TrimSpace(secret.Text), CAFile: strings.TrimSpace(ca.Text)}
+		if n.Name == "" || strings.ContainsAny(n.Name, " \t") {
+			fail("Give the node a name without spaces.")
+			return
+		}
+		if !dicomweb.IsURL(n.URL) {
+			fail("The base URL starts with http:// or https://, e.g. https://pacs.example.org/dicom-web.")
+			return
+		}
+		if n.User != "" && n.SecretFile == "" {
+			fail("Name the file that holds " + n.User + "'s password.")
+			return
+		}
+		check := n
+		check.CAFile = "" // read when the node is used; here only named
+		if _, err := dicomweb.Resolve(check, func(string) string { return "" }); err != nil {
+			fail(plain(err))
+			return
+		}
+		i := slices.IndexFunc(web, func(x settings.Node) bool { return x.Name == n.Name })
+		if i >= 0 {
+			web[i] = n
+		} else {
+			web = append(web, n)
+		}
+		refresh()
+		msg.Importance = widget.MediumImportance
+		msg.SetText("Node " + n.Name + " set. Save settings to keep it.")
+	}))
+	remove := name(d, "settings.web.remove", widget.NewButton("Remove node", func() {
+		n := strings.TrimSpace(nodeName.Text)
+		i := slices.IndexFunc(web, func(x settings.Node) bool { return x.Name == n })
+		if i < 0 {
+			fail("No DICOMweb node is named " + strconv.Quote(n) + ".")
+			return
+		}
+		web = slices.Delete(web, i, i+1)
+		refresh()
+		msg.Importance = widget.MediumImportance
+		msg.SetText("Node " + n + " removed. Save settings to keep it so.")
+	}))
+	refresh()
+	form := widget.NewForm(widget.NewFormItem("Name", nodeName), widget.NewFormItem("Base URL", base), widget.NewFormItem("User", user),
+		widget.NewFormItem("Secret file", secret), widget.NewFormItem("CA file", ca))
+	panel = container.NewVBox(list, pick, form, container.NewHBox(add, remove), msg)
+	return panel, func() []settings.Node { return append([]settings.Node(nil), web...) }
 }
 
 // staffPanel lists staff with, for supervisors, removal (the member is
