@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dicomweb"
+	"discdesk/app/settings"
 )
 
 // addEcho adds the file's commands to the command list (cli.go).
@@ -55,13 +57,61 @@ func scuFlags(fs *flag.FlagSet) *scu {
 	}
 }
 
-// web builds the DICOMweb client for a base URL node argument.
-func (s *scu) web(verb, base string) (*dicomweb.Client, error) {
-	c, err := dicomweb.NewClient(base, *s.user, os.Getenv("DISCDESK_DICOMWEB_PASSWORD"), os.Getenv("DISCDESK_DICOMWEB_TOKEN"), *s.tlsCA)
-	if err != nil {
-		return nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", verb, err)}
+// remote resolves a NODE argument: AE@HOST:PORT (DIMSE), a DICOMweb base
+// URL (credentials from --user and the environment, --tls-ca), or the name
+// of a PACS node in the settings (DIMSE or DICOMweb as configured there;
+// getenv gives a DICOMweb secret the node's file does not). The client is
+// the DIMSE SCU with this command's flags.
+func (s *scu) remote(env *Env, verb, arg string, getenv func(string) string) (dicomweb.Remote, *pacs.Client, error) {
+	if getenv == nil {
+		getenv = os.Getenv
 	}
-	return c, nil
+	switch {
+	case dicomweb.IsURL(arg):
+		c, err := dicomweb.NewClient(arg, *s.user, getenv(dicomweb.EnvPassword), getenv(dicomweb.EnvToken), *s.tlsCA)
+		if err != nil {
+			return dicomweb.Remote{}, nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", verb, err)}
+		}
+		return dicomweb.Remote{Name: arg, Web: c}, nil, nil
+	case strings.Contains(arg, "@"):
+		n, c, err := s.node(verb, []string{arg}, 1)
+		return dicomweb.Remote{Name: arg, DIMSE: n}, c, err
+	}
+	db, err := env.DB()
+	if err != nil {
+		return dicomweb.Remote{}, nil, fmt.Errorf("%s: PACS node %q: the settings: %w (or give the node as AE@HOST:PORT or a DICOMweb base URL)", verb, arg, err)
+	}
+	st, err := settings.Open(db)
+	if err != nil {
+		return dicomweb.Remote{}, nil, err
+	}
+	cur, err := st.Get()
+	if err != nil {
+		return dicomweb.Remote{}, nil, err
+	}
+	r, err := dicomweb.Named(cur, arg, getenv)
+	if errors.Is(err, dicomweb.ErrNoNode) {
+		var names []string
+		for _, n := range cur.Nodes {
+			names = append(names, n.Name)
+		}
+		return r, nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w: %q (configured: %s; or give AE@HOST:PORT or a DICOMweb base URL)", verb, dicomweb.ErrNoNode, arg, orNone(strings.Join(names, ", ")))}
+	}
+	if err != nil {
+		return r, nil, &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", verb, err)}
+	}
+	if r.IsWeb() {
+		return r, nil, nil
+	}
+	_, c, err := s.node(verb, []string{r.DIMSE.String()}, 1)
+	return r, c, err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // node parses the NODE argument (the first of want positional arguments)

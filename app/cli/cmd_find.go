@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"discdesk/app/pacs"
-	"discdesk/app/pacs/dicomweb"
 )
 
 // addFind adds the file's commands to the command list (cli.go).
@@ -16,7 +15,7 @@ func addFind(r registry) {
 	r.add(&Command{
 		Name:    "find",
 		Summary: "search a PACS for studies, or the series of one study (C-FIND)",
-		Usage:   "AE@HOST:PORT | DICOMWEB-BASE-URL",
+		Usage:   "AE@HOST:PORT | DICOMWEB-BASE-URL | NODE-NAME",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			sc := scuFlags(fs)
 			patient := fs.String("patient", "", "Patient ID (wildcards * ?)")
@@ -28,31 +27,8 @@ func addFind(r registry) {
 			model := fs.String("model", "study", "information model: study or patient (patient root needs --patient)")
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, env *Env, args []string) error {
-				filter := pacs.StudyFilter{PatientID: *patient, PatientName: *name, AccessionNumber: *accession, StudyInstanceUID: *study, StudyDate: *date}
-				if len(args) == 1 && dicomweb.IsURL(args[0]) {
-					web, err := sc.web("find", args[0])
-					if err != nil {
-						return err
-					}
-					if *series {
-						if *study == "" {
-							return &ExitError{Code: 2, Err: fmt.Errorf("find: --series needs --study")}
-						}
-						res, err := web.FindSeries(ctx, *study)
-						if err != nil {
-							return err
-						}
-						return printSeries(env, res, *asJSON)
-					}
-					res, err := web.FindStudies(ctx, filter)
-					if err != nil {
-						return err
-					}
-					return printStudies(env, res, *asJSON)
-				}
-				n, c, err := sc.node("find", args, 1)
-				if err != nil {
-					return err
+				if len(args) != 1 {
+					return &ExitError{Code: 2, Err: fmt.Errorf("find: want one NODE (AE@HOST:PORT, a DICOMweb base URL or a PACS node's name), got %d arguments", len(args))}
 				}
 				m := pacs.StudyRoot
 				switch *model {
@@ -62,17 +38,22 @@ func addFind(r registry) {
 				default:
 					return &ExitError{Code: 2, Err: fmt.Errorf("find: --model %q: want study or patient", *model)}
 				}
+				if *series && *study == "" {
+					return &ExitError{Code: 2, Err: fmt.Errorf("find: --series needs --study")}
+				}
+				r, c, err := sc.remote(env, "find", args[0], nil)
+				if err != nil {
+					return err
+				}
 				if *series {
-					if *study == "" {
-						return &ExitError{Code: 2, Err: fmt.Errorf("find: --series needs --study")}
-					}
-					res, err := c.FindSeries(ctx, n, m, *patient, *study)
+					res, err := r.FindSeries(ctx, c, m, *patient, *study)
 					if err != nil {
 						return err
 					}
 					return printSeries(env, res, *asJSON)
 				}
-				res, err := c.FindStudies(ctx, n, m, filter)
+				filter := pacs.StudyFilter{PatientID: *patient, PatientName: *name, AccessionNumber: *accession, StudyInstanceUID: *study, StudyDate: *date}
+				res, err := r.FindStudies(ctx, c, m, filter)
 				if err != nil {
 					return err
 				}

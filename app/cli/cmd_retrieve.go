@@ -22,7 +22,7 @@ func addRetrieve(r registry) {
 	r.add(&Command{
 		Name:    "retrieve",
 		Summary: "fetch a study from a PACS into the library (C-MOVE to our own SCP, or C-GET)",
-		Usage:   "AE@HOST:PORT|DICOMWEB-BASE-URL STUDY-UID",
+		Usage:   "AE@HOST:PORT|DICOMWEB-BASE-URL|NODE-NAME STUDY-UID",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			sc := scuFlags(fs)
 			method := fs.String("method", "move", "move (the PACS connects back to --port) or get (same association)")
@@ -32,7 +32,7 @@ func addRetrieve(r registry) {
 			out := fs.String("out", "", "store the files in this folder instead of the library")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) != 2 {
-					return &ExitError{Code: 2, Err: errors.New("retrieve: want AE@HOST:PORT (or a DICOMweb base URL) and STUDY-UID")}
+					return &ExitError{Code: 2, Err: errors.New("retrieve: want a NODE (AE@HOST:PORT, a DICOMweb base URL or a PACS node's name) and STUDY-UID")}
 				}
 				o := retrieveOptions{AE: *sc.ae, TLSCA: *sc.tlsCA, User: *sc.user, Charset: *sc.charset, Method: *method, Port: *port,
 					Patient: *patient, Model: *model, Out: *out, Node: args[0], Study: args[1]}
@@ -69,7 +69,7 @@ func runRetrieve(ctx context.Context, env *Env, o retrieveOptions) error {
 			if derr != nil {
 				return derr
 			}
-			o.Password, o.Token = os.Getenv("DISCDESK_DICOMWEB_PASSWORD"), os.Getenv("DISCDESK_DICOMWEB_TOKEN")
+			o.Password, o.Token = os.Getenv(dicomweb.EnvPassword), os.Getenv(dicomweb.EnvToken)
 			fmt.Fprintln(env.Stderr, "retrieve: the library is in use by the running DiscDesk process; it does the retrieve")
 			err := control.Call(ctx, dir, opRetrieve, o, env.Stdout)
 			if errors.Is(err, control.ErrNoServer) {
@@ -79,27 +79,32 @@ func runRetrieve(ctx context.Context, env *Env, o retrieveOptions) error {
 		}
 	}
 	sc := &scu{ae: &o.AE, tlsCA: &o.TLSCA, user: &o.User, charset: &o.Charset}
-	if dicomweb.IsURL(o.Node) {
-		password, token := o.Password, o.Token
-		if password == "" && token == "" {
-			password, token = os.Getenv("DISCDESK_DICOMWEB_PASSWORD"), os.Getenv("DISCDESK_DICOMWEB_TOKEN")
+	getenv := os.Getenv
+	if o.Password != "" || o.Token != "" { // the caller's, over the control socket
+		getenv = func(k string) string {
+			switch k {
+			case dicomweb.EnvPassword:
+				return o.Password
+			case dicomweb.EnvToken:
+				return o.Token
+			}
+			return ""
 		}
-		web, err := dicomweb.NewClient(o.Node, o.User, password, token, o.TLSCA)
-		if err != nil {
-			return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: %w", err)}
-		}
+	}
+	r, c, err := sc.remote(env, "retrieve", o.Node, getenv)
+	if err != nil {
+		return err
+	}
+	if r.IsWeb() {
 		sink, spool, err := pacsSink(env, o.Out)
 		if err != nil {
 			return err
 		}
-		res, err := web.RetrieveStudyInto(ctx, o.Study, spool, sink)
+		res, err := r.Web.RetrieveStudyInto(ctx, o.Study, spool, sink)
 		printRetrieved(env, res)
 		return err
 	}
-	n, c, err := sc.node("retrieve", []string{o.Node}, 1)
-	if err != nil {
-		return err
-	}
+	n := r.DIMSE
 	m := pacs.StudyRoot
 	if o.Model == "patient" {
 		m = pacs.PatientRoot
