@@ -50,7 +50,7 @@ func commandList() registry {
 		r.add(c)
 	}
 	for _, add := range []func(registry){addDb, addDrives, addEcho, addFeecaps, addFind, addImport, addLog, addOffers,
-		addReconcile, addRender, addRequest, addRetrieve, addServe, addStudies, addVerify} {
+		addPayment, addReconcile, addRender, addRequest, addRetrieve, addServe, addStudies, addVerify} {
 		add(r)
 	}
 	return r

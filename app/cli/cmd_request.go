@@ -219,6 +219,12 @@ func printRequest(w io.Writer, r *handoff.Request) {
 	for _, it := range r.Fee.Items {
 		fmt.Fprintf(w, "          %-40s %3d x %8s = %8s\n", it.Desc, it.Qty, it.UnitCents, it.Cents)
 	}
+	for _, p := range r.Payments {
+		fmt.Fprintf(w, "payment   %s (%s)\n", p, p.Time.Local().Format(time.DateOnly))
+	}
+	if len(r.Payments) > 0 {
+		fmt.Fprintf(w, "balance   %s due\n", r.Balance())
+	}
 }
 
 func runRequestNew(ctx context.Context, env *Env, o *requestNewOptions, args []string) error {

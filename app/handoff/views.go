@@ -334,6 +334,10 @@ func csvSafe(s string) string {
 // Detail is a one-line human summary of the event's kind-specific fields.
 func (ev *Event) Detail() string {
 	switch ev.Kind {
+	case EventPaid:
+		if ev.Payment != nil {
+			return ev.Payment.String()
+		}
 	case EventRequested:
 		in := ev.Input
 		if in == nil {

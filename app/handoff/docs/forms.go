@@ -172,6 +172,20 @@ func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued t
 	pdf.SetFont(family, "B", 11)
 	pdf.CellFormat(cols[0]+cols[1]+cols[2], 8, "Total", "T", 0, "R", false, 0, "")
 	pdf.CellFormat(cols[3], 8, r.Fee.Total.String(), "T", 1, "R", false, 0, "")
+	if len(r.Payments) > 0 {
+		pdf.SetFont(family, "", 10)
+		for _, p := range r.Payments {
+			label, amount := fmt.Sprintf("Paid %s (%s)", p.Method, p.Time.Format("2 Jan 2006")), "-"+p.Cents.String()
+			if p.Waived {
+				label, amount = "Waived: "+p.Reason, "-"+(r.Fee.Total-r.Paid()).String()
+			}
+			pdf.CellFormat(cols[0]+cols[1]+cols[2], 7, label, "", 0, "R", false, 0, "")
+			pdf.CellFormat(cols[3], 7, amount, "", 1, "R", false, 0, "")
+		}
+		pdf.SetFont(family, "B", 11)
+		pdf.CellFormat(cols[0]+cols[1]+cols[2], 8, "Balance due", "T", 0, "R", false, 0, "")
+		pdf.CellFormat(cols[3], 8, r.Balance().String(), "T", 1, "R", false, 0, "")
+	}
 	pdf.Ln(4)
 	if r.Fee.Rule != nil {
 		pdf.SetFont(family, "", 9)
@@ -245,6 +259,9 @@ func Receipt(w io.Writer, f Facility, r handoff.Request, printed time.Time) erro
 		row("Ready by", r.Due.Format(time.DateOnly))
 	}
 	row("Fee", r.Fee.Total.String())
+	if len(r.Payments) > 0 {
+		row("Balance due", r.Balance().String())
+	}
 	pdf.Ln(3)
 	pdf.SetFont(family, "", 8)
 	pdf.MultiCell(inner, 4, "Keep this slip. To see your images at our kiosk, enter the request code and your date of birth. Tell us the code when you call or pick up your copy.", "", "L", false)
