@@ -7,15 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"discdesk/app/handoff"
 	"discdesk/app/library"
@@ -53,7 +49,7 @@ func (r *requestsScreen) refresh() {
 	var reqs []handoff.Request
 	var err error
 	if q := strings.TrimSpace(r.search.Text); q != "" {
-		reqs, err = r.find(q, now)
+		reqs, err = r.d.svc.Handoff.Search(q) // case, accents and punctuation aside, open or closed
 	} else {
 		reqs, err = d.svc.Handoff.OpenRequests(now, false)
 	}
@@ -586,65 +582,6 @@ func (r *requestsScreen) showOutside(q handoff.Request, msg *widget.Label) {
 	}
 	r.detail.Add(msg)
 	r.detail.Refresh()
-}
-
-// find is the log's search, plus the open and to-tell requests whose
-// patient, requester or recipient matches when accents and punctuation are
-// ignored ("obrien" finds "O'Brien", "sean" finds "Seán"), which the log's
-// own word search does not do.
-func (r *requestsScreen) find(q string, now time.Time) ([]handoff.Request, error) {
-	hs := r.d.svc.Handoff
-	found, err := hs.Search(q)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, x := range found {
-		seen[x.ID] = true
-	}
-	words := strings.Fields(looseFold(q))
-	if len(words) == 0 {
-		return found, nil
-	}
-	open, _ := hs.OpenRequests(now, false)
-	tell, _ := hs.ToTell()
-	for _, x := range append(open, tell...) {
-		if seen[x.ID] {
-			continue
-		}
-		hay := looseFold(strings.Join([]string{x.Patient.Name, x.Patient.ID, x.Requester.Name, x.Requester.Organization, x.Recipient}, " "))
-		joined := strings.ReplaceAll(hay, " ", "")
-		all := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) && !strings.Contains(joined, w) {
-				all = false
-				break
-			}
-		}
-		if all {
-			seen[x.ID] = true
-			found = append(found, x)
-		}
-	}
-	return found, nil
-}
-
-// looseFold lower-cases, strips accents, drops apostrophes and periods and
-// turns other punctuation into spaces.
-func looseFold(s string) string {
-	if o, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s); err == nil {
-		s = o
-	}
-	return strings.Join(strings.Fields(strings.Map(func(c rune) rune {
-		switch c {
-		case '\'', '\u2019', '\u02bc', '`', '\u00b4', '.':
-			return -1
-		}
-		if unicode.IsPunct(c) || unicode.IsSymbol(c) {
-			return ' '
-		}
-		return unicode.ToLower(c)
-	}, s)), " ")
 }
 
 var (

@@ -273,6 +273,8 @@ func (r *Request) Matches(words []string) bool {
 		hay = append(hay, r.Address.Lines()...)
 	}
 	text := textfold.Fold(strings.Join(hay, " "))
+	// "smithjones" and "stjohn" find Smith-Jones and St. John too.
+	text += " " + strings.ReplaceAll(text, " ", "")
 	for _, w := range words {
 		if !strings.Contains(text, w) {
 			return false
