@@ -397,6 +397,8 @@ func TestSettingsSaveAndRoles(t *testing.T) {
 	}
 	w[*widget.Entry](f, "settings.ae").SetText("DESK1")
 	w[*widget.Entry](f, "settings.facility.name").SetText("Harbor Imaging")
+	w[*widget.Entry](f, "settings.facility.fax").SetText("+1 207 555 0199")
+	w[*widget.Entry](f, "settings.facility.contact").SetText("the reading room, Mon-Fri 8-17")
 	w[*widget.Entry](f, "settings.nodes").SetText("pacs PACS1 10.0.0.5:104")
 	w[*widget.Entry](f, "settings.fee.flat").SetText("5.00")
 	w[*widget.Entry](f, "settings.kiosk.idle").SetText("45")
@@ -413,6 +415,9 @@ func TestSettingsSaveAndRoles(t *testing.T) {
 		t.Errorf("the saved flat fee is not in force without a restart: %v", got)
 	}
 	cur, _ := f.svc.Settings.Get()
+	if cur.Facility.Fax != "+1 207 555 0199" || cur.Facility.Contact != "the reading room, Mon-Fri 8-17" {
+		t.Errorf("the facility's fax and contact were not kept: %+v", cur.Facility)
+	}
 	if cur.Facility.Name != "Harbor Imaging" || cur.LocalAE != "DESK1" || len(cur.Nodes) != 1 || cur.Nodes[0].Port != 104 ||
 		cur.Fees.Flat != 500 || cur.Kiosk.IdleSeconds != 45 || cur.Kiosk.Language != "es" || cur.UpdatedBy != staff.DemoName {
 		t.Errorf("saved %+v", cur)

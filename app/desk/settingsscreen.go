@@ -91,6 +91,10 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	facAddr := name(d, "settings.facility.address", widget.NewMultiLineEntry())
 	facAddr.SetText(cur.Facility.Address)
 	facPhone := e("facility.phone", cur.Facility.Phone)
+	facFax := e("facility.fax", cur.Facility.Fax)
+	facEmail := e("facility.email", cur.Facility.Email)
+	facContact := e("facility.contact", cur.Facility.Contact)
+	facContact.SetPlaceHolder("whom patients and physicians ask, e.g. the reading room, Mon-Fri 8-17")
 	ws := e("workstation", cur.Workstation)
 	var targetNames []string
 	var tl []string
@@ -147,7 +151,7 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	save := name(d, "settings.save", widget.NewButton("Save settings", func() {
 		n := cur
 		n.Printing = printRead()
-		n.Facility = settings.Facility{Name: facName.Text, Address: facAddr.Text, Phone: facPhone.Text, Email: cur.Facility.Email}
+		n.Facility = settings.Facility{Name: facName.Text, Address: facAddr.Text, Phone: facPhone.Text, Fax: facFax.Text, Email: facEmail.Text, Contact: facContact.Text}
 		n.Workstation, n.Target, n.Media, n.LocalAE = ws.Text, def.Selected, disc.Media(media.Selected), strings.TrimSpace(ae.Text)
 		if p := strings.TrimSpace(isoDir.Text); p != "" {
 			n.Targets = append(append([]settings.Target(nil), n.Targets...), settings.Target{Name: "ISO files in " + p, Kind: settings.TargetISO, Path: p})
@@ -234,11 +238,12 @@ func newSettingsScreen(d *Desk) *settingsScreen {
 	sections := container.NewVBox(
 		section("Facility", "Printed on every disc's README.TXT and web pages, on labels, invoices and request forms.",
 			widget.NewFormItem("Facility name", facName), widget.NewFormItem("Address", facAddr), widget.NewFormItem("Phone", facPhone),
+			widget.NewFormItem("Fax", facFax), widget.NewFormItem("E-mail", facEmail), widget.NewFormItem("Contact", facContact),
 			widget.NewFormItem("Workstation", ws)),
 		section("Discs and drives", "",
 			widget.NewFormItem("Burn targets", targets), widget.NewFormItem("Default target", def),
 			widget.NewFormItem("Add ISO folder", isoDir), widget.NewFormItem("Default media", media)),
-		section("Fees", "HIPAA limits what a patient pays for a copy: a flat fee (up to $6.50 for an electronic copy), or the actual or average cost of labour and supplies.",
+		section("Fees", "HIPAA limits what a patient pays for a copy: a flat fee (up to $6.50 per request, any medium), or the actual or average cost of labour and supplies.",
 			widget.NewFormItem("Fee method", method), widget.NewFormItem("Flat fee $", flat), widget.NewFormItem("Average cost $", avg), widget.NewFormItem("Labour per hour $", labour)),
 		section("Deadlines", "The legal limit is the longest a patient may wait (30 days under HIPAA). The targets are the facility's own, in days (0.5 is half a day).",
 			widget.NewFormItem("Legal limit (days)", legal),
