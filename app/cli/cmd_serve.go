@@ -127,6 +127,9 @@ func newServeBurner(env *Env, r *intake.Receiver, burnAE string, quiet time.Dura
 		return nil, err
 	}
 	for _, n := range cur.Nodes { // a sender that is a configured node is asked for the count
+		if n.IsDICOMweb() {
+			continue // not a DICOM sender
+		}
 		r.Nodes = append(r.Nodes, pacs.Node{AETitle: n.AETitle, Host: n.Host, Port: n.Port})
 	}
 	if countFrom != "" {

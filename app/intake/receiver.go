@@ -18,6 +18,7 @@ import (
 	"discdesk/app/handoff"
 	"discdesk/app/library"
 	"discdesk/app/pacs"
+	"discdesk/app/pacs/dicomweb"
 	"discdesk/app/settings"
 	"discdesk/app/staff"
 	"discdesk/app/station"
@@ -59,6 +60,9 @@ type Options struct {
 	// Nodes.
 	CountNode *pacs.Node
 	Nodes     []pacs.Node
+	// Count, when set, is asked instead of CountNode: a DICOMweb count
+	// node answers over QIDO-RS.
+	Count func(ctx context.Context, studyUID string) (int, error)
 }
 
 // FromSettings makes the receiver's options from the desk settings: our AE
@@ -73,6 +77,18 @@ func FromSettings(s settings.Settings, dataDir string) (Options, error) {
 		BurnAE: rc.BurnAE, Quiet: rc.Quiet(),
 	}
 	for _, n := range s.Nodes {
+		if n.IsDICOMweb() {
+			// Not a DICOM sender (no AE title to allow); asked for counts
+			// over QIDO-RS when it is the count node.
+			if n.Name == rc.CountNode && rc.CountNode != "" {
+				r, err := dicomweb.Resolve(n, nil)
+				if err != nil {
+					return opt, fmt.Errorf("intake: instance count node: %w", err)
+				}
+				opt.Count = r.Counter(s.LocalAE)
+			}
+			continue
+		}
 		opt.Server.Callers = append(opt.Server.Callers, pacs.Caller{AETitle: n.AETitle, Host: n.Host})
 		pn := pacs.Node{AETitle: n.AETitle, Host: n.Host, Port: n.Port}
 		opt.Nodes = append(opt.Nodes, pn)
@@ -312,6 +328,9 @@ func (s senderSink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
 // count asks the count node, or the sender when it is a configured node,
 // for the study's Number of Study Related Instances.
 func (r *Receiver) count(ctx context.Context, uid string) (int, error) {
+	if r.Count != nil {
+		return r.Count(ctx, uid)
+	}
 	n := r.CountNode
 	if n == nil {
 		r.mu.Lock()
