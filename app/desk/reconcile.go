@@ -171,6 +171,9 @@ func (s *reconcileScreen) patient(i int, p reconcile.OutsidePatient) fyne.Canvas
 	cur, _ := d.svc.Settings.Get()
 	var nodes []string
 	for _, n := range cur.Nodes {
+		if n.IsDICOMweb() {
+			continue // forwarding is C-STORE; no STOW-RS yet
+		}
 		nodes = append(nodes, n.Name)
 	}
 	node := name(d, key+"node", widget.NewSelect(nodes, nil))
