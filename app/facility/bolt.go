@@ -206,17 +206,7 @@ func (b *Bolt) Job(_ context.Context, id string) (JobRecord, error) {
 func (b *Bolt) Claim(_ context.Context, desk string, now time.Time, lease time.Duration) (Claim, error) {
 	var c Claim
 	err := b.db.Update(func(tx *bolt.Tx) error {
-		var waiting []JobRecord
-		err := tx.Bucket(boltJobs).ForEach(func(_, v []byte) error {
-			var j JobRecord
-			if err := json.Unmarshal(v, &j); err != nil {
-				return err
-			}
-			if j.State == JobQueued || j.State == JobClaimed && j.LeaseUntil.Before(now) {
-				waiting = append(waiting, j)
-			}
-			return nil
-		})
+		waiting, err := waitingJobs(tx, now)
 		if err != nil {
 			return err
 		}
@@ -398,4 +388,21 @@ func (b *Bolt) Holders(_ context.Context, studyUID string) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// waitingJobs are the jobs a desk may claim now: queued, or claimed under a
+// lease that has lapsed.
+func waitingJobs(tx *bolt.Tx, now time.Time) ([]JobRecord, error) {
+	var waiting []JobRecord
+	err := tx.Bucket(boltJobs).ForEach(func(_, v []byte) error {
+		var j JobRecord
+		if err := json.Unmarshal(v, &j); err != nil {
+			return err
+		}
+		if j.State == JobQueued || j.State == JobClaimed && j.LeaseUntil.Before(now) {
+			waiting = append(waiting, j)
+		}
+		return nil
+	})
+	return waiting, err
 }

@@ -177,17 +177,7 @@ func (b *Bolt) ClaimID(_ context.Context, id, desk string, now time.Time, lease 
 func (b *Bolt) ClaimFirst(_ context.Context, desk string, now time.Time, lease time.Duration, accept func(JobRecord) bool) (Claim, error) {
 	var c Claim
 	err := b.db.Update(func(tx *bolt.Tx) error {
-		var waiting []JobRecord
-		err := tx.Bucket(boltJobs).ForEach(func(_, v []byte) error {
-			var j JobRecord
-			if err := json.Unmarshal(v, &j); err != nil {
-				return err
-			}
-			if j.State == JobQueued || j.State == JobClaimed && j.LeaseUntil.Before(now) {
-				waiting = append(waiting, j)
-			}
-			return nil
-		})
+		waiting, err := waitingJobs(tx, now)
 		if err != nil {
 			return err
 		}
