@@ -419,6 +419,13 @@ func e2eFullWalk(t *testing.T, bin string) {
 		t.Errorf("the receipt printed on cups-pdf lacks the request code %s:\n%s", code, text)
 	}
 
+	// The fee, paid in cash at the counter (issue 17 item 10).
+	step("select handoff.pay.method cash")
+	step("tap handoff.pay.record")
+	step("wait handoff.info cash on") // "Paid $6.50 cash on 2 Dec 2026"
+	step("reveal handoff.info")
+	shot("08b-fee-paid")
+
 	// Handed over at the desk.
 	step("type handoff.identity driver licence")
 	step("tap handoff.pickup")
