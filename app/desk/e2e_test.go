@@ -433,6 +433,18 @@ func e2eFullWalk(t *testing.T, bin string) {
 	step("reveal handoff.msg")
 	shot("09-handed-over")
 
+	// An outside disc (a corpus MR from another hospital): the result says
+	// what was taken, with the local patient ID staff gave (issue 17 item 5).
+	step("tab Outside disc")
+	step("type reconcile.folder " + corpus.Path(t, "mr_series", "dcm4che_mr16"))
+	step("tap reconcile.scan")
+	step("wait reconcile.p.0.info 16 object")
+	step("type reconcile.p.0.localid MRN0042")
+	step("type reconcile.p.0.sender Riverside Hospital")
+	step("tap reconcile.p.0.run")
+	step("wait reconcile.p.0.result Took 16 of the 16 objects")
+	shot("09b-outside-disc-imported")
+
 	// The kiosk: Spanish for this patient, the code and birth date on the
 	// on-screen keyboard, the study, its report, then the idle reset.
 	step("tap main.kiosk")
