@@ -241,7 +241,12 @@ func TestAssociationLimitRejectsTransiently(t *testing.T) {
 // associations (10 dcmtk storescu processes, 10 of our SCUs) while other
 // peers send garbage, oversize PDUs, stall, and hang up mid-transfer.
 func TestTwentyAssociationsWhileOneMisbehaves(t *testing.T) {
-	_, n, sink := startServer(t, Config{Limits: dimse.Limits{Idle: 2 * time.Second}})
+	// 24 connections from one host (loopback) at once: room for all of
+	// them before their A-ASSOCIATE-RQ arrives, so that this test is about
+	// misbehaving peers, not the per-host limit (TestIdleConnectionsDoNotLockPeersOut's). With
+	// the default of 16, a loaded machine once evicted a storescu still
+	// starting up.
+	_, n, sink := startServer(t, Config{Limits: dimse.Limits{Idle: 2 * time.Second}, MaxPendingPerHost: 32})
 	series, err := filepath.Glob(filepath.Join(corpus.Dir(t), "mr_series", "dcm4che_mr16", "*"))
 	if err != nil || len(series) < 10 {
 		t.Fatalf("mr series: %v, %d files", err, len(series))
