@@ -115,20 +115,7 @@ func (pk *webPacker) pack(dst, samples []byte, bps, spp, cols int) []byte {
 		pk.delta = delta
 		at := func(i int) uint16 { return binary.LittleEndian.Uint16(samples[2*i:]) }
 		k := 0
-		put := func(d uint16) {
-			z := d<<1 ^ uint16(int16(d)>>15) // zigzag: small of either sign is small
-			switch {
-			case z < 0x80:
-				delta[k] = byte(z)
-				k++
-			case z < 0x4000:
-				delta[k], delta[k+1] = 0x80|byte(z>>8), byte(z)
-				k += 2
-			default:
-				delta[k], delta[k+1], delta[k+2] = 0xC0, byte(z>>8), byte(z)
-				k += 3
-			}
-		}
+		put := func(d uint16) { k = putDelta(delta, k, d) }
 		for r := 0; r < n; r += row {
 			end := min(r+row, n)
 			for i := r; i < min(r+spp, end); i++ {
@@ -192,19 +179,7 @@ func (pk *webPacker) packGrey16(dst []byte, d *render.Description, raw []byte) [
 				pred, up = up, v
 			}
 			left = v
-			dd := v - pred
-			z := dd<<1 ^ uint16(int16(dd)>>15)
-			switch {
-			case z < 0x80:
-				out[k] = byte(z)
-				k++
-			case z < 0x4000:
-				out[k], out[k+1] = 0x80|byte(z>>8), byte(z)
-				k += 2
-			default:
-				out[k], out[k+1], out[k+2] = 0xC0, byte(z>>8), byte(z)
-				k += 3
-			}
+			k = putDelta(out, k, v-pred)
 		}
 	}
 	pk.zbuf = webZlib(pk.zbuf[:0], &pk.z, out[:k])
@@ -280,4 +255,21 @@ func unpackFrame(b64 []byte, bps, spp, cols int) ([]byte, error) {
 		out[i] = d[i] + pred
 	}
 	return out, nil
+}
+
+// putDelta writes the difference d at buf[k:] in 1-3 bytes and returns the
+// next index: zigzag-coded (small of either sign is small), 0xxxxxxx below
+// 0x80, 10xxxxxx xxxxxxxx below 0x4000, else 0xC0 and two bytes.
+func putDelta(buf []byte, k int, d uint16) int {
+	z := d<<1 ^ uint16(int16(d)>>15)
+	switch {
+	case z < 0x80:
+		buf[k] = byte(z)
+		return k + 1
+	case z < 0x4000:
+		buf[k], buf[k+1] = 0x80|byte(z>>8), byte(z)
+		return k + 2
+	}
+	buf[k], buf[k+1], buf[k+2] = 0xC0, byte(z>>8), byte(z)
+	return k + 3
 }
