@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"discdesk/app/pacs"
-	"discdesk/app/pacs/pacstest"
 	"discdesk/internal/corpus"
 )
 
@@ -97,10 +96,7 @@ func TestNameQueriesAgainstOrthanc(t *testing.T) {
 	files = append(files[:2:2], corpus.Path(t, "charset", "chrGerm.dcm"), corpus.Path(t, "charset", "chrX1.dcm"))
 	const mr, germ = "1.113654.3.13.1026", "1.3.6.1.4.1.5962.1.2.0.1175775772.5723.0"
 	ctx := context.Background()
-	o := pacstest.Orthanc(t, "ORTHANC", nil)
-	if res, err := (&pacs.Client{AETitle: "DISCDESK"}).Store(ctx, pacs.Node{AETitle: o.AETitle, Host: o.Host, Port: o.Port}, files); err != nil || res[0].Status != 0 {
-		t.Fatalf("load Orthanc: %v", err)
-	}
+	o := orthancWith(t, files)
 	c, err := NewClient(o.DICOMwebURL, o.Username, o.Password, "", "")
 	if err != nil {
 		t.Fatal(err)

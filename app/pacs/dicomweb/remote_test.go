@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"discdesk/app/pacs"
-	"discdesk/app/pacs/pacstest"
 	"discdesk/app/settings"
 	"discdesk/internal/corpus"
 )
@@ -20,10 +19,7 @@ func TestRemoteCountAgainstOrthanc(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "mr_series", "dcm4che_mr16", "*.dcm"))
 	const study = "1.113654.3.13.1026"
 	ctx := context.Background()
-	o := pacstest.Orthanc(t, "ORTHANC", nil)
-	if res, err := (&pacs.Client{AETitle: "DISCDESK"}).Store(ctx, pacs.Node{AETitle: o.AETitle, Host: o.Host, Port: o.Port}, files); err != nil || res[0].Status != 0 {
-		t.Fatalf("load Orthanc: %v", err)
-	}
+	o := orthancWith(t, files)
 	secret := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secret, []byte(o.Password+"\r\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"discdesk/app/pacs"
-	"discdesk/app/pacs/pacstest"
 	"discdesk/internal/corpus"
 )
 
@@ -17,10 +16,7 @@ func TestDICOMwebNodeAgainstOrthanc(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "mr_series", "dcm4che_mr16", "*.dcm"))
 	const study = "1.113654.3.13.1026"
 	ctx := context.Background()
-	o := pacstest.Orthanc(t, "ORTHANC", nil)
-	if res, err := (&pacs.Client{AETitle: "DISCDESK"}).Store(ctx, pacs.Node{AETitle: o.AETitle, Host: o.Host, Port: o.Port}, files); err != nil || res[0].Status != 0 {
-		t.Fatalf("load Orthanc: %v", err)
-	}
+	o := orthancWith(t, files)
 	c, err := NewClient(o.DICOMwebURL, o.Username, o.Password, "", "")
 	if err != nil {
 		t.Fatal(err)
