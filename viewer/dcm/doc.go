@@ -16,6 +16,16 @@
 // what it inflates (MaxInflated, InflateBudget) and in the bytes of values
 // it may hold in memory (DefaultMaxHeld): ErrInflateLimit, not gigabytes.
 // CheckUID checks a UID against PS3.5 9.1.
+//
+// Beside whole files, it reads and writes bare data sets in a given
+// transfer syntax, as the network carries them (PS3.7 6.3.1, 9.3): Scanner
+// walks the elements of an encoded set in memory without copying or
+// allocating, checking every length and nested item (PS3.5 7.1, 7.5);
+// AppendElement writes one element in Implicit or Explicit VR, either byte
+// order (PS3.5 7.1.2, 7.1.3, 7.3); InflateDataSet and DeflateDataSet handle
+// the deflated syntax (PS3.5 A.5). DIMSE command sets and identifiers go
+// through them, so the desk has one element walker.
+//
 // PersonName and FormatDate show PN and DA values as staff read them
 // ("Yamada^Tarou" -> "Yamada, Tarou", "20170716" -> "2017-07-16"); every
 // screen, disc text and message uses them.

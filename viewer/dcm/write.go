@@ -132,22 +132,11 @@ func (enc *Encoder) write(b []byte) {
 
 func (enc *Encoder) header(t Tag, vr VR, length uint32) {
 	var h [12]byte
-	binary.LittleEndian.PutUint16(h[0:], t.Group())
-	binary.LittleEndian.PutUint16(h[2:], t.Element())
-	if t.Group() == 0xFFFE {
-		binary.LittleEndian.PutUint32(h[4:], length)
-		enc.write(h[:8])
-		return
-	}
-	h[4], h[5] = vr[0], vr[1]
-	if vr.longVR() {
-		binary.LittleEndian.PutUint32(h[8:], length)
-		enc.write(h[:12])
-		return
-	}
-	binary.LittleEndian.PutUint16(h[6:], uint16(length))
-	enc.write(h[:8])
+	enc.write(appendHeader(h[:0], explicitLE, t, vr, length))
 }
+
+// explicitLE is the encoding the Encoder writes.
+var explicitLE = Syntax{UID: ExplicitVRLittleEndian}
 
 // DataSet writes every element of ds. bigEndian says how ds's raw values are
 // ordered.
