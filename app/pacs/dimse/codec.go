@@ -1,12 +1,8 @@
 package dimse
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -20,8 +16,9 @@ type Tag = dcm.Tag
 // T makes a tag from group and element numbers.
 func T(group, element uint16) Tag { return dcm.T(group, element) }
 
-// Element is one data element: tag, VR (two letters; "" when unknown in
-// Implicit VR) and its raw little endian value bytes.
+// Element is one data element: tag, VR (two letters; "" when not encoded,
+// in Implicit VR) and its raw little endian value bytes. A sequence's value
+// is its encoded items.
 type Element struct {
 	Tag   Tag
 	VR    string
@@ -29,7 +26,8 @@ type Element struct {
 }
 
 // Elements is a flat data set kept sorted by tag: a command set or a C-FIND
-// identifier. Sequences are kept as raw values.
+// identifier. Sequences are kept as raw values (their items, checked when
+// decoded, in the encoding of the data set they came from).
 type Elements []Element
 
 // Get returns the element with tag t or nil.
@@ -98,308 +96,112 @@ func (es *Elements) SetUint16(t Tag, v uint16) {
 	es.Set(t, "US", binary.LittleEndian.AppendUint16(nil, v))
 }
 
+// Transfer syntax UIDs DiscDesk negotiates (PS3.5 A); viewer/dcm's.
+const (
+	ImplicitVRLittleEndian = dcm.ImplicitVRLittleEndian
+	ExplicitVRLittleEndian = dcm.ExplicitVRLittleEndian
+	DeflatedExplicitVRLE   = dcm.DeflatedExplicitVRLittleEndian
+	ExplicitVRBigEndian    = dcm.ExplicitVRBigEndian
+)
+
+// maxInflated bounds what a deflated identifier may inflate to.
+const maxInflated = 16 << 20
+
+var (
+	implicitLE = dcm.SyntaxOf(ImplicitVRLittleEndian)
+	explicitLE = dcm.SyntaxOf(ExplicitVRLittleEndian)
+)
+
 // EncodeImplicit encodes the elements in Implicit VR Little Endian.
-func (es Elements) EncodeImplicit() []byte {
-	var b []byte
-	for _, e := range es {
-		b = binary.LittleEndian.AppendUint16(b, uint16(e.Tag>>16))
-		b = binary.LittleEndian.AppendUint16(b, uint16(e.Tag))
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(e.Value)))
-		b = append(b, e.Value...)
-	}
-	return b
-}
+func (es Elements) EncodeImplicit() []byte { return es.appendTo(nil, implicitLE) }
 
 // EncodeExplicit encodes the elements in Explicit VR Little Endian. An
-// element without VR takes the dictionary VR, else UN.
-func (es Elements) EncodeExplicit() []byte {
-	var b []byte
-	for _, e := range es {
-		vr := e.VR
-		if vr == "" {
-			vr = DictVR(e.Tag)
-		}
-		b = binary.LittleEndian.AppendUint16(b, uint16(e.Tag>>16))
-		b = binary.LittleEndian.AppendUint16(b, uint16(e.Tag))
-		b = append(b, vr...)
-		if longVR(vr) {
-			b = append(b, 0, 0)
-			b = binary.LittleEndian.AppendUint32(b, uint32(len(e.Value)))
-		} else {
-			b = binary.LittleEndian.AppendUint16(b, uint16(len(e.Value)))
-		}
-		b = append(b, e.Value...)
+// element without VR takes the dictionary VR (DictVR), else UN.
+func (es Elements) EncodeExplicit() []byte { return es.appendTo(nil, explicitLE) }
+
+// Encode encodes the elements in the transfer syntax ts negotiated for the
+// presentation context (PS3.7 9.3, PS3.5 A.1-A.5): values are byte-swapped
+// for Explicit VR Big Endian and the set compressed for Deflated Explicit VR
+// Little Endian. Other (encapsulated) syntaxes encode identifiers as
+// Explicit VR Little Endian (PS3.5 A.4).
+func (es Elements) Encode(ts string) []byte {
+	syn := dcm.SyntaxOf(ts)
+	b := es.appendTo(nil, syn)
+	if syn.Deflated {
+		return dcm.DeflateDataSet(b)
 	}
 	return b
 }
 
-// longVR reports VRs with a 4-byte length in Explicit VR (PS3.5 7.1.2).
-func longVR(vr string) bool {
-	switch vr {
-	case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UR", "UT", "UN", "SV", "UV":
-		return true
+func (es Elements) appendTo(b []byte, syn dcm.Syntax) []byte {
+	if b == nil {
+		n := 0
+		for _, e := range es {
+			n += 13 + len(e.Value)
+		}
+		b = make([]byte, 0, n)
 	}
-	return false
+	for _, e := range es {
+		vr := dcm.VR(e.VR)
+		if len(vr) != 2 {
+			vr = dcm.VR(DictVR(e.Tag))
+		}
+		v := e.Value
+		if syn.BigEndian {
+			v = dcm.SwapByteOrder(v, vr)
+		}
+		b = dcm.AppendElement(b, syn, e.Tag, vr, v)
+	}
+	return b
 }
 
 // DecodeElements parses a flat little endian data set (a command set or an
-// identifier). Sequences are kept as raw bytes; nested items are checked.
+// identifier) in Explicit or Implicit VR; DecodeDataSet takes any
+// negotiated transfer syntax.
 func DecodeElements(b []byte, explicit bool) (Elements, error) {
-	var es Elements
-	w := newWalker(bufio.NewReaderSize(bytes.NewReader(b), 4096), int64(len(b)), Syntax{Explicit: explicit})
-	w.keep = func(depth int, t Tag) bool { return depth == 0 }
-	w.visit = func(depth int, e Element) {
-		if depth == 0 {
-			es = append(es, e)
+	if explicit {
+		return decode(b, explicitLE)
+	}
+	return decode(b, implicitLE)
+}
+
+// DecodeDataSet parses a data set (a C-FIND, C-MOVE or C-GET identifier) in
+// the transfer syntax ts negotiated for its presentation context (PS3.7
+// 9.3, PS3.5 A.1-A.5), with viewer/dcm's Scanner: lengths are checked
+// against the bytes left, sequences are kept as their raw items after
+// their structure is checked, and big endian values are turned little
+// endian. A deflated set inflating beyond 16 MiB is refused.
+func DecodeDataSet(b []byte, ts string) (Elements, error) {
+	syn := dcm.SyntaxOf(ts)
+	if syn.Deflated {
+		in, err := dcm.InflateDataSet(b, maxInflated)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMalformedData, err)
 		}
+		return decode(in, syn)
 	}
-	if err := w.run(); err != nil {
-		return nil, err
+	return decode(b, syn)
+}
+
+// decode scans b into Elements. The values share one copy of b, not the
+// caller's buffer (one allocation, not one per element).
+func decode(b []byte, syn dcm.Syntax) (Elements, error) {
+	b = append([]byte(nil), b...)
+	es := make(Elements, 0, 16)
+	s := dcm.NewScanner(b, syn)
+	for s.Next() {
+		e := s.Element()
+		if n := len(es); n > 0 && e.Tag < es[n-1].Tag {
+			return nil, fmt.Errorf("%w: at byte %d: tag %v follows %v: elements out of order (PS3.5 7.1)", ErrMalformedData, e.Offset, e.Tag, es[n-1].Tag)
+		}
+		v := e.Value
+		if syn.BigEndian {
+			v = dcm.SwapByteOrder(v, e.VR)
+		}
+		es = append(es, Element{Tag: e.Tag, VR: string(e.VR), Value: v})
 	}
-	slices.SortStableFunc(es, func(a, b Element) int { return cmpTag(a.Tag, b.Tag) })
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedData, err)
+	}
 	return es, nil
-}
-
-// Syntax is how a transfer syntax encodes elements.
-type Syntax struct {
-	Explicit  bool
-	BigEndian bool
-	Deflated  bool
-}
-
-// Transfer syntax UIDs DiscDesk names (PS3.5 A).
-const (
-	ImplicitVRLittleEndian = "1.2.840.10008.1.2"
-	ExplicitVRLittleEndian = "1.2.840.10008.1.2.1"
-	DeflatedExplicitVRLE   = "1.2.840.10008.1.2.1.99"
-	ExplicitVRBigEndian    = "1.2.840.10008.1.2.2"
-)
-
-const (
-	tagItem         Tag   = 0xFFFEE000
-	tagItemDelim    Tag   = 0xFFFEE00D
-	tagSeqDelim     Tag   = 0xFFFEE0DD
-	undefinedLength       = 0xFFFFFFFF
-	maxDepth              = 32
-	maxKeptValue          = 1 << 20
-	untilEOF              = -2
-	undefinedLen64  int64 = -1
-)
-
-// walker checks the structure of a data set stream element by element,
-// keeping the values keep asks for and discarding the rest.
-type walker struct {
-	r         *bufio.Reader
-	remaining int64 // bytes left in the input, -1 when unknown (deflate)
-	pos       int64
-	order     binary.ByteOrder
-	explicit  bool
-	keep      func(depth int, t Tag) bool
-	visit     func(depth int, e Element)
-	hdr       [12]byte
-}
-
-func newWalker(r *bufio.Reader, size int64, s Syntax) *walker {
-	w := &walker{r: r, remaining: size, order: binary.LittleEndian, explicit: s.Explicit}
-	if s.BigEndian {
-		w.order = binary.BigEndian
-	}
-	return w
-}
-
-func (w *walker) fail(format string, args ...any) error {
-	return fmt.Errorf("%w: at offset %d: %s", ErrMalformedData, w.pos, fmt.Sprintf(format, args...))
-}
-
-func (w *walker) read(n int) ([]byte, error) {
-	if _, err := io.ReadFull(w.r, w.hdr[:n]); err != nil {
-		return nil, w.fail("truncated element header: %v", err)
-	}
-	w.pos += int64(n)
-	return w.hdr[:n], nil
-}
-
-func (w *walker) skip(n int64) error {
-	if w.remaining >= 0 && w.pos+n > w.remaining {
-		return w.fail("value of %d bytes runs past the end (%d left)", n, w.remaining-w.pos)
-	}
-	d, err := w.r.Discard(int(n))
-	w.pos += int64(d)
-	if err != nil {
-		return w.fail("truncated value: %v", err)
-	}
-	return nil
-}
-
-func (w *walker) value(n int64) ([]byte, error) {
-	if n > maxKeptValue || (w.remaining >= 0 && w.pos+n > w.remaining) {
-		return nil, w.fail("value of %d bytes runs past the end or the limit", n)
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(w.r, b); err != nil {
-		return nil, w.fail("truncated value: %v", err)
-	}
-	w.pos += n
-	return b, nil
-}
-
-func (w *walker) tag(b []byte) Tag {
-	return T(w.order.Uint16(b), w.order.Uint16(b[2:]))
-}
-
-func (w *walker) run() error { return w.elements(0, untilEOF, w.explicit) }
-
-// elements walks elements until length bytes are consumed, an item
-// delimiter (length undefinedLen64), or the end of input (untilEOF).
-func (w *walker) elements(depth int, length int64, explicit bool) error {
-	if depth > maxDepth {
-		return w.fail("sequences nested deeper than %d", maxDepth)
-	}
-	start := w.pos
-	var last Tag
-	for {
-		if length >= 0 {
-			if w.pos-start == length {
-				return nil
-			}
-			if w.pos-start > length {
-				return w.fail("item content overruns its length %d", length)
-			}
-		}
-		if length == untilEOF {
-			if _, err := w.r.Peek(1); errors.Is(err, io.EOF) {
-				return nil
-			}
-		}
-		h, err := w.read(4)
-		if err != nil {
-			return err
-		}
-		t := w.tag(h)
-		if t == tagItemDelim {
-			if length != undefinedLen64 {
-				return w.fail("item delimiter outside an undefined-length item")
-			}
-			_, err := w.read(4)
-			return err
-		}
-		if t>>16 == 0xFFFE {
-			return w.fail("delimiter %v in a data set", t)
-		}
-		if t < last {
-			return w.fail("tag %v follows %v: elements out of order", t, last)
-		}
-		last = t
-		var vr string
-		var n uint32
-		if explicit {
-			h, err := w.read(4)
-			if err != nil {
-				return err
-			}
-			vr = string(h[:2])
-			if vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z' {
-				return w.fail("tag %v has invalid VR %q", t, vr)
-			}
-			if longVR(vr) {
-				h, err := w.read(4)
-				if err != nil {
-					return err
-				}
-				n = w.order.Uint32(h)
-			} else {
-				n = uint32(w.order.Uint16(h[2:]))
-			}
-		} else {
-			h, err := w.read(4)
-			if err != nil {
-				return err
-			}
-			n = w.order.Uint32(h)
-		}
-		if n == undefinedLength {
-			switch {
-			case vr == "SQ" || vr == "":
-				err = w.sequence(depth, undefinedLen64, explicit, false)
-			case vr == "UN":
-				err = w.sequence(depth, undefinedLen64, false, false) // PS3.5 6.2.2
-			case vr == "OB" || vr == "OW":
-				err = w.sequence(depth, undefinedLen64, explicit, true) // encapsulated pixel data
-			default:
-				err = w.fail("tag %v: undefined length with VR %s", t, vr)
-			}
-			if err != nil {
-				return err
-			}
-			if w.visit != nil {
-				w.visit(depth, Element{Tag: t, VR: vr})
-			}
-			continue
-		}
-		if vr == "SQ" && (w.keep == nil || !w.keep(depth, t)) {
-			if err := w.sequence(depth, int64(n), explicit, false); err != nil {
-				return err
-			}
-			continue
-		}
-		if w.keep != nil && w.keep(depth, t) {
-			v, err := w.value(int64(n))
-			if err != nil {
-				return err
-			}
-			if w.visit != nil {
-				w.visit(depth, Element{Tag: t, VR: vr, Value: v})
-			}
-			continue
-		}
-		if err := w.skip(int64(n)); err != nil {
-			return err
-		}
-	}
-}
-
-// sequence walks the items of a sequence (or the fragments of encapsulated
-// pixel data) of the given length or up to its delimiter.
-func (w *walker) sequence(depth int, length int64, explicit, fragments bool) error {
-	start := w.pos
-	for {
-		if length >= 0 {
-			if w.pos-start == length {
-				return nil
-			}
-			if w.pos-start > length {
-				return w.fail("sequence overruns its length %d", length)
-			}
-		}
-		h, err := w.read(8)
-		if err != nil {
-			return err
-		}
-		t := w.tag(h)
-		n := w.order.Uint32(h[4:])
-		switch {
-		case t == tagSeqDelim:
-			if length >= 0 {
-				return w.fail("sequence delimiter in a defined-length sequence")
-			}
-			return nil
-		case t != tagItem:
-			return w.fail("tag %v where an item was expected", t)
-		case fragments:
-			if n == undefinedLength {
-				return w.fail("pixel data fragment of undefined length")
-			}
-			if err := w.skip(int64(n)); err != nil {
-				return err
-			}
-		case n == undefinedLength:
-			if err := w.elements(depth+1, undefinedLen64, explicit); err != nil {
-				return err
-			}
-		default:
-			if err := w.elements(depth+1, int64(n), explicit); err != nil {
-				return err
-			}
-		}
-	}
 }

@@ -1,9 +1,12 @@
 package dimse
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strings"
+
+	"discdesk/viewer/dcm"
 )
 
 // Command field values (PS3.7 E.1).
@@ -89,50 +92,60 @@ type Command struct {
 func (c *Command) IsResponse() bool { return c.Field&0x8000 != 0 }
 
 // Encode returns the command set in Implicit VR Little Endian with its group
-// length, as PS3.7 6.3.1 requires.
+// length, as PS3.7 6.3.1 requires, the elements in ascending tag order
+// (PS3.5 7.1), written with viewer/dcm's AppendElement into one buffer.
 func (c *Command) Encode() []byte {
-	var es Elements
-	str := func(t Tag, vr, s string) {
+	b := make([]byte, 12, 12+160+len(c.AffectedSOPClass)+len(c.RequestedSOPClass)+len(c.AffectedSOPInstance)+
+		len(c.ErrorComment)+len(c.MoveDestination)+len(c.MoveOriginatorAE))
+	str := func(t Tag, vr dcm.VR, s string) {
 		if s != "" {
-			es.SetString(t, vr, s)
+			b = dcm.AppendElement(b, implicitLE, t, vr, []byte(s))
 		}
+	}
+	us := func(t Tag, v uint16) {
+		b = dcm.AppendElement(b, implicitLE, t, "US", []byte{byte(v), byte(v >> 8)})
 	}
 	str(tagAffectedSOPClass, "UI", c.AffectedSOPClass)
 	str(tagRequestedSOPClass, "UI", c.RequestedSOPClass)
-	es.SetUint16(tagCommandField, c.Field)
+	us(tagCommandField, c.Field)
 	if c.IsResponse() {
-		es.SetUint16(tagRespondingTo, c.RespondingTo)
-		es.SetUint16(tagStatus, c.Status)
-		str(tagErrorComment, "LO", c.ErrorComment)
+		us(tagRespondingTo, c.RespondingTo)
 	} else {
-		es.SetUint16(tagMessageID, c.MessageID)
-		switch c.Field {
-		case CStoreRQ, CFindRQ, CMoveRQ, CGetRQ:
-			es.SetUint16(tagPriority, c.Priority)
-		}
+		us(tagMessageID, c.MessageID)
 	}
 	str(tagMoveDestination, "AE", c.MoveDestination)
+	if !c.IsResponse() {
+		switch c.Field {
+		case CStoreRQ, CFindRQ, CMoveRQ, CGetRQ:
+			us(tagPriority, c.Priority)
+		}
+	}
 	if c.HasData {
-		es.SetUint16(tagDataSetType, dataSetPresent)
+		us(tagDataSetType, dataSetPresent)
 	} else {
-		es.SetUint16(tagDataSetType, dataSetAbsent)
+		us(tagDataSetType, dataSetAbsent)
+	}
+	if c.IsResponse() {
+		us(tagStatus, c.Status)
+		str(tagErrorComment, "LO", c.ErrorComment)
 	}
 	str(tagAffectedSOPInstance, "UI", c.AffectedSOPInstance)
 	if c.HasCounts {
-		es.SetUint16(tagRemaining, c.Remaining)
-		es.SetUint16(tagCompleted, c.Completed)
-		es.SetUint16(tagFailed, c.Failed)
-		es.SetUint16(tagWarning, c.Warning)
+		us(tagRemaining, c.Remaining)
+		us(tagCompleted, c.Completed)
+		us(tagFailed, c.Failed)
+		us(tagWarning, c.Warning)
 	}
 	if c.MoveOriginatorAE != "" {
 		str(tagMoveOriginatorAE, "AE", c.MoveOriginatorAE)
-		es.SetUint16(tagMoveOriginatorID, c.MoveOriginatorID)
+		us(tagMoveOriginatorID, c.MoveOriginatorID)
 	}
-	body := es.EncodeImplicit()
-	b := make([]byte, 0, 12+len(body))
-	b = append(b, 0, 0, 0, 0, 4, 0, 0, 0)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(body)))
-	return append(b, body...)
+	// (0000,0000) Command Group Length, UL: the bytes after it, written
+	// into the 12 bytes kept for it.
+	var gl [4]byte
+	binary.LittleEndian.PutUint32(gl[:], uint32(len(b)-12))
+	dcm.AppendElement(b[:0], implicitLE, tagGroupLength, "UL", gl[:])
+	return b
 }
 
 // TagFailedSOPInstanceUIDList is (0008,0058), the instances a C-MOVE or
@@ -151,51 +164,80 @@ func SplitValues(s string) []string {
 	return out
 }
 
-// DecodeCommand parses a command set (Implicit VR Little Endian).
+// DecodeCommand parses a command set (Implicit VR Little Endian, PS3.7
+// 6.3.1) with viewer/dcm's Scanner, straight into the Command: nothing is
+// allocated per element beyond the strings it keeps.
 func DecodeCommand(b []byte) (*Command, error) {
-	es, err := DecodeElements(b, false)
-	if err != nil {
-		return nil, fmt.Errorf("decode command set: %w", err)
+	c := &Command{}
+	var hasField, hasType bool
+	var last Tag
+	s := dcm.NewScanner(b, implicitLE)
+	for s.Next() {
+		e := s.Element()
+		if e.Tag < last {
+			return nil, fmt.Errorf("decode command set: %w: at byte %d: tag %v follows %v: elements out of order (PS3.5 7.1)", ErrMalformedData, e.Offset, e.Tag, last)
+		}
+		last = e.Tag
+		str := func() string { return string(bytes.TrimRight(e.Value, "\x00 ")) }
+		u16, isU16 := uint16(0), len(e.Value) >= 2
+		if isU16 {
+			u16 = binary.LittleEndian.Uint16(e.Value)
+		}
+		// Elements outside group 0000 are not command elements; they are
+		// ignored (PS3.7 6.3.1 leaves no room for them, but peers send
+		// them), except the Failed SOP Instance UID List.
+		switch e.Tag {
+		case tagAffectedSOPClass:
+			c.AffectedSOPClass = str()
+		case tagRequestedSOPClass:
+			c.RequestedSOPClass = str()
+		case tagAffectedSOPInstance:
+			c.AffectedSOPInstance = str()
+		case tagErrorComment:
+			c.ErrorComment = str()
+		case tagMoveDestination:
+			c.MoveDestination = str()
+		case tagMoveOriginatorAE:
+			c.MoveOriginatorAE = str()
+		case TagFailedSOPInstanceUIDList:
+			c.FailedSOPInstances = SplitValues(string(e.Value))
+		}
+		if !isU16 {
+			continue
+		}
+		switch e.Tag {
+		case tagCommandField:
+			c.Field, hasField = u16, true
+		case tagMessageID:
+			c.MessageID = u16
+		case tagRespondingTo:
+			c.RespondingTo = u16
+		case tagPriority:
+			c.Priority = u16
+		case tagStatus:
+			c.Status = u16
+		case tagMoveOriginatorID:
+			c.MoveOriginatorID = u16
+		case tagDataSetType:
+			c.HasData, hasType = u16 != dataSetAbsent, true
+		case tagRemaining:
+			c.HasCounts, c.Remaining = true, u16
+		case tagCompleted:
+			c.HasCounts, c.Completed = true, u16
+		case tagFailed:
+			c.HasCounts, c.Failed = true, u16
+		case tagWarning:
+			c.HasCounts, c.Warning = true, u16
+		}
 	}
-	// Elements outside group 0000 are not command elements; they are
-	// ignored (PS3.7 6.3.1 leaves no room for them, but peers send them),
-	// except the Failed SOP Instance UID List.
-	failed := SplitValues(es.String(TagFailedSOPInstanceUIDList))
-	field, ok := es.Uint16(tagCommandField)
-	if !ok {
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("decode command set: %w: %w", ErrMalformedData, err)
+	}
+	if !hasField {
 		return nil, fmt.Errorf("decode command set: %w: no Command Field", ErrMalformedData)
 	}
-	c := &Command{
-		Field:               field,
-		AffectedSOPClass:    es.String(tagAffectedSOPClass),
-		RequestedSOPClass:   es.String(tagRequestedSOPClass),
-		AffectedSOPInstance: es.String(tagAffectedSOPInstance),
-		ErrorComment:        es.String(tagErrorComment),
-		MoveDestination:     es.String(tagMoveDestination),
-		MoveOriginatorAE:    es.String(tagMoveOriginatorAE),
-		FailedSOPInstances:  failed,
-	}
-	c.MessageID, _ = es.Uint16(tagMessageID)
-	c.RespondingTo, _ = es.Uint16(tagRespondingTo)
-	c.Priority, _ = es.Uint16(tagPriority)
-	c.Status, _ = es.Uint16(tagStatus)
-	c.MoveOriginatorID, _ = es.Uint16(tagMoveOriginatorID)
-	dst, ok := es.Uint16(tagDataSetType)
-	if !ok {
+	if !hasType {
 		return nil, fmt.Errorf("decode command set: %w: no Command Data Set Type", ErrMalformedData)
-	}
-	c.HasData = dst != dataSetAbsent
-	if v, ok := es.Uint16(tagRemaining); ok {
-		c.HasCounts, c.Remaining = true, v
-	}
-	if v, ok := es.Uint16(tagCompleted); ok {
-		c.HasCounts, c.Completed = true, v
-	}
-	if v, ok := es.Uint16(tagFailed); ok {
-		c.HasCounts, c.Failed = true, v
-	}
-	if v, ok := es.Uint16(tagWarning); ok {
-		c.HasCounts, c.Warning = true, v
 	}
 	return c, nil
 }

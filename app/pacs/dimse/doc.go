@@ -5,12 +5,14 @@
 // exchange of PS3.7 (command sets in Implicit VR Little Endian, group 0000,
 // PS3.7 9.3 and E; fragmentation into PDVs, PS3.8 9.3.5 and E).
 //
-// It also carries the small element codec the services need for command sets
-// and C-FIND identifiers (Implicit and Explicit VR Little Endian, PS3.5 7.1).
-// Data sets of stored objects are not its business: package pacs checks and
-// reads them, and their File Meta Information, with viewer/dcm, the desk's
-// one DICOM parser and writer. It knows nothing of storage, queries or the
-// library: package pacs builds the services on top of it.
+// Its elements are viewer/dcm's, the desk's one DICOM parser and writer:
+// command sets (Implicit VR Little Endian, PS3.7 6.3.1) and identifiers (in
+// the negotiated transfer syntax, PS3.5 A.1-A.5) are read with dcm.Scanner
+// and written with dcm.AppendElement; Elements is only a flat, tag-sorted
+// view of them for the services. Data sets of stored objects are not its
+// business: package pacs checks and reads them, and their File Meta
+// Information, with viewer/dcm too. It knows nothing of storage, queries or
+// the library: package pacs builds the services on top of it.
 //
 // # Limits
 //
@@ -23,8 +25,10 @@
 //
 // # Caveats
 //
-// Command sets and identifiers still have their own flat codec here rather
-// than viewer/dcm's data sets (issue 14.4, not finished).
+// Elements keeps a sequence as its encoded items: re-encoding it in another
+// transfer syntax than it came in (Implicit to Explicit VR, say) does not
+// re-encode the items. Top-level tags must ascend (PS3.5 7.1); inside items
+// the structure is checked, not the order.
 //
 // Asynchronous operations (PS3.7 D.3.3.3) are not negotiated: one operation
 // at a time per association. Extended negotiation and user identity items are
