@@ -354,6 +354,15 @@ func TestRequestListCountsAndRows(t *testing.T) {
 	if info := f.label("handoff.info"); strings.Contains(info, "Due") || strings.Contains(info, "Fee") || f.d.Named("handoff.doc.invoice") != nil {
 		t.Errorf("outside disc shown as a copy request: %q", info)
 	}
+	// It stands on the tell-the-patient list, so the desk may mark it told
+	// (CanTell is the list's rule); told, it leaves the list.
+	f.tap("handoff.told")
+	if got, err := f.svc.Handoff.Request(out.ID); err != nil || got.PatientTold.IsZero() {
+		t.Fatalf("outside disc not told: %v", err)
+	}
+	if f.d.Named("handoff.told") != nil || f.d.Named("requests.row."+out.ID) != nil {
+		t.Error("told outside disc still offers \"patient told\" or stays on the list")
+	}
 	f.clock.add(49 * time.Hour)
 	f.d.requests.refresh()
 	if got := f.label("requests.head"); got != "Open requests by due date · 3 open: 2 overdue, 0 due today" {

@@ -168,7 +168,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 	}
 	by := d.svc.actor(*d.user)
 	if q.Intake != nil {
-		r.showOutside(q, msg)
+		r.showOutside(q, msg, fail, done)
 		return
 	}
 	lines := []string{
@@ -332,20 +332,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 			}
 		})), who))
 	}
-	if err := q.CanTell(); err == nil {
-		how := name(d, "handoff.how", widget.NewSelect([]string{"phone", "text message", "portal", "in person", "letter"}, nil))
-		how.SetSelected("phone")
-		r.detail.Add(container.NewBorder(nil, nil, widget.NewLabel("Patient told by"), name(d, "handoff.told", widget.NewButton("Mark \"patient told\"", func() {
-			_, err := st.TellPatient(q.ID, how.Selected, by)
-			if !fail(err) {
-				done("Recorded that the patient was told.")
-			}
-		})), how))
-	} else if q.Status != handoff.StatusCancelled {
-		tw := name(d, "handoff.tellwhy", widget.NewLabel("Tell the patient: nothing to tell: "+ruleWhy(err)))
-		tw.Wrapping = fyne.TextWrapWord
-		r.detail.Add(tw)
-	}
+	r.addTell(q, fail, done)
 	if q.Open() {
 		why := name(d, "handoff.cancelwhy", widget.NewEntry())
 		why.SetPlaceHolder("Why the request is cancelled")
@@ -558,7 +545,7 @@ func carrierOf(d *Desk, requestID, discUUID string) string {
 
 // showOutside is the record of an outside disc: what was received and
 // imported and the receipt given; no due date, fee or invoice.
-func (r *requestsScreen) showOutside(q handoff.Request, msg *widget.Label) {
+func (r *requestsScreen) showOutside(q handoff.Request, msg *widget.Label, fail func(error) bool, done func(string)) {
 	d := r.d
 	in := q.Intake
 	lines := []string{
@@ -580,8 +567,36 @@ func (r *requestsScreen) showOutside(q handoff.Request, msg *widget.Label) {
 		rt.Wrapping = fyne.TextWrapWord
 		r.detail.Add(rt)
 	}
+	r.addTell(q, fail, done)
 	r.detail.Add(msg)
 	r.detail.Refresh()
+}
+
+// addTell adds the "patient told" control when the request's rule
+// (CanTell, the rule of the tell-the-patient list) allows it, else why
+// not; fail and done report the outcome.
+func (r *requestsScreen) addTell(q handoff.Request, fail func(error) bool, done func(string)) {
+	d := r.d
+	err := q.CanTell()
+	if err != nil {
+		if q.Status != handoff.StatusCancelled {
+			tw := name(d, "handoff.tellwhy", widget.NewLabel("Tell the patient: nothing to tell: "+ruleWhy(err)))
+			tw.Wrapping = fyne.TextWrapWord
+			r.detail.Add(tw)
+		}
+		return
+	}
+	if !d.user.Role.Can(staff.ActionHandoff) {
+		return
+	}
+	how := name(d, "handoff.how", widget.NewSelect([]string{"phone", "text message", "portal", "in person", "letter"}, nil))
+	how.SetSelected("phone")
+	r.detail.Add(container.NewBorder(nil, nil, widget.NewLabel("Patient told by"), name(d, "handoff.told", widget.NewButton("Mark \"patient told\"", func() {
+		_, err := d.svc.Station.TellPatient(q.ID, how.Selected, d.svc.actor(*d.user))
+		if !fail(err) {
+			done("Recorded that the patient was told.")
+		}
+	})), how))
 }
 
 var (

@@ -106,15 +106,17 @@ func (r *Request) NeedsDisc() bool {
 
 // CanTell reports why the patient may not be told yet: they were told
 // already, the request is cancelled, or no good disc is ready (at the desk
-// for a pickup, arrived for a mailed copy). nil means tell them.
+// for a pickup, arrived for a mailed copy). nil means tell them. An
+// outside disc's record may be told at once: its images were received
+// and imported (the receipt is theirs). The tell-the-patient list
+// (ToTell) is the same rule: CanTell is nil exactly when ToTell holds, and
+// otherwise says why.
 func (r *Request) CanTell() error {
 	switch {
 	case r.Status == StatusCancelled:
 		return fmt.Errorf("request %s is cancelled: %w", r.ID, ErrNothingToTell)
 	case !r.PatientTold.IsZero():
 		return fmt.Errorf("request %s: told on %s: %w", r.ID, r.PatientTold.Format("2006-01-02"), ErrNothingToTell)
-	case r.Intake != nil:
-		return fmt.Errorf("request %s is an outside disc: %w", r.ID, ErrNothingToTell)
 	case r.ToTell():
 		return nil
 	case r.Status == StatusDelivered && r.Delivery == DeliveryPickup:

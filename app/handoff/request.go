@@ -222,14 +222,16 @@ func (r *Request) Open() bool { return r.Status == StatusOpen || r.Status == Sta
 func (r *Request) Overdue(now time.Time) bool { return r.Open() && now.After(r.Due) }
 
 // ToTell reports whether the patient should be told the copy arrived (receipt
-// confirmed by the receiving practice) or is ready at the desk, and has not
-// been told yet.
+// confirmed by the receiving practice), is ready at the desk, or (an
+// outside disc) was received and imported, and has not been told yet: the
+// tell-the-patient list. CanTell is nil exactly when ToTell holds, so the
+// list never holds a request the desk may not mark told.
 func (r *Request) ToTell() bool {
 	if !r.PatientTold.IsZero() || r.Status == StatusCancelled {
 		return false
 	}
 	if r.Status == StatusReceived {
-		return true
+		return true // receipt confirmed, or an outside disc recorded
 	}
 	return r.Delivery == DeliveryPickup && r.Status == StatusBurned && r.goodDiscs() > 0
 }
