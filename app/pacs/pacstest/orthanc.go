@@ -23,60 +23,45 @@ type OrthancServer struct {
 func Orthanc(t testing.TB, aet string, modalities []Peer) OrthancServer {
 	t.Helper()
 	dir := t.TempDir()
-	dicomPort, httpPort := FreePort(t), FreePort(t)
-	mods := map[string][]any{}
-	for i, m := range modalities {
-		mods[fmt.Sprintf("m%d", i)] = []any{m.AETitle, m.Host, m.Port}
-	}
-	cfg := map[string]any{
-		"Name":                    "discdesk-test",
-		"StorageDirectory":        filepath.Join(dir, "db"),
-		"IndexDirectory":          filepath.Join(dir, "db"),
-		"HttpPort":                httpPort,
-		"DicomPort":               dicomPort,
-		"DicomAet":                aet,
-		"RemoteAccessAllowed":     false,
-		"AuthenticationEnabled":   true,
-		"RegisteredUsers":         map[string]string{"desk": "s3cret"},
-		"Plugins":                 []string{"/usr/share/orthanc/plugins/libOrthancDicomWeb.so"},
-		"DicomWeb":                map[string]any{"Enable": true, "Root": "/dicom-web/"},
-		"DicomModalities":         mods,
-		"DicomCheckCalledAet":     true,
-		"DicomAlwaysAllowEcho":    true,
-		"DicomAlwaysAllowStore":   true,
-		"UnknownSopClassAccepted": true,
-		"StorageCompression":      false,
-		"DefaultEncoding":         "Utf8", // C-FIND answers in UTF-8, so no name loses characters
-		"ConcurrentJobs":          1,
-		"HttpThreadsCount":        4,
-		"SaveJobs":                false,
-	}
-	b, _ := json.MarshalIndent(cfg, "", "  ")
-	cfgPath := filepath.Join(dir, "orthanc.json")
-	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("Orthanc", cfgPath)
-	cmd.Dir = dir
-	log, err := os.Create(filepath.Join(dir, "orthanc.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start Orthanc: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(log.Name())
-			t.Logf("Orthanc log:\n%s", LastLines(string(b), 40))
+	ports := startPeer(t, "Orthanc", 2, func(ports []int) *exec.Cmd {
+		dicomPort, httpPort := ports[0], ports[1]
+		mods := map[string][]any{}
+		for i, m := range modalities {
+			mods[fmt.Sprintf("m%d", i)] = []any{m.AETitle, m.Host, m.Port}
 		}
+		cfg := map[string]any{
+			"Name":                    "discdesk-test",
+			"StorageDirectory":        filepath.Join(dir, "db"),
+			"IndexDirectory":          filepath.Join(dir, "db"),
+			"HttpPort":                httpPort,
+			"DicomPort":               dicomPort,
+			"DicomAet":                aet,
+			"RemoteAccessAllowed":     false,
+			"AuthenticationEnabled":   true,
+			"RegisteredUsers":         map[string]string{"desk": "s3cret"},
+			"Plugins":                 []string{"/usr/share/orthanc/plugins/libOrthancDicomWeb.so"},
+			"DicomWeb":                map[string]any{"Enable": true, "Root": "/dicom-web/"},
+			"DicomModalities":         mods,
+			"DicomCheckCalledAet":     true,
+			"DicomAlwaysAllowEcho":    true,
+			"DicomAlwaysAllowStore":   true,
+			"UnknownSopClassAccepted": true,
+			"StorageCompression":      false,
+			"DefaultEncoding":         "Utf8", // C-FIND answers in UTF-8, so no name loses characters
+			"ConcurrentJobs":          1,
+			"HttpThreadsCount":        4,
+			"SaveJobs":                false,
+		}
+		b, _ := json.MarshalIndent(cfg, "", "  ")
+		cfgPath := filepath.Join(dir, "orthanc.json")
+		if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("Orthanc", cfgPath)
+		cmd.Dir = dir
+		return cmd
 	})
-	WaitPort(t, httpPort)
-	WaitPort(t, dicomPort)
+	dicomPort, httpPort := ports[0], ports[1]
 	return OrthancServer{
 		Peer:        Peer{AETitle: aet, Host: "127.0.0.1", Port: dicomPort},
 		DICOMwebURL: fmt.Sprintf("http://127.0.0.1:%d/dicom-web/", httpPort),

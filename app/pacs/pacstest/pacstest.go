@@ -6,6 +6,7 @@ package pacstest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -21,17 +22,6 @@ type Peer struct {
 	AETitle string
 	Host    string
 	Port    int
-}
-
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // Tool runs a program with a timeout and returns its combined output.
@@ -68,39 +58,112 @@ func Dcmqrscp(t testing.TB, aet string, files []string, dests []Peer) Peer {
 	if out, err := Tool(t, 30*time.Second, "dcmqridx", append([]string{db}, files...)...); err != nil {
 		t.Fatalf("dcmqridx: %v\n%s", err, out)
 	}
-	port := FreePort(t)
-	cfg := fmt.Sprintf("NetworkTCPPort = %d\nMaxPDUSize = 65536\nMaxAssociations = 8\n\nHostTable BEGIN\n", port)
-	for i, d := range dests {
-		cfg += fmt.Sprintf("dest%d = (%s, %s, %d)\n", i, d.AETitle, d.Host, d.Port)
-	}
-	cfg += "HostTable END\n\nVendorTable BEGIN\nVendorTable END\n\nAETable BEGIN\n"
-	cfg += fmt.Sprintf("%s %s RW (100, 1024mb) ANY\nAETable END\n", aet, db)
-	cfgPath := filepath.Join(dir, "dcmqrscp.cfg")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// Not -s: single-process mode crashes after one association in 3.6.7.
-	cmd := exec.Command("dcmqrscp", "-dhl", "-c", cfgPath)
-	cmd.Dir = dir
-	log, err := os.Create(filepath.Join(dir, "dcmqrscp.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dcmqrscp: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		log.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(log.Name())
-			t.Logf("dcmqrscp log:\n%s", LastLines(string(b), 30))
+	ports := startPeer(t, "dcmqrscp", 1, func(ports []int) *exec.Cmd {
+		cfg := fmt.Sprintf("NetworkTCPPort = %d\nMaxPDUSize = 65536\nMaxAssociations = 8\n\nHostTable BEGIN\n", ports[0])
+		for i, d := range dests {
+			cfg += fmt.Sprintf("dest%d = (%s, %s, %d)\n", i, d.AETitle, d.Host, d.Port)
 		}
+		cfg += "HostTable END\n\nVendorTable BEGIN\nVendorTable END\n\nAETable BEGIN\n"
+		cfg += fmt.Sprintf("%s %s RW (100, 1024mb) ANY\nAETable END\n", aet, db)
+		cfgPath := filepath.Join(dir, "dcmqrscp.cfg")
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// Not -s: single-process mode crashes after one association in 3.6.7.
+		cmd := exec.Command("dcmqrscp", "-dhl", "-c", cfgPath)
+		cmd.Dir = dir
+		return cmd
 	})
-	WaitPort(t, port)
+	port := ports[0]
 	return Peer{AETitle: aet, Host: "127.0.0.1", Port: port}
+}
+
+// errExited means a peer's program ended before it listened.
+var errExited = errors.New("exited before listening")
+
+// startPeer starts the program command makes for nports fresh ports from
+// FreePort and waits until it listens on all of them. A program that exits
+// first (a port taken meanwhile by a program outside the tests) is started
+// again on other ports, three times at most. The program is stopped when
+// the test ends; its output is logged if the test failed.
+func startPeer(t testing.TB, name string, nports int, command func(ports []int) *exec.Cmd) []int {
+	t.Helper()
+	dir := t.TempDir()
+	var last string
+	for attempt := 1; attempt <= 3; attempt++ {
+		ports := make([]int, nports)
+		for i := range ports {
+			ports[i] = FreePort(t)
+		}
+		cmd := command(ports)
+		logPath := filepath.Join(dir, fmt.Sprintf("%s-%d.log", name, attempt))
+		log, err := os.OpenFile(logPath, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Start(); err != nil {
+			log.Close()
+			t.Fatalf("start %s: %v", name, err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		stop := func() {
+			cmd.Process.Kill()
+			<-exited
+			log.Close()
+		}
+		err = waitListening(ports, exited, 20*time.Second)
+		if err == nil {
+			t.Cleanup(func() {
+				stop()
+				if t.Failed() {
+					b, _ := os.ReadFile(logPath)
+					t.Logf("%s log:\n%s", name, LastLines(string(b), 40))
+				}
+			})
+			return ports
+		}
+		stop()
+		b, _ := os.ReadFile(logPath)
+		last = fmt.Sprintf("ports %v: %v\n%s", ports, err, LastLines(string(b), 20))
+		if !errors.Is(err, errExited) {
+			break // slow or stuck, not a port taken: a retry would not help
+		}
+	}
+	t.Fatalf("%s did not start: %s", name, last)
+	return nil
+}
+
+// waitListening waits until every port on 127.0.0.1 accepts connections,
+// failing with errExited as soon as exited is closed.
+func waitListening(ports []int, exited <-chan struct{}, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for _, p := range ports {
+		addr := fmt.Sprintf("127.0.0.1:%d", p)
+		for {
+			select {
+			case <-exited:
+				return errExited
+			default:
+			}
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("nothing listens on %s after %v: %w", addr, timeout, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	select {
+	case <-exited:
+		return errExited
+	default:
+		return nil
+	}
 }
 
 // WaitPort waits up to 10 s until 127.0.0.1:port accepts connections.
