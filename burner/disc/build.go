@@ -67,6 +67,9 @@ func (p *Plan) Build(ctx context.Context, progress ProgressFunc) ([]*burner.Tree
 	for _, t := range trees {
 		p.Size += t.Size()
 	}
+	if c := p.Options.FrameCache; c != nil {
+		_, _ = c.Trim() // a cache over its limits costs disk, never the disc
+	}
 	return trees, nil
 }
 
@@ -84,6 +87,9 @@ func (p *Plan) workDir() error {
 
 func (p *Plan) buildDisc(ctx context.Context, d *Disc, work map[*Object]string, progress ProgressFunc) (*burner.Tree, error) {
 	t := &burner.Tree{VolumeID: d.FileSetID}
+	for _, o := range d.Objects {
+		o.digest, o.digestSize = "", 0
+	}
 	// Objects: transcode what must be, in parallel.
 	var todo []*Object
 	for _, o := range d.Objects {
@@ -165,6 +171,12 @@ func (p *Plan) buildDisc(ctx context.Context, d *Disc, work map[*Object]string, 
 		return nil, err
 	}
 	t.Files = append(t.Files, web...)
+	// The image objects the browser viewer read are hashed already.
+	for i, o := range d.Objects {
+		if f := &t.Files[i]; o.digest != "" && o.digestSize == f.Size && f.Path == d.FileID(o) {
+			f.SHA256 = o.digest
+		}
+	}
 	t.Sort()
 	if err := t.CheckNames(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadName, err)
@@ -251,7 +263,9 @@ func hashTree(ctx context.Context, t *burner.Tree, disc int, progress ProgressFu
 	return parallel(ctx, len(t.Files), func(i int) error {
 		f := &t.Files[i]
 		h := sha256.New()
-		if f.Source != "" {
+		switch {
+		case f.SHA256 != "": // read and hashed on the way (webObject)
+		case f.Source != "":
 			r, err := os.Open(f.Source)
 			if err != nil {
 				return fmt.Errorf("disc: hash: %w", err)
@@ -264,10 +278,12 @@ func hashTree(ctx context.Context, t *burner.Tree, disc int, progress ProgressFu
 			if n != f.Size {
 				return fmt.Errorf("%w: %s is %d bytes, planned %d", ErrSourceChanged, f.Source, n, f.Size)
 			}
-		} else {
+		default:
 			h.Write(f.Data)
 		}
-		f.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if f.SHA256 == "" {
+			f.SHA256 = hex.EncodeToString(h.Sum(nil))
+		}
 		mu.Lock()
 		done++
 		progress.emit(Progress{Disc: disc, Phase: PhaseHash, Done: done, Total: len(t.Files)})
@@ -291,5 +307,10 @@ func Manifest(t *burner.Tree) []byte {
 // disc's whole content in the handoff log.
 func ManifestDigest(t *burner.Tree) string {
 	s := sha256.Sum256(Manifest(t))
+	return hex.EncodeToString(s[:])
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }

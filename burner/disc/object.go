@@ -68,6 +68,8 @@ type Object struct {
 	supplyName  string           // imported name unique in the plan (SupplyFile)
 	addEmpty    []dcm.Tag        // Type 2 attributes the object lacks, added empty
 	generated   []byte           // complete Part 10 bytes of a generated object
+	digest      string           // SHA-256 of the bytes on the disc (hex), when Build read them for the browser viewer
+	digestSize  int64            // how many bytes digest covers
 	staffText   string           // the staff text a generated report PDF was made from (its page shows it)
 }
 

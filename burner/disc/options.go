@@ -180,6 +180,9 @@ type Options struct {
 	// Software and Version name the burning application in README.TXT
 	// ("" = DiscDesk and its release version, internal/version).
 	Software, Version string
+	// FrameCache, when set, keeps the browser viewer's packed frames
+	// between plans (Plan.PrepareViewer fills it ahead of Build).
+	FrameCache *FrameCache
 	// Supplied values for missing Type 1 keys.
 	Supplied []Supplied
 	// Now stamps generated objects and files (nil = time.Now).

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -234,9 +236,8 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 	// Pack on every core, write in order: at most two frames a worker wait
 	// for the writer, so memory stays a few frames whatever the series.
 	type packed struct {
-		imgs   []webFrame
-		frames [][]byte // base64 of each frame's packed values
-		err    error
+		frameEntry
+		err error
 	}
 	results := make([]chan packed, len(images))
 	for i := range results {
@@ -270,8 +271,11 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 			for i := range next {
 				o := images[i]
 				path, data := src(o)
-				imgs, frames, err := webFrames(path, data, d.FileID(o), p.web.mode == WebViewerData)
-				results[i] <- packed{imgs, frames, err}
+				e, err := p.webObject(ctx, path, data, d.FileID(o), p.web.mode == WebViewerData)
+				if err == nil {
+					o.digest, o.digestSize = e.Digest, e.Size // the tree's SHA-256 of this file: read once
+				}
+				results[i] <- packed{e, err}
 			}
 		}()
 	}
@@ -310,9 +314,10 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 			// A frame the viewer cannot carry costs the browser viewer that
 			// image, never the disc; the Go viewer still shows what it can.
 			se.Note = "some images are not in the browser data: " + r.err.Error()
+			r.release()
 			continue
 		}
-		for k, img := range r.imgs {
+		for k, img := range r.Images {
 			img.Batch = -1
 			if k < len(r.frames) {
 				// The middle image (the one the page and the thumbnail show
@@ -334,17 +339,111 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 				cur.WriteByte('"')
 				cur.Write(r.frames[k])
 				cur.WriteByte('"')
-				putFrameBuf(r.frames[k])
 				inBatch++
 				img.Batch = len(se.Batches)
 			}
 			se.Images = append(se.Images, img)
 		}
+		r.release()
 	}
 	if err := flush(); err != nil {
 		return nil, err
 	}
 	return batches, nil
+}
+
+// webObject reads one image object as it goes on the disc (data, else the
+// file at path) and returns what webFrames does and the SHA-256 of its
+// bytes, as a frameEntry whose release is called once the frames have been
+// written out. With a cache, a file's entry comes from it, or is packed and
+// stored.
+func (p *Plan) webObject(ctx context.Context, path string, data []byte, fileID string, pack bool) (frameEntry, error) {
+	read := func() (frameEntry, error) {
+		var e frameEntry
+		d := data
+		if d == nil {
+			buf, err := readPooled(path)
+			if err != nil {
+				return e, fmt.Errorf("%s: %w", fileID, err)
+			}
+			defer putReadBuf(buf) // nothing below keeps a reference into it
+			d = *buf
+		}
+		e.Digest, e.Size = sha256Hex(d), int64(len(d))
+		var err error
+		e.Images, e.frames, err = webFrames("", d, fileID, pack)
+		return e, err
+	}
+	c := p.Options.FrameCache
+	if c == nil || !pack || data != nil {
+		return read()
+	}
+	key, ok := fileKey(path)
+	if !ok {
+		return read()
+	}
+	e, err := c.entry(ctx, key, read)
+	if err != nil {
+		return e, err
+	}
+	for i := range e.Images { // the entry may come from another disc
+		e.Images[i].FileID = fileID
+	}
+	return e, nil
+}
+
+// readBufs keeps the buffers objects are read into, one a worker, so
+// reading a study allocates (and collects) no file-sized slices.
+var readBufs sync.Pool
+
+// readPooled reads the file at path into a pooled buffer.
+func readPooled(path string) (*[]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	buf := getReadBuf(int(fi.Size()))
+	n, err := io.ReadFull(f, *buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		putReadBuf(buf)
+		return nil, err
+	}
+	*buf = (*buf)[:n]
+	if n == len(*buf) { // the file may have grown since Stat: read the rest
+		rest, err := io.ReadAll(f)
+		if err != nil {
+			putReadBuf(buf)
+			return nil, err
+		}
+		*buf = append(*buf, rest...)
+	}
+	return buf, nil
+}
+
+func getReadBuf(n int) *[]byte {
+	if b, ok := readBufs.Get().(*[]byte); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n, n+n/8)
+	return &b
+}
+
+func putReadBuf(b *[]byte) {
+	if b != nil && cap(*b) <= 64<<20 {
+		readBufs.Put(b)
+	}
+}
+
+func putFrameBufs(frames [][]byte) {
+	for _, f := range frames {
+		putFrameBuf(f)
+	}
 }
 
 // webFrames reads one image object and describes each frame; with pack it
