@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 
 	"discdesk/app/handoff"
 	"discdesk/burner/disc"
@@ -296,6 +298,7 @@ func (s *Station) newPlan(ctx context.Context, in disc.Input, o PlanOptions, req
 	if err != nil {
 		return nil, err
 	}
+	opts.FrameCache = s.frameCache()
 	p, err := disc.NewPlan(ctx, in, opts)
 	if err != nil {
 		return nil, err
@@ -324,4 +327,40 @@ func megabytes(n int64) string {
 		return "0.1 MB"
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// FrameCacheFolder is the browser viewer's frame cache inside the data
+// folder (disc.FrameCache: packed frames, pixel data, 0700).
+const FrameCacheFolder = "cache/viewer-frames"
+
+// frameCaches holds one disc.FrameCache per data folder, shared by every
+// station of the process (the desk and its burn worker).
+var frameCaches sync.Map // data folder -> *disc.FrameCache
+
+// frameCache is the data folder's frame cache; nil without a data folder
+// or when it cannot be made (discs are then packed as they are built).
+func (s *Station) frameCache() *disc.FrameCache {
+	if s.DataDir == "" {
+		return nil
+	}
+	if c, ok := frameCaches.Load(s.DataDir); ok {
+		return c.(*disc.FrameCache)
+	}
+	c, err := disc.OpenFrameCache(filepath.Join(s.DataDir, filepath.FromSlash(FrameCacheFolder)), 0)
+	if err != nil {
+		return nil
+	}
+	got, _ := frameCaches.LoadOrStore(s.DataDir, c)
+	return got.(*disc.FrameCache)
+}
+
+// PrepareViewer packs the browser viewer's frames of p's discs into the
+// frame cache in the background (disc.Plan.PrepareViewer), so the burn
+// that follows only writes: the desk calls it once staff have seen the
+// plan. The work stops when ctx ends; p may be closed meanwhile.
+func (s *Station) PrepareViewer(ctx context.Context, p *Plan) {
+	if p == nil || p.Options.NoViewer || s.frameCache() == nil {
+		return
+	}
+	go func() { _ = p.Plan.PrepareViewer(ctx) }()
 }
