@@ -190,17 +190,21 @@ func TestAutoBurnQuietTimeAndStrangers(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("the quiet time never completed the study")
 	}
+	// Stop must close the listener. Checked on this process's own sockets,
+	// not by binding the port again: another process may take a released
+	// port at any moment (go test runs packages in parallel).
+	if !processListensOn(t, port) {
+		t.Fatalf("the check sees no listener on port %d before Stop", port)
+	}
 	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Start(context.Background()); !errors.Is(err, intake.ErrStarted) {
 		t.Errorf("restart of a used receiver: %v", err)
 	}
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatalf("port still taken after Stop: %v", err)
+	if processListensOn(t, port) {
+		t.Errorf("port %d still listened on after Stop", port)
 	}
-	ln.Close()
 }
 
 func TestFromSettingsNeedsSenders(t *testing.T) {
