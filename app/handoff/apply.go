@@ -41,7 +41,7 @@ func apply(r *Request, ev *Event) (*Request, error) {
 	}
 	n := clone(r)
 	n.Updated = ev.Time
-	if n.Status == StatusCancelled && ev.Kind != EventCorrection {
+	if n.Status == StatusCancelled && ev.Kind != EventCorrection && ev.Kind != EventRefunded {
 		return nil, fmt.Errorf("handoff: %s event for request %s: %w", ev.Kind, ev.Request, ErrClosed)
 	}
 	disc := func() (*Disc, error) {
@@ -57,12 +57,15 @@ func apply(r *Request, ev *Event) (*Request, error) {
 		if ev.Fee == nil {
 			return nil, wrong("no fee")
 		}
-		if paid := n.Paid(); ev.Fee.Total < paid {
-			return nil, wrong("the new fee %s is less than the %s paid", ev.Fee.Total, paid)
-		}
+		// A fee quoted below what was paid stands: the difference is
+		// refundable (Request.Refundable).
 		n.Fee = *ev.Fee
 	case EventPaid:
 		if err := applyPayment(n, ev); err != nil {
+			return nil, err
+		}
+	case EventRefunded:
+		if err := applyRefund(n, ev); err != nil {
 			return nil, err
 		}
 	case EventBurned:

@@ -36,6 +36,10 @@ const (
 	// EventPaid records a payment of the request's fee, or its waiver with
 	// a reason (see Payment, Store.RecordPayment).
 	EventPaid EventKind = "fee-paid"
+	// EventRefunded records money given back to the requester, with how
+	// and why: on a cancelled request, or one whose fee was quoted again
+	// below what was paid (see Request.Refundable, Store.RecordRefund).
+	EventRefunded EventKind = "fee-refunded"
 )
 
 // An Actor is who did something, and where.
@@ -86,7 +90,7 @@ type Event struct {
 	Burn        *Burn         `json:"burn,omitempty"`
 	Intake      *Intake       `json:"intake,omitempty"`   // outside-received
 	Handover    *Handover     `json:"handover,omitempty"` // handed-over, mailed
-	Payment     *Payment      `json:"payment,omitempty"`  // fee-paid
+	Payment     *Payment      `json:"payment,omitempty"`  // fee-paid, fee-refunded
 	Text        string        `json:"text,omitempty"`     // reason (cancelled, returned), how told, who confirmed, correction
 	Corrects    string        `json:"corrects,omitempty"` // correction: the event ID corrected
 	Audit       string        `json:"audit,omitempty"`    // DICOM PS3.15 audit message (XML), handed-over and mailed

@@ -707,6 +707,9 @@ func (d *jsonReader) payment(p *Payment) bool {
 		case "staff":
 			p.Staff, ok = d.str()
 			return 1 << 6, ok
+		case "refund":
+			p.Refund, ok = d.bool()
+			return 1 << 7, ok
 		}
 		return 0, false
 	})

@@ -20,16 +20,17 @@ const (
 // PayMethods are the payment methods, in the order the desk offers them.
 var PayMethods = []string{PayCash, PayCard, PayCheck, PayMoneyOrder}
 
-// A Payment is the requester paying (part of) the fee, or staff waiving
-// what is left of it with a reason. In a "fee-paid" event only the first
-// five fields are set; on the request (Request.Payments) Time and Staff
-// are the event's.
+// A Payment is the requester paying (part of) the fee, staff waiving what
+// is left of it with a reason, or (Refund) money given back with a reason.
+// In a "fee-paid" or "fee-refunded" event only the fields before Time are
+// set; on the request (Request.Payments) Time and Staff are the event's.
 type Payment struct {
-	Cents     Cents  `json:"cents,omitempty"`     // amount paid; 0 for a waiver
+	Cents     Cents  `json:"cents,omitempty"`     // amount paid or refunded; 0 for a waiver
 	Method    string `json:"method,omitempty"`    // PayCash, PayCard, PayCheck, PayMoneyOrder; empty for a waiver
 	Reference string `json:"reference,omitempty"` // check or money order number, card slip or receipt number (never a card number)
 	Waived    bool   `json:"waived,omitempty"`    // the fee (what is left of it) is waived
-	Reason    string `json:"reason,omitempty"`    // why it is waived; only for a waiver
+	Refund    bool   `json:"refund,omitempty"`    // money given back (a "fee-refunded" event)
+	Reason    string `json:"reason,omitempty"`    // why it is waived or refunded; only for a waiver or a refund
 	// Time and Staff are set on the request from the event.
 	Time  time.Time `json:"time,omitzero"`
 	Staff string    `json:"staff,omitempty"`
@@ -44,18 +45,32 @@ var (
 	ErrNothingDue = fmt.Errorf("nothing is due: %w", ErrWrongState)
 	// ErrFeeWaived means the fee was waived: no payment follows a waiver.
 	ErrFeeWaived = fmt.Errorf("the fee was waived: %w", ErrWrongState)
+	// ErrNothingToRefund means no money is owed back: only a cancelled
+	// request that was paid, or one whose fee was quoted again below what
+	// was paid, is refunded.
+	ErrNothingToRefund = fmt.Errorf("nothing to refund: %w", ErrWrongState)
+	// ErrOverRefund means a refund is more than what may be given back
+	// (Request.Refundable).
+	ErrOverRefund = fmt.Errorf("more than what was paid and may be refunded: %w", ErrWrongState)
 )
 
 // String is the payment in one line, as the log's CSV export and the
 // command line show it: "paid $6.50 cash", "paid $6.50 check (ref 1234)",
-// "waived: financial hardship".
+// "waived: financial hardship", "refunded $6.50 cash: request cancelled".
 func (p Payment) String() string {
 	if p.Waived {
 		return "waived: " + p.Reason
 	}
-	s := "paid " + p.Cents.String() + " " + p.Method
+	verb := "paid "
+	if p.Refund {
+		verb = "refunded "
+	}
+	s := verb + p.Cents.String() + " " + p.Method
 	if p.Reference != "" {
 		s += " (ref " + p.Reference + ")"
+	}
+	if p.Refund {
+		s += ": " + p.Reason
 	}
 	return s
 }
@@ -74,6 +89,9 @@ func (p Payment) check() error {
 	if cardNumber(p.Reference) {
 		return fieldErr("reference", ErrInvalidValue, "that looks like a card number: record the slip or receipt number, never the card's")
 	}
+	if p.Waived && p.Refund {
+		return fieldErr("payment", ErrInvalidValue, "a refund is not a waiver")
+	}
 	if p.Waived {
 		switch {
 		case strings.TrimSpace(p.Reason) == "":
@@ -86,11 +104,17 @@ func (p Payment) check() error {
 		return nil
 	}
 	switch {
+	case p.Refund && p.Cents <= 0:
+		return fieldErr("amount", ErrInvalidValue, "a refund is more than $0.00, got %s", p.Cents)
 	case p.Cents <= 0:
 		return fieldErr("amount", ErrInvalidValue, "a payment is more than $0.00, got %s", p.Cents)
+	case p.Refund && p.Method == "":
+		return fieldErr("method", ErrMissing, "how the money was given back: %s", strings.Join(PayMethods, ", "))
 	case p.Method == "":
 		return fieldErr("method", ErrMissing, "how the fee was paid: %s", strings.Join(PayMethods, ", "))
-	case p.Reason != "":
+	case p.Refund && strings.TrimSpace(p.Reason) == "":
+		return fieldErr("reason", ErrMissing, "a refund needs a reason")
+	case !p.Refund && p.Reason != "":
 		return fieldErr("reason", ErrInvalidValue, "a reason is for a waiver, not a payment")
 	}
 	for _, m := range PayMethods {
@@ -135,6 +159,9 @@ func applyPayment(n *Request, ev *Event) error {
 	if err := p.check(); err != nil {
 		return fmt.Errorf("%s: %w", head, err)
 	}
+	if p.Refund {
+		return fmt.Errorf("%s: a refund is a %s event: %w", head, EventRefunded, ErrWrongState)
+	}
 	if w := n.Waiver(); w != nil {
 		return fmt.Errorf("%s: waived on %s by %s (%s): %w", head, w.Time.Format(time.DateOnly), w.Staff, w.Reason, ErrFeeWaived)
 	}
@@ -151,15 +178,73 @@ func applyPayment(n *Request, ev *Event) error {
 	return nil
 }
 
-// Paid is the sum of the request's payments.
+// applyRefund is the refund rule of apply: n is the request after ev,
+// which may be cancelled. Money goes back only as much as Refundable, with
+// a reason and how it was given back.
+func applyRefund(n *Request, ev *Event) error {
+	head := fmt.Sprintf("handoff: %s event for request %s", ev.Kind, ev.Request)
+	p := ev.Payment
+	if p == nil || !p.Refund {
+		return fmt.Errorf("%s: no refund data: %w", head, ErrWrongState)
+	}
+	if n.Intake != nil {
+		return fmt.Errorf("%s: an outside disc's record has no fee: %w", head, ErrWrongState)
+	}
+	if err := p.check(); err != nil {
+		return fmt.Errorf("%s: %w", head, err)
+	}
+	owed := n.Refundable()
+	switch {
+	case owed <= 0 && n.Paid() <= 0:
+		return fmt.Errorf("%s: nothing was paid: %w", head, ErrNothingToRefund)
+	case owed <= 0:
+		return fmt.Errorf("%s: %s paid of a fee of %s: only a cancelled request or a fee lowered below what was paid is refunded: %w", head, n.Paid(), n.Fee.Total, ErrNothingToRefund)
+	case p.Cents > owed:
+		return fmt.Errorf("%s: %s with %s refundable: %w", head, p.Cents, owed, ErrOverRefund)
+	}
+	rec := *p
+	rec.Time, rec.Staff = ev.Time, ev.Staff
+	n.Payments = append(append([]Payment(nil), n.Payments...), rec)
+	return nil
+}
+
+// Paid is what the requester paid and kept paid: the sum of the request's
+// payments less its refunds.
 func (r *Request) Paid() Cents {
 	var c Cents
 	for _, p := range r.Payments {
-		if !p.Waived {
+		switch {
+		case p.Refund:
+			c -= p.Cents
+		case !p.Waived:
 			c += p.Cents
 		}
 	}
 	return c
+}
+
+// Refunded is the sum of the request's refunds.
+func (r *Request) Refunded() Cents {
+	var c Cents
+	for _, p := range r.Payments {
+		if p.Refund {
+			c += p.Cents
+		}
+	}
+	return c
+}
+
+// Refundable is what may still be given back: everything paid on a
+// cancelled request, else what was paid beyond a fee quoted again lower;
+// zero for an outside disc's record.
+func (r *Request) Refundable() Cents {
+	if r.Intake != nil {
+		return 0
+	}
+	if r.Status == StatusCancelled {
+		return max(r.Paid(), 0)
+	}
+	return max(r.Paid()-r.Fee.Total, 0)
 }
 
 // Waiver returns the waiver of the request's fee, or nil.
@@ -173,13 +258,13 @@ func (r *Request) Waiver() *Payment {
 }
 
 // Balance is what is left to pay: the fee less what was paid, zero once
-// the fee is waived. A fee quoted again below what was paid is refused, so
-// it is never negative.
+// the fee is waived. It is never negative: what was paid beyond a fee
+// quoted again lower is Refundable.
 func (r *Request) Balance() Cents {
 	if r.Waiver() != nil {
 		return 0
 	}
-	return r.Fee.Total - r.Paid()
+	return max(r.Fee.Total-r.Paid(), 0)
 }
 
 // RecordPayment records a payment of the request's fee (Cents and Method,
@@ -197,6 +282,23 @@ func (s *Store) RecordPayment(requestID string, p Payment, by Actor) (Event, err
 		return Event{}, err
 	}
 	return s.event(&Event{Kind: EventPaid, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
+}
+
+// RecordRefund records money given back to the requester (Cents, how in
+// Method, optionally a Reference, and a Reason), in the name of by: on a
+// cancelled request up to what was paid, on one whose fee was quoted
+// again below what was paid up to the difference (Request.Refundable).
+// Anything else is refused: ErrNothingToRefund, ErrOverRefund; a missing
+// or invalid field is a *FieldError. Who may refund is the caller's rule
+// (station checks the staff member's role).
+func (s *Store) RecordRefund(requestID string, p Payment, by Actor) (Event, error) {
+	clean := func(v string) string { return strings.Join(strings.Fields(v), " ") }
+	p.Method, p.Reference, p.Reason = strings.ToLower(clean(p.Method)), clean(p.Reference), clean(p.Reason)
+	p.Refund = true
+	if err := p.check(); err != nil {
+		return Event{}, err
+	}
+	return s.event(&Event{Kind: EventRefunded, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
 }
 
 // ParseDollars reads an amount as staff type it: "6.50", "$6.50", "6",

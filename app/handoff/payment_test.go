@@ -72,10 +72,10 @@ func TestRecordPaymentRulesAndBalance(t *testing.T) {
 	if _, err := s.RecordPayment(r.ID, Payment{Cents: 351, Method: PayCard}, desk); !errors.Is(err, ErrOverpaid) {
 		t.Errorf("$3.51 of $3.50 due: %v", err)
 	}
-	// A new quote below what was paid is refused (the balance would go
-	// negative); one above it stands.
-	if _, err := s.QuoteFee(r.ID, FeeActual, Costs{}, desk); !errors.Is(err, ErrWrongState) || !strings.Contains(err.Error(), "less than the $3.00 paid") {
-		t.Errorf("quote of $0.75 after $3.00 paid: %v", err)
+	// A refund needs money owed back: the fee is not lowered, nor the
+	// request cancelled.
+	if _, err := s.RecordRefund(r.ID, Payment{Cents: 100, Method: PayCash, Reason: "goodwill"}, desk); !errors.Is(err, ErrNothingToRefund) {
+		t.Errorf("refund of an open request paid below its fee: %v", err)
 	}
 	clk.Add(time.Hour)
 	if _, err := s.RecordPayment(r.ID, Payment{Waived: true, Reason: "financial hardship"}, Actor{Staff: "s.lee", Workstation: "FRONT-2"}); err != nil {
@@ -317,4 +317,151 @@ func TestParseDollars(t *testing.T) {
 			t.Errorf("%q read as %v", s, got)
 		}
 	}
+}
+
+// A refund is its own event: on a cancelled request up to what was paid,
+// on one whose fee was quoted again lower up to the difference; never
+// more, never without a reason or how the money went back. The request's
+// balance and paid amount show it, the log and the CSV name it, and
+// Verify replays it.
+func TestRecordRefundRules(t *testing.T) {
+	s, clk := newTestStore(t)
+	r := mustRequest(t, s, pickupInput())
+	if _, err := s.RecordRefund(r.ID, Payment{Cents: 100, Method: PayCash, Reason: "x"}, desk); !errors.Is(err, ErrNothingToRefund) || !strings.Contains(err.Error(), "nothing was paid") {
+		t.Errorf("refund of nothing paid: %v", err)
+	}
+	if _, err := s.RecordPayment(r.ID, Payment{Cents: 650, Method: PayCard, Reference: "slip 7"}, desk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordRefund(r.ID, Payment{Cents: 650, Method: PayCash, Reason: "changed mind"}, desk); !errors.Is(err, ErrNothingToRefund) || !strings.Contains(err.Error(), "only a cancelled request") {
+		t.Errorf("refund of an open request paid in full: %v", err)
+	}
+	clk.Add(time.Hour)
+	if _, err := s.Cancel(r.ID, "patient withdrew the request", desk); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		p    Payment
+		want error
+	}{
+		{Payment{Cents: 650, Method: PayCash}, ErrMissing},                             // no reason
+		{Payment{Cents: 650, Reason: "withdrawn"}, ErrMissing},                         // no method
+		{Payment{Cents: 0, Method: PayCash, Reason: "withdrawn"}, ErrInvalidValue},     // no amount
+		{Payment{Cents: 651, Method: PayCash, Reason: "withdrawn"}, ErrOverRefund},     // more than paid
+		{Payment{Waived: true, Method: PayCash, Reason: "withdrawn"}, ErrInvalidValue}, // a waiver
+	} {
+		if _, err := s.RecordRefund(r.ID, c.p, desk); !errors.Is(err, c.want) {
+			t.Errorf("refund %+v: %v, want %v", c.p, err, c.want)
+		}
+	}
+	clk.Add(time.Hour)
+	ev, err := s.RecordRefund(r.ID, Payment{Cents: 400, Method: PayCard, Reference: "slip 9", Reason: " patient  withdrew "}, desk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Kind != EventRefunded || ev.Text != "refunded $4.00 card (ref slip 9): patient withdrew" || ev.Detail() != ev.Text {
+		t.Errorf("refund event %s %q %q", ev.Kind, ev.Text, ev.Detail())
+	}
+	got, _ := s.Request(r.ID)
+	if got.Paid() != 250 || got.Refunded() != 400 || got.Refundable() != 250 || got.Status != StatusCancelled {
+		t.Errorf("after $4.00 back: paid %s refunded %s refundable %s %s", got.Paid(), got.Refunded(), got.Refundable(), got.Status)
+	}
+	if _, err := s.RecordRefund(r.ID, Payment{Cents: 251, Method: PayCash, Reason: "rest"}, desk); !errors.Is(err, ErrOverRefund) {
+		t.Errorf("refund beyond the rest: %v", err)
+	}
+	if _, err := s.RecordRefund(r.ID, Payment{Cents: 250, Method: PayCash, Reason: "rest"}, desk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordRefund(r.ID, Payment{Cents: 1, Method: PayCash, Reason: "again"}, desk); !errors.Is(err, ErrNothingToRefund) {
+		t.Errorf("refund after all was given back: %v", err)
+	}
+	if _, err := s.RecordPayment(r.ID, Payment{Cents: 1, Method: PayCash}, desk); !errors.Is(err, ErrClosed) {
+		t.Errorf("a payment on the cancelled request: %v", err)
+	}
+
+	// A fee quoted again below what was paid stands; the difference is
+	// owed back, and nothing is due.
+	q := mustRequest(t, s, pickupInput())
+	if _, err := s.RecordPayment(q.ID, Payment{Cents: 650, Method: PayCash}, desk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.QuoteFee(q.ID, FeeActual, Costs{}, desk); err != nil {
+		t.Fatalf("quote of $0.75 after $6.50 paid: %v", err)
+	}
+	got, _ = s.Request(q.ID)
+	if got.Fee.Total != 75 || got.Balance() != 0 || got.Refundable() != 575 {
+		t.Fatalf("lowered fee: total %s balance %s refundable %s", got.Fee.Total, got.Balance(), got.Refundable())
+	}
+	if _, err := s.RecordPayment(q.ID, Payment{Cents: 1, Method: PayCash}, desk); !errors.Is(err, ErrNothingDue) {
+		t.Errorf("payment with money owed back: %v", err)
+	}
+	if _, err := s.RecordRefund(q.ID, Payment{Cents: 576, Method: PayCash, Reason: "fee lowered"}, desk); !errors.Is(err, ErrOverRefund) {
+		t.Errorf("refund beyond the difference: %v", err)
+	}
+	if _, err := s.RecordRefund(q.ID, Payment{Cents: 575, Method: PayCash, Reason: "fee lowered"}, desk); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Request(q.ID)
+	if got.Paid() != 75 || got.Balance() != 0 || got.Refundable() != 0 {
+		t.Errorf("after the difference: paid %s balance %s refundable %s", got.Paid(), got.Balance(), got.Refundable())
+	}
+	out, err := s.RecordOutsideDisc(Patient{Name: "Doe, Jane"}, Intake{Sender: "St Elsewhere", Studies: []string{studyA}, Instances: 3, Receipt: "Imported."}, desk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordRefund(out.ID, Payment{Cents: 1, Method: PayCash, Reason: "x"}, desk); !errors.Is(err, ErrWrongState) || !strings.Contains(err.Error(), "outside disc") {
+		t.Errorf("refund on an outside disc's record: %v", err)
+	}
+	mustVerify(t, s)
+
+	// Replayed through Apply, the request is the stored one.
+	evs, err := s.Events(r.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st *Request
+	for i := range evs {
+		if st, err = Apply(st, &evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _ := s.Request(r.ID)
+	if !reflect.DeepEqual(*st, want) {
+		t.Errorf("replayed %s", cmp.Diff(want, *st))
+	}
+}
+
+// A refund appended as another backend builds it (Append) is held to
+// Apply's rule: a refund in a "fee-paid" event, or beyond what was paid,
+// is refused.
+func TestRefundRuleIsApplys(t *testing.T) {
+	s, _ := newTestStore(t)
+	r := mustRequest(t, s, pickupInput())
+	if _, err := s.RecordPayment(r.ID, Payment{Cents: 650, Method: PayCash}, desk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Cancel(r.ID, "duplicate", desk); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		kind EventKind
+		p    *Payment
+		want error
+	}{
+		{EventPaid, &Payment{Refund: true, Cents: 650, Method: PayCash, Reason: "x"}, ErrClosed},
+		{EventRefunded, &Payment{Cents: 650, Method: PayCash, Reason: "x"}, ErrWrongState},
+		{EventRefunded, nil, ErrWrongState},
+		{EventRefunded, &Payment{Refund: true, Cents: 700, Method: PayCash, Reason: "x"}, ErrOverRefund},
+		{EventRefunded, &Payment{Refund: true, Cents: 650, Method: PayCash}, ErrMissing},
+	} {
+		_, _, err := s.Append(Event{Time: t0, Kind: c.kind, Request: r.ID, Staff: desk.Staff, Workstation: desk.Workstation, Payment: c.p})
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s %+v: %v, want %v", c.kind, c.p, err, c.want)
+		}
+	}
+	if _, _, err := s.Append(Event{Time: t0, Kind: EventRefunded, Request: r.ID, Staff: desk.Staff, Workstation: desk.Workstation,
+		Payment: &Payment{Refund: true, Cents: 650, Method: PayCash, Reason: "duplicate request"}}); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, s)
 }

@@ -440,6 +440,10 @@ func (w *jsonWriter) payment(p *Payment) {
 		key("waived")
 		w.bool(true)
 	}
+	if p.Refund {
+		key("refund")
+		w.bool(true)
+	}
 	if p.Reason != "" {
 		key("reason")
 		w.str(p.Reason)

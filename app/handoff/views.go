@@ -336,7 +336,7 @@ func csvSafe(s string) string {
 // Detail is a one-line human summary of the event's kind-specific fields.
 func (ev *Event) Detail() string {
 	switch ev.Kind {
-	case EventPaid:
+	case EventPaid, EventRefunded:
 		if ev.Payment != nil {
 			return ev.Payment.String()
 		}

@@ -176,8 +176,11 @@ func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued t
 		pdf.SetFont(family, "", 10)
 		for _, p := range r.Payments {
 			label, amount := fmt.Sprintf("Paid %s (%s)", p.Method, p.Time.Format("2 Jan 2006")), "-"+p.Cents.String()
-			if p.Waived {
+			switch {
+			case p.Waived:
 				label, amount = "Waived: "+p.Reason, "-"+(r.Fee.Total-r.Paid()).String()
+			case p.Refund:
+				label, amount = fmt.Sprintf("Refunded %s (%s): %s", p.Method, p.Time.Format("2 Jan 2006"), p.Reason), "+"+p.Cents.String()
 			}
 			pdf.CellFormat(cols[0]+cols[1]+cols[2], 7, label, "", 0, "R", false, 0, "")
 			pdf.CellFormat(cols[3], 7, amount, "", 1, "R", false, 0, "")
@@ -185,6 +188,10 @@ func Invoice(w io.Writer, f Facility, r handoff.Request, number string, issued t
 		pdf.SetFont(family, "B", 11)
 		pdf.CellFormat(cols[0]+cols[1]+cols[2], 8, "Balance due", "T", 0, "R", false, 0, "")
 		pdf.CellFormat(cols[3], 8, r.Balance().String(), "T", 1, "R", false, 0, "")
+		if owed := r.Refundable(); owed > 0 {
+			pdf.CellFormat(cols[0]+cols[1]+cols[2], 8, "Refund owed to the requester", "", 0, "R", false, 0, "")
+			pdf.CellFormat(cols[3], 8, owed.String(), "", 1, "R", false, 0, "")
+		}
 	}
 	pdf.Ln(4)
 	if r.Fee.Rule != nil {
@@ -261,6 +268,9 @@ func Receipt(w io.Writer, f Facility, r handoff.Request, printed time.Time) erro
 	row("Fee", r.Fee.Total.String())
 	if len(r.Payments) > 0 {
 		row("Balance due", r.Balance().String())
+		if c := r.Refunded(); c > 0 {
+			row("Refunded", c.String())
+		}
 	}
 	pdf.Ln(3)
 	pdf.SetFont(family, "", 8)
