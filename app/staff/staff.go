@@ -64,9 +64,14 @@ const (
 	ActionSettings    Action = "settings"     // change the facility's settings
 	ActionManageStaff Action = "manage-staff" // add members, reset PINs, change roles
 	ActionKiosk       Action = "kiosk"        // start and leave kiosk mode
+	// ActionWaive is waiving a request's fee or refunding money paid: a
+	// supervisor's decision. Recording a payment needs no such authority.
+	ActionWaive Action = "waive"
 )
 
-// Can reports whether the role may do a.
+// Can reports whether the role may do a. What a role may do is this rule,
+// not stored with the member, so a new action applies to stored members
+// at once and needs no migration.
 func (r Role) Can(a Action) bool {
 	switch r {
 	case Supervisor:
@@ -424,6 +429,31 @@ func (s *Store) SignIn(id, pin string) (Member, error) {
 		return Member{}, fmt.Errorf("staff: sign in: %w", signErr)
 	}
 	return out, nil
+}
+
+// SignInName checks the PIN of the one active member with that name (as
+// the command line names its staff: case and spacing aside), counting a
+// wrong PIN as SignIn does. No such member is ErrNoMember; two active
+// members of one name must use SignIn with the ID.
+func (s *Store) SignInName(name, pin string) (Member, error) {
+	want := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	all, err := s.Active()
+	if err != nil {
+		return Member{}, err
+	}
+	var found []Member
+	for _, m := range all {
+		if strings.ToLower(m.Name) == want {
+			found = append(found, m)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Member{}, fmt.Errorf("staff: sign in: %w: no active member is named %q", ErrNoMember, strings.TrimSpace(name))
+	case 1:
+		return s.SignIn(found[0].ID, pin)
+	}
+	return Member{}, fmt.Errorf("staff: sign in: %d active members are named %q: sign in by ID", len(found), strings.TrimSpace(name))
 }
 
 // EnsureSupervisor creates the first supervisor when the desk has no staff

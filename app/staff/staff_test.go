@@ -357,3 +357,49 @@ func BenchmarkSignInDefaultParams(b *testing.B) {
 		}
 	}
 }
+
+// Waiving a fee or refunding money is a supervisor's: the front desk and
+// technologists may record payments, not waive them. Stored members get
+// the rule at once: a role's actions are not stored.
+func TestOnlySupervisorsWaive(t *testing.T) {
+	for _, c := range []struct {
+		r    Role
+		want bool
+	}{{FrontDesk, false}, {Technologist, false}, {Supervisor, true}, {Role("admin"), false}} {
+		if got := c.r.Can(ActionWaive); got != c.want {
+			t.Errorf("%s may waive: %v, want %v", c.r, got, c.want)
+		}
+	}
+}
+
+// The command line signs a member in by name and PIN: case and spacing
+// aside, only an active member, a wrong PIN counted as at the desk.
+func TestSignInByName(t *testing.T) {
+	s := open(t, &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)})
+	sup, pin, _, err := s.EnsureSupervisor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, err := s.Add(sup, "Ann  Lee", FrontDesk, "4321")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.SignInName(" supervisor ", pin); err != nil || m.ID != sup.ID || m.Role != Supervisor {
+		t.Fatalf("supervisor by name: %+v %v", m, err)
+	}
+	if m, err := s.SignInName("ann lee", "4321"); err != nil || m.ID != ann.ID {
+		t.Fatalf("Ann by name: %+v %v", m, err)
+	}
+	if _, err := s.SignInName("Ann Lee", "0000"); !errors.Is(err, ErrWrongPIN) {
+		t.Errorf("wrong PIN: %v", err)
+	}
+	if _, err := s.SignInName("Bob", "4321"); !errors.Is(err, ErrNoMember) {
+		t.Errorf("no such member: %v", err)
+	}
+	if _, err := s.Update(sup, ann.ID, ann.Name, ann.Role, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignInName("Ann Lee", "4321"); !errors.Is(err, ErrNoMember) {
+		t.Errorf("inactive member: %v", err)
+	}
+}
