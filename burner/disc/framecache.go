@@ -346,10 +346,11 @@ func (p *Plan) PrepareViewer(ctx context.Context) error {
 			if o.Kind != KindImage || o.Action != Copy || o.Source == "" {
 				continue
 			}
-			if key, ok := fileKey(o.Source); ok && c.has(key) {
+			key := p.frameKey(o)
+			if key.name == "" || c.has(key.name) {
 				continue
 			}
-			e, err := p.webObject(ctx, o.Source, nil, o.Describe(), true)
+			e, err := p.webObject(ctx, key, o.Source, nil, o.Describe(), true)
 			if err != nil && ctx.Err() != nil {
 				return ctx.Err()
 			}

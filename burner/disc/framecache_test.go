@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"discdesk/burner"
+	"discdesk/viewer/dcm"
 )
 
 // cacheStudy copies n slices of a corpus CT and a 30-frame JPEG ultrasound
@@ -339,4 +340,39 @@ func FuzzFrameEntry(f *testing.F) {
 			t.Fatalf("re-encoded entry does not decode: %v", err)
 		}
 	})
+}
+
+// A transcoded object's frames are cached by its source and the rewrite:
+// the second CD of a JPEG ultrasound (decompressed for STD-GEN-CD) packs
+// nothing again, its bytes on the disc are hashed as this build wrote them,
+// and the disc is the disc built without the cache.
+func TestFrameCacheTranscoded(t *testing.T) {
+	in := cacheStudy(t, 2)
+	plan := func(c *FrameCache) *Plan {
+		p, _ := supplyMissing(t, Input{Files: in, Facility: testFacility}, Options{FrameCache: c})
+		transcoded := 0
+		for _, o := range p.Objects {
+			if o.Action == Transcode {
+				transcoded++
+			}
+		}
+		if transcoded != 1 {
+			t.Fatalf("%d objects transcoded, want the JPEG one", transcoded)
+		}
+		return p
+	}
+	want := treeBytes(t, build(t, plan(nil))[0])
+	c := openCache(t)
+	sameTree(t, "first CD", treeBytes(t, build(t, plan(c))[0]), want)
+	sameTree(t, "second CD", treeBytes(t, build(t, plan(c))[0]), want)
+	if n := c.packed.Load(); n != int64(len(in)) {
+		t.Fatalf("two CDs packed %d times for %d objects", n, len(in))
+	}
+	// Another rewrite of the same source (a value staff supply) is another entry.
+	p, _ := supplyMissing(t, Input{Files: in, Facility: testFacility}, Options{FrameCache: c,
+		Supplied: []Supplied{{File: in[len(in)-1], Tag: dcm.InstitutionName, Value: "Elsewhere", By: "test"}}})
+	build(t, p)
+	if n := c.packed.Load(); n != int64(len(in))+1 {
+		t.Fatalf("a different rewrite did not pack again: %d packs", n)
+	}
 }

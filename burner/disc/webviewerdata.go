@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"discdesk/burner/disc/pdi"
+	"discdesk/internal/version"
 	"discdesk/viewer/dcm"
 	"discdesk/viewer/render"
 )
@@ -271,7 +272,7 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 			for i := range next {
 				o := images[i]
 				path, data := src(o)
-				e, err := p.webObject(ctx, path, data, d.FileID(o), p.web.mode == WebViewerData)
+				e, err := p.webObject(ctx, p.frameKey(o), path, data, d.FileID(o), p.web.mode == WebViewerData)
 				if err == nil {
 					o.digest, o.digestSize = e.Digest, e.Size // the tree's SHA-256 of this file: read once
 				}
@@ -355,9 +356,11 @@ func (p *Plan) webSeriesData(ctx context.Context, d *Disc, se *webSeries, objs [
 // webObject reads one image object as it goes on the disc (data, else the
 // file at path) and returns what webFrames does and the SHA-256 of its
 // bytes, as a frameEntry whose release is called once the frames have been
-// written out. With a cache, a file's entry comes from it, or is packed and
-// stored.
-func (p *Plan) webObject(ctx context.Context, path string, data []byte, fileID string, pack bool) (frameEntry, error) {
+// written out. With a cache and a key (Plan.frameKey), the entry comes from
+// the cache, or is packed and stored. An entry's digest is used only for a
+// copied file (the key names those very bytes); a transcoded object's bytes
+// are this build's, and are hashed.
+func (p *Plan) webObject(ctx context.Context, key frameKey, path string, data []byte, fileID string, pack bool) (frameEntry, error) {
 	read := func() (frameEntry, error) {
 		var e frameEntry
 		d := data
@@ -375,21 +378,62 @@ func (p *Plan) webObject(ctx context.Context, path string, data []byte, fileID s
 		return e, err
 	}
 	c := p.Options.FrameCache
-	if c == nil || !pack || data != nil {
+	if c == nil || !pack || key.name == "" {
 		return read()
 	}
-	key, ok := fileKey(path)
-	if !ok {
-		return read()
-	}
-	e, err := c.entry(ctx, key, read)
+	e, err := c.entry(ctx, key.name, read)
 	if err != nil {
 		return e, err
+	}
+	if e.buf != nil && !key.sameBytes { // from the cache, for bytes written by this build
+		buf, err := readPooled(path)
+		if err != nil {
+			e.release()
+			return frameEntry{}, fmt.Errorf("%s: %w", fileID, err)
+		}
+		e.Digest, e.Size = sha256Hex(*buf), int64(len(*buf))
+		putReadBuf(buf)
 	}
 	for i := range e.Images { // the entry may come from another disc
 		e.Images[i].FileID = fileID
 	}
 	return e, nil
+}
+
+// frameKey names an object's entry in the frame cache.
+type frameKey struct {
+	name      string // "" = not cached
+	sameBytes bool   // the key names the bytes on the disc (a copied file)
+}
+
+// frameKey is the cache key of object o's frames: a copied file's identity,
+// or for a transcoded one its source's identity and everything the rewrite
+// writes into it (target syntax, supplied values, added attributes, the
+// software's version: pixels decoded losslessly are the source's, and
+// the frame descriptions come from the rewritten header).
+func (p *Plan) frameKey(o *Object) frameKey {
+	if p.Options.FrameCache == nil || o.Kind != KindImage || o.Source == "" {
+		return frameKey{}
+	}
+	id, ok := fileKey(o.Source)
+	if !ok {
+		return frameKey{}
+	}
+	switch o.Action {
+	case Copy:
+		return frameKey{name: id, sameBytes: true}
+	case Transcode:
+		var b strings.Builder
+		fmt.Fprintf(&b, "transcode\x00%s\x00%s\x00%s\x00%s %s\x00", id, o.SourceSyntax, o.Syntax, o.software, version.Version)
+		for _, t := range o.addEmpty {
+			fmt.Fprintf(&b, "empty %08x\x00", uint32(t))
+		}
+		for _, s := range o.Supplied {
+			fmt.Fprintf(&b, "supplied %08x %q\x00", uint32(s.Tag), s.Value)
+		}
+		return frameKey{name: sha256Hex([]byte(b.String()))}
+	}
+	return frameKey{}
 }
 
 // readBufs keeps the buffers objects are read into, one a worker, so
