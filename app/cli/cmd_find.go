@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"discdesk/app/pacs"
+	"discdesk/app/retrieve"
 )
 
 // addFind adds the file's commands to the command list (cli.go).
@@ -45,15 +46,16 @@ func addFind(r registry) {
 				if err != nil {
 					return err
 				}
+				node := &retrieve.Node{Remote: r, SCU: c, Model: m}
 				if *series {
-					res, err := r.FindSeries(ctx, c, m, *patient, *study)
+					res, err := node.Series(ctx, *patient, *study)
 					if err != nil {
 						return err
 					}
 					return printSeries(env, res, *asJSON)
 				}
-				filter := pacs.StudyFilter{PatientID: *patient, PatientName: *name, AccessionNumber: *accession, StudyInstanceUID: *study, StudyDate: *date}
-				res, err := r.FindStudies(ctx, c, m, filter)
+				filter := retrieve.Filter{PatientID: *patient, PatientName: *name, AccessionNumber: *accession, StudyInstanceUID: *study, StudyDate: *date}
+				res, err := node.Find(ctx, filter)
 				if err != nil {
 					return err
 				}

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"discdesk/app/control"
 	"discdesk/app/store"
 
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dicomweb"
+	"discdesk/app/retrieve"
 )
 
 // addRetrieve adds the file's commands to the command list (cli.go).
@@ -91,43 +91,41 @@ func runRetrieve(ctx context.Context, env *Env, o retrieveOptions) error {
 			return ""
 		}
 	}
+	if o.Method != "move" && o.Method != "get" {
+		return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: --method %q: want move or get", o.Method)}
+	}
 	r, c, err := sc.remote(env, "retrieve", o.Node, getenv)
 	if err != nil {
 		return err
 	}
-	if r.IsWeb() {
-		sink, spool, err := pacsSink(env, o.Out)
-		if err != nil {
-			return err
-		}
-		res, err := r.Web.RetrieveStudyInto(ctx, o.Study, spool, sink)
-		printRetrieved(env, res)
-		return err
-	}
-	n := r.DIMSE
-	m := pacs.StudyRoot
+	node := &retrieve.Node{Remote: r, SCU: c, Model: pacs.StudyRoot}
 	if o.Model == "patient" {
-		m = pacs.PatientRoot
+		node.Model = pacs.PatientRoot
 	}
-	sink, spool, err := pacsSink(env, o.Out)
+	into, err := retrieveInto(env, o.Out)
 	if err != nil {
 		return err
 	}
-	c.SpoolDir = spool
-	var res pacs.RetrieveResult
-	switch {
-	case o.Method == "get":
-		res, err = c.GetStudy(ctx, n, m, o.Patient, o.Study, sink)
-	case o.Method == "move" && o.MoveTo != "":
-		// The owning process's receiver is the destination the PACS knows.
-		res, err = c.MoveStudy(ctx, n, m, o.Patient, o.Study, o.MoveTo)
-	case o.Method == "move":
-		res, err = moveToSelf(ctx, c, n, m, o.Patient, o.Study, o.Port, sink, spool)
-	default:
-		return &ExitError{Code: 2, Err: fmt.Errorf("retrieve: --method %q: want move or get", o.Method)}
-	}
-	printRetrieved(env, res)
+	res, err := node.Retrieve(ctx, o.Study, into, retrieve.Options{Method: o.Method, MoveTo: o.MoveTo, Port: o.Port, PatientID: o.Patient})
+	printRetrieved(env, res.PACS)
 	return err
+}
+
+// retrieveInto is where retrieve stores: the folder out, or the library of
+// the data folder.
+func retrieveInto(env *Env, out string) (retrieve.Into, error) {
+	if out != "" {
+		return retrieve.Folder(out)
+	}
+	lib, err := env.Library()
+	if err != nil {
+		return retrieve.Into{}, err
+	}
+	dir, err := env.DataDir()
+	if err != nil {
+		return retrieve.Into{}, err
+	}
+	return retrieve.Library(lib, dir), nil
 }
 
 // opRetrieve is the control socket's operation name for retrieve.
@@ -175,39 +173,4 @@ func printRetrieved(env *Env, res pacs.RetrieveResult) {
 	for _, uid := range res.FailedInstances {
 		fmt.Fprintf(env.Stdout, "failed: SOP Instance UID %s\n", uid)
 	}
-}
-
-// moveToSelf runs our Storage SCP (accepting only the PACS's AE title) on
-// port for the duration of a C-MOVE whose destination is our AE title.
-func moveToSelf(ctx context.Context, c *pacs.Client, n pacs.Node, m pacs.Model, patientID, studyUID string, port int, sink pacs.Sink, spool string) (pacs.RetrieveResult, error) {
-	// Remember what arrived, so that a move the PACS stops part-way is
-	// finished instance by instance without sending anything twice.
-	var mu sync.Mutex
-	arrived := map[string]bool{}
-	c.Have = func(uid string) bool { mu.Lock(); defer mu.Unlock(); return arrived[uid] }
-	record := pacs.SinkFunc(func(ctx context.Context, obj *pacs.ReceivedObject) error {
-		err := sink.Store(ctx, obj)
-		if err == nil || errors.Is(err, pacs.ErrAlreadyHeld) {
-			mu.Lock()
-			arrived[obj.SOPInstanceUID] = true
-			mu.Unlock()
-		}
-		return err
-	})
-	srv, err := pacs.NewServer(pacs.Config{AETitles: []string{c.AETitle}, Callers: []pacs.Caller{{AETitle: n.AETitle}}, SpoolDir: spool}, record)
-	if err != nil {
-		return pacs.RetrieveResult{}, err
-	}
-	ln, err := srv.Listen(netJoin("", port))
-	if err != nil {
-		return pacs.RetrieveResult{}, fmt.Errorf("retrieve: our Storage SCP (is `discdesk serve` or the desk already receiving on this port? then use it as the destination): %w", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	res, err := c.MoveStudy(ctx, n, m, patientID, studyUID, c.AETitle)
-	// The final C-MOVE response comes after the last sub-operation's
-	// C-STORE response, so everything has been stored; close now.
-	srv.Close()
-	<-done
-	return res, err
 }
