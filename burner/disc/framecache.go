@@ -1,6 +1,7 @@
 package disc
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -329,10 +330,11 @@ func (c *FrameCache) Trim() (int, error) {
 // objects into Options.FrameCache ahead of Build, so the burn only writes:
 // a desk calls it in the background while staff fill in the request. It
 // works on one core (the desk stays responsive); an object already in the
-// cache costs a stat. Objects transcoded for the disc are packed by Build
-// (their bytes on the disc exist only then). Without a cache, or when the
-// discs carry no browser viewer data, it does nothing. An object the viewer
-// cannot carry is left to Build, which says so on the disc.
+// cache costs a stat. An object transcoded for the disc is rewritten in
+// memory to be packed (Build writes it again: its bytes are hashed as they
+// go on the disc). Without a cache, or when the discs carry no browser
+// viewer data, it does nothing. An object the viewer cannot carry is left
+// to Build, which says so on the disc.
 func (p *Plan) PrepareViewer(ctx context.Context) error {
 	c := p.Options.FrameCache
 	if c == nil || p.web.mode != WebViewerData {
@@ -343,14 +345,19 @@ func (p *Plan) PrepareViewer(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if o.Kind != KindImage || o.Action != Copy || o.Source == "" {
-				continue
-			}
 			key := p.frameKey(o)
 			if key.name == "" || c.has(key.name) {
 				continue
 			}
-			e, err := p.webObject(ctx, key, o.Source, nil, o.Describe(), true)
+			var data []byte
+			if o.Action == Transcode { // packed from the rewrite Build will write
+				var b bytes.Buffer
+				if o.writeTranscoded(&b) != nil {
+					continue
+				}
+				data = b.Bytes()
+			}
+			e, err := p.webObject(ctx, key, o.Source, data, o.Describe(), true)
 			if err != nil && ctx.Err() != nil {
 				return ctx.Err()
 			}

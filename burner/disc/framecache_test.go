@@ -368,6 +368,16 @@ func TestFrameCacheTranscoded(t *testing.T) {
 	if n := c.packed.Load(); n != int64(len(in)) {
 		t.Fatalf("two CDs packed %d times for %d objects", n, len(in))
 	}
+	// PrepareViewer packs the transcoded object from its rewrite in memory.
+	c2 := openCache(t)
+	p2 := plan(c2)
+	if err := p2.PrepareViewer(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, "CD after PrepareViewer", treeBytes(t, build(t, p2)[0]), want)
+	if n := c2.packed.Load(); n != int64(len(in)) {
+		t.Fatalf("PrepareViewer and Build packed %d times for %d objects", n, len(in))
+	}
 	// Another rewrite of the same source (a value staff supply) is another entry.
 	p, _ := supplyMissing(t, Input{Files: in, Facility: testFacility}, Options{FrameCache: c,
 		Supplied: []Supplied{{File: in[len(in)-1], Tag: dcm.InstitutionName, Value: "Elsewhere", By: "test"}}})

@@ -386,13 +386,17 @@ func (p *Plan) webObject(ctx context.Context, key frameKey, path string, data []
 		return e, err
 	}
 	if e.buf != nil && !key.sameBytes { // from the cache, for bytes written by this build
-		buf, err := readPooled(path)
-		if err != nil {
-			e.release()
-			return frameEntry{}, fmt.Errorf("%s: %w", fileID, err)
+		if data != nil {
+			e.Digest, e.Size = sha256Hex(data), int64(len(data))
+		} else {
+			buf, err := readPooled(path)
+			if err != nil {
+				e.release()
+				return frameEntry{}, fmt.Errorf("%s: %w", fileID, err)
+			}
+			e.Digest, e.Size = sha256Hex(*buf), int64(len(*buf))
+			putReadBuf(buf)
 		}
-		e.Digest, e.Size = sha256Hex(*buf), int64(len(*buf))
-		putReadBuf(buf)
 	}
 	for i := range e.Images { // the entry may come from another disc
 		e.Images[i].FileID = fileID
