@@ -107,14 +107,13 @@ func (c *Client) Find(ctx context.Context, n Node, model Model, level string, ke
 		a.Abort()
 		return nil, fmt.Errorf("find on %s: %w", n, err)
 	}
-	explicit := pc.TransferSyntax != dimse.ImplicitVRLittleEndian
 	q := append(dimse.Elements(nil), keys...)
 	q.SetString(TagQueryRetrieveLevel, "CS", level)
 	if q, err = encodeQuery(q, c.QueryCharset); err != nil {
 		a.Abort()
 		return nil, fmt.Errorf("find on %s: %w", n, err)
 	}
-	ident := encodeIdentifier(q, explicit)
+	ident := q.Encode(pc.TransferSyntax)
 	cmd := &dimse.Command{Field: dimse.CFindRQ, MessageID: a.NextMessageID(), AffectedSOPClass: findUID}
 	if err := a.WriteMessage(pc, cmd, strings.NewReader(string(ident)), int64(len(ident))); err != nil {
 		return nil, fmt.Errorf("find on %s: %w", n, err)
@@ -130,15 +129,16 @@ func (c *Client) Find(ctx context.Context, n Node, model Model, level string, ke
 		}
 		var data []byte
 		if rsp.HasData {
-			var b strings.Builder
-			if _, err := a.ReadData(pc, &b); err != nil {
+			// A peer's identifier is held in memory: bounded, as a retrieve's.
+			var b bytes.Buffer
+			if _, err := a.ReadData(pc, &limitedWriter{w: &b, n: maxIdentifier}); err != nil {
 				return out, fmt.Errorf("find on %s: %w", n, err)
 			}
-			data = []byte(b.String())
+			data = b.Bytes()
 		}
 		switch rsp.Status {
 		case dimse.StatusPending, dimse.StatusPendingWarning:
-			es, err := dimse.DecodeElements(data, explicit)
+			es, err := dimse.DecodeDataSet(data, pc.TransferSyntax)
 			if err != nil {
 				a.Abort()
 				return out, fmt.Errorf("find on %s: response identifier: %w", n, err)
@@ -151,13 +151,6 @@ func (c *Client) Find(ctx context.Context, n Node, model Model, level string, ke
 			return out, &StatusError{Op: "find on " + n.String(), Status: rsp.Status, Comment: rsp.ErrorComment}
 		}
 	}
-}
-
-func encodeIdentifier(es dimse.Elements, explicit bool) []byte {
-	if explicit {
-		return es.EncodeExplicit()
-	}
-	return es.EncodeImplicit()
 }
 
 // FindStudies runs a study-level C-FIND. Patient Root needs a Patient ID
@@ -464,7 +457,7 @@ func (c *Client) GetStudy(ctx context.Context, n Node, model Model, patientID, s
 func (c *Client) retrieve(a *dimse.Association, pc *dimse.PresentationContext, cmd *dimse.Command, keys dimse.Elements, store func(*dimse.PresentationContext, *dimse.Command) error, op string) (RetrieveResult, error) {
 	var res RetrieveResult
 	cmd.MessageID = a.NextMessageID()
-	ident := encodeIdentifier(keys, pc.TransferSyntax != dimse.ImplicitVRLittleEndian)
+	ident := keys.Encode(pc.TransferSyntax)
 	if err := a.WriteMessage(pc, cmd, strings.NewReader(string(ident)), int64(len(ident))); err != nil {
 		return res, fmt.Errorf("%s: %w", op, err)
 	}
@@ -489,7 +482,7 @@ func (c *Client) retrieve(a *dimse.Association, pc *dimse.PresentationContext, c
 			if _, err := a.ReadData(rpc, &limitedWriter{w: &b, n: maxIdentifier}); err != nil {
 				return res, fmt.Errorf("%s: %w", op, err)
 			}
-			if es, err := dimse.DecodeElements(b.Bytes(), rpc.TransferSyntax != dimse.ImplicitVRLittleEndian); err == nil {
+			if es, err := dimse.DecodeDataSet(b.Bytes(), rpc.TransferSyntax); err == nil {
 				res.addFailed(dimse.SplitValues(es.String(dimse.TagFailedSOPInstanceUIDList))...)
 			} else {
 				c.logger().Warn("retrieve: response identifier does not parse", "op", op, "err", err)
