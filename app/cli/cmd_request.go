@@ -225,6 +225,9 @@ func printRequest(w io.Writer, r *handoff.Request) {
 	if len(r.Payments) > 0 {
 		fmt.Fprintf(w, "balance   %s due\n", r.Balance())
 	}
+	if owed := r.Refundable(); owed > 0 {
+		fmt.Fprintf(w, "refund    %s owed to the requester (request refund)\n", owed)
+	}
 }
 
 func runRequestNew(ctx context.Context, env *Env, o *requestNewOptions, args []string) error {

@@ -711,7 +711,7 @@ func TestPaymentAtOneDeskIsTheFacilitys(t *testing.T) {
 	if got := back.label("handoff.msg"); !strings.HasPrefix(got, "That is more than the ") {
 		t.Errorf("more than the balance at the other desk: %q", got)
 	}
-	if _, err := back.svc.Station.RecordPayment(r.ID, handoff.Payment{Waived: true, Reason: "staff courtesy"}, back.svc.actor(*back.d.User())); err != nil {
+	if _, err := back.svc.Station.RecordPayment(r.ID, handoff.Payment{Waived: true, Reason: "staff courtesy"}, *back.d.User(), back.svc.actor(*back.d.User()).Workstation); err != nil {
 		t.Fatal(err)
 	}
 	got, err := front.svc.Handoff.Request(r.ID)
@@ -721,4 +721,93 @@ func TestPaymentAtOneDeskIsTheFacilitys(t *testing.T) {
 	if _, err := front.svc.Handoff.Verify(); err != nil {
 		t.Fatalf("facility log: %v", err)
 	}
+}
+
+// Waiving and refunding are a supervisor's: a front-desk member records a
+// payment but is offered no waiver and no refund, only who may. A
+// supervisor gives back what was paid on a cancelled request, with a
+// reason, never more; the detail shows the refund and the log names it.
+func TestWaiveAndRefundNeedASupervisorAtTheDesk(t *testing.T) {
+	f := fixedDesk(t)
+	sup := *f.d.User()
+	if _, err := f.svc.Staff.Add(sup, "Ann Clerk", staff.FrontDesk, "4321"); err != nil {
+		t.Fatal(err)
+	}
+	by := f.svc.actor(sup)
+	r, err := f.svc.Station.Record(handoff.RequestInput{Patient: handoff.Patient{Name: "Doe, Jane"}, Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+		Identity: handoff.IdentityCheck{Method: "known to staff", CheckedBy: "Demo Staff"}, Studies: handoff.Studies{UIDs: []string{f.study("DEMO0003").UID}},
+		Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.signIn("Ann Clerk", "4321")
+	f.d.ShowMain()
+	f.d.selectTab("Requests")
+	f.d.requests.refresh()
+	f.tap("requests.row." + r.ID)
+	if f.d.Named("handoff.pay.waive") != nil || f.d.Named("handoff.pay.reason") != nil || f.label("handoff.pay.waivewho") != "Only a supervisor may waive the fee." {
+		t.Errorf("waiver offered to the front desk: %v", f.d.NamedKeys("handoff.pay."))
+	}
+	f.choose("handoff.pay.method", handoff.PayCash)
+	f.tap("handoff.pay.record")
+	if got := f.label("handoff.msg"); got != "Payment of $6.50 recorded." {
+		t.Fatalf("payment by the front desk: %q", got)
+	}
+	if _, err := f.svc.Station.Cancel(r.ID, "patient withdrew", by); err != nil {
+		t.Fatal(err)
+	}
+	f.d.requests.refresh()
+	f.d.requests.show(mustGet(t, f, r.ID))
+	if f.label("handoff.refund.head") != "Refund: $6.50 owed to the requester" || f.label("handoff.refund.who") != "Only a supervisor may give money back." || f.d.Named("handoff.refund.record") != nil {
+		t.Errorf("refund offered to the front desk: %v", f.d.NamedKeys("handoff.refund."))
+	}
+
+	f.signIn(staff.DemoName, staff.DemoPIN)
+	f.d.ShowMain()
+	f.d.selectTab("Requests")
+	f.d.requests.show(mustGet(t, f, r.ID))
+	if info := f.label("handoff.info"); !strings.Contains(info, "Refund owed $6.50") || strings.Contains(info, "Balance due") {
+		t.Errorf("cancelled, paid: %q", info)
+	}
+	if got := w[*widget.Entry](f, "handoff.refund.amount").Text; got != "6.50" {
+		t.Errorf("refund offered %q", got)
+	}
+	f.choose("handoff.refund.method", handoff.PayCash)
+	f.tap("handoff.refund.record")
+	if got := f.label("handoff.msg"); got != "Please say why the money is given back." {
+		t.Errorf("refund without a reason: %q", got)
+	}
+	f.typ("handoff.refund.reason", "request withdrawn")
+	w[*widget.Entry](f, "handoff.refund.amount").SetText("7")
+	f.tap("handoff.refund.record")
+	if got := f.label("handoff.msg"); got != "That is more than the $6.50 owed." {
+		t.Errorf("refund beyond what was paid: %q", got)
+	}
+	w[*widget.Entry](f, "handoff.refund.amount").SetText("6.50")
+	f.tap("handoff.refund.record")
+	if got := f.label("handoff.msg"); got != "Refund of $6.50 recorded." {
+		t.Fatalf("refund: %q", got)
+	}
+	if info := f.label("handoff.info"); !strings.Contains(info, "Refunded $6.50 cash on 2 Nov 2026: request withdrawn (Demo Staff)") || strings.Contains(info, "Refund owed") {
+		t.Errorf("detail after the refund: %q", info)
+	}
+	if f.d.Named("handoff.refund.record") != nil {
+		t.Error("refund offered once all went back")
+	}
+	evs, _ := f.svc.Handoff.Events(r.ID, "")
+	if last := evs[len(evs)-1]; last.Kind != handoff.EventRefunded || last.Staff != staff.DemoName || last.Detail() != "refunded $6.50 cash: request withdrawn" {
+		t.Errorf("logged %s %s %q", last.Kind, last.Staff, last.Detail())
+	}
+	if _, err := f.svc.Handoff.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustGet(t *testing.T, f *fixture, id string) handoff.Request {
+	t.Helper()
+	q, err := f.svc.Handoff.Request(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }

@@ -226,10 +226,14 @@ func (r *requestsScreen) show(q handoff.Request) {
 	r.detail.Add(container.NewHBox(docBtn("form", "Print request form"), docBtn("invoice", "Print invoice"), docBtn("receipt", "Print receipt"),
 		docBtn("label", "Print disc label"), docBtn("insert", "Print case insert")))
 	r.detail.Add(d.copyButton(q)) // electronic copy (copy.go)
-	// The fee: any signed-in member records a payment or waives it, in
-	// their own name.
+	// The fee: any signed-in member records a payment in their own name;
+	// only a role that may waive (a supervisor) waives it or gives money
+	// back.
 	if q.Status != handoff.StatusCancelled && q.Balance() > 0 {
 		r.paymentSection(q, msg, done)
+	}
+	if q.Refundable() > 0 {
+		r.refundSection(q, msg, done)
 	}
 
 	canHand := d.user.Role.Can(staff.ActionHandoff)
@@ -410,8 +414,9 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 }
 
 // paymentLines are the detail's lines on the fee's payments: "Paid $6.50
-// cash on 2 Nov 2026", "Fee waived: reason (who, when)", "Balance due
-// $6.50" (none on a cancelled request).
+// cash on 2 Nov 2026", "Fee waived: reason (who, when)", "Refunded $6.50
+// cash on 3 Nov 2026: reason (who)", "Balance due $6.50" (none on a
+// cancelled request), "Refund owed $6.50".
 func paymentLines(q handoff.Request, loc *time.Location) []string {
 	var out []string
 	for _, p := range q.Payments {
@@ -424,10 +429,17 @@ func paymentLines(q handoff.Request, loc *time.Location) []string {
 		if p.Reference != "" {
 			ref = " (ref " + p.Reference + ")"
 		}
+		if p.Refund {
+			out = append(out, fmt.Sprintf("Refunded %s %s%s on %s: %s (%s)", p.Cents, p.Method, ref, on, p.Reason, PersonName(p.Staff)))
+			continue
+		}
 		out = append(out, fmt.Sprintf("Paid %s %s%s on %s", p.Cents, p.Method, ref, on))
 	}
-	if b := q.Balance(); b > 0 && q.Status != handoff.StatusCancelled {
+	if b := q.Balance(); b > 0 {
 		out = append(out, "Balance due "+b.String())
+	}
+	if owed := q.Refundable(); owed > 0 {
+		out = append(out, "Refund owed "+owed.String())
 	}
 	return out
 }
@@ -436,13 +448,15 @@ func paymentLines(q handoff.Request, loc *time.Location) []string {
 // optional reference) or waives the fee with a reason.
 func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, done func(string)) {
 	d := r.d
-	st, by := d.svc.Station, d.svc.actor(*d.user)
+	st, ws := d.svc.Station, d.svc.actor(*d.user).Workstation
 	say := func(text string) {
 		msg.Importance = widget.DangerImportance
 		msg.SetText(text)
 	}
 	refused := func(err error) {
 		switch {
+		case errors.Is(err, staff.ErrNotAllowed):
+			say("Only a supervisor may waive a fee.")
 		case errors.Is(err, handoff.ErrOverpaid):
 			say("That is more than the " + q.Balance().String() + " due.")
 		case errors.Is(err, handoff.ErrFeeWaived):
@@ -473,7 +487,7 @@ func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, do
 			return
 		}
 		p := handoff.Payment{Cents: c, Method: method.Selected, Reference: ref.Text}
-		if _, err := st.RecordPayment(q.ID, p, by); err != nil {
+		if _, err := st.RecordPayment(q.ID, p, *d.user, ws); err != nil {
 			refused(err)
 			return
 		}
@@ -482,6 +496,10 @@ func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, do
 	r.detail.Add(container.New(layout.NewFormLayout(), widget.NewLabel("Amount $"), amount, widget.NewLabel("Method"), method,
 		widget.NewLabel("Reference"), ref))
 	r.detail.Add(pay)
+	if !d.user.Role.Can(staff.ActionWaive) {
+		r.detail.Add(name(d, "handoff.pay.waivewho", widget.NewLabel("Only a supervisor may waive the fee.")))
+		return
+	}
 	why := name(d, "handoff.pay.reason", widget.NewEntry())
 	why.SetPlaceHolder("Why the fee is waived (logged with your name)")
 	r.detail.Add(container.NewBorder(nil, nil, nil, name(d, "handoff.pay.waive", widget.NewButton("Waive fee", func() {
@@ -489,12 +507,67 @@ func (r *requestsScreen) paymentSection(q handoff.Request, msg *widget.Label, do
 			say("Please say why the fee is waived.")
 			return
 		}
-		if _, err := st.RecordPayment(q.ID, handoff.Payment{Waived: true, Reason: why.Text}, by); err != nil {
+		if _, err := st.RecordPayment(q.ID, handoff.Payment{Waived: true, Reason: why.Text}, *d.user, ws); err != nil {
 			refused(err)
 			return
 		}
 		done("Fee waived.")
 	})), why))
+}
+
+// refundSection gives back what is owed on a cancelled request or a fee
+// quoted again lower (amount, how, an optional reference, a reason): a
+// supervisor's decision, so others see only who may.
+func (r *requestsScreen) refundSection(q handoff.Request, msg *widget.Label, done func(string)) {
+	d := r.d
+	owed := q.Refundable()
+	r.detail.Add(name(d, "handoff.refund.head", widget.NewLabelWithStyle("Refund: "+owed.String()+" owed to the requester", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})))
+	if !d.user.Role.Can(staff.ActionWaive) {
+		r.detail.Add(name(d, "handoff.refund.who", widget.NewLabel("Only a supervisor may give money back.")))
+		return
+	}
+	say := func(text string) {
+		msg.Importance = widget.DangerImportance
+		msg.SetText(text)
+	}
+	amount := name(d, "handoff.refund.amount", widget.NewEntry())
+	amount.SetText(strings.TrimPrefix(owed.String(), "$"))
+	method := name(d, "handoff.refund.method", widget.NewSelect(handoff.PayMethods, nil))
+	method.PlaceHolder = "How it was given back"
+	ref := name(d, "handoff.refund.reference", widget.NewEntry())
+	ref.SetPlaceHolder("Check or receipt number (optional; never a card number)")
+	why := name(d, "handoff.refund.reason", widget.NewEntry())
+	why.SetPlaceHolder("Why the money is given back (logged with your name)")
+	give := name(d, "handoff.refund.record", widget.NewButton("Record refund", func() {
+		c, err := handoff.ParseDollars(amount.Text)
+		switch {
+		case err != nil:
+			say("Check the amount: " + err.Error() + ".")
+			return
+		case method.Selected == "":
+			say("Please choose how the money was given back.")
+			return
+		case strings.TrimSpace(why.Text) == "":
+			say("Please say why the money is given back.")
+			return
+		}
+		p := handoff.Payment{Cents: c, Method: method.Selected, Reference: ref.Text, Reason: why.Text}
+		if _, err := d.svc.Station.RecordRefund(q.ID, p, *d.user, d.svc.actor(*d.user).Workstation); err != nil {
+			switch {
+			case errors.Is(err, handoff.ErrOverRefund):
+				say("That is more than the " + owed.String() + " owed.")
+			case errors.Is(err, handoff.ErrNothingToRefund):
+				say("Nothing is owed back.")
+			default:
+				say(plain(err))
+			}
+			return
+		}
+		done("Refund of " + c.String() + " recorded.")
+	}))
+	r.detail.Add(container.New(layout.NewFormLayout(), widget.NewLabel("Amount $"), amount, widget.NewLabel("Method"), method,
+		widget.NewLabel("Reference"), ref, widget.NewLabel("Reason"), why))
+	r.detail.Add(give)
 }
 
 // How a disc leaves the building (the handover's choice).

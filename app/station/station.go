@@ -518,5 +518,5 @@ func (s *Station) Stage(requestID string) (Stage, error) {
 func IsRefusal(err error) bool {
 	var fe *handoff.FieldError
 	return errors.As(err, &fe) || errors.Is(err, handoff.ErrWrongState) || errors.Is(err, handoff.ErrClosed) ||
-		errors.Is(err, ErrUnacknowledged) || errors.Is(err, ErrNoDiscNeeded) || errors.Is(err, ErrNoStudies)
+		errors.Is(err, ErrUnacknowledged) || errors.Is(err, ErrNoDiscNeeded) || errors.Is(err, ErrNoStudies) || errors.Is(err, staff.ErrNotAllowed)
 }
