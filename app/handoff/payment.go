@@ -258,10 +258,10 @@ func (r *Request) Waiver() *Payment {
 }
 
 // Balance is what is left to pay: the fee less what was paid, zero once
-// the fee is waived. It is never negative: what was paid beyond a fee
-// quoted again lower is Refundable.
+// the fee is waived or the request cancelled. It is never negative: what
+// was paid beyond a fee quoted again lower is Refundable.
 func (r *Request) Balance() Cents {
-	if r.Waiver() != nil {
+	if r.Waiver() != nil || r.Status == StatusCancelled {
 		return 0
 	}
 	return max(r.Fee.Total-r.Paid(), 0)

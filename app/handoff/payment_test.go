@@ -363,7 +363,7 @@ func TestRecordRefundRules(t *testing.T) {
 		t.Errorf("refund event %s %q %q", ev.Kind, ev.Text, ev.Detail())
 	}
 	got, _ := s.Request(r.ID)
-	if got.Paid() != 250 || got.Refunded() != 400 || got.Refundable() != 250 || got.Status != StatusCancelled {
+	if got.Paid() != 250 || got.Refunded() != 400 || got.Refundable() != 250 || got.Status != StatusCancelled || got.Balance() != 0 {
 		t.Errorf("after $4.00 back: paid %s refunded %s refundable %s %s", got.Paid(), got.Refunded(), got.Refundable(), got.Status)
 	}
 	if _, err := s.RecordRefund(r.ID, Payment{Cents: 251, Method: PayCash, Reason: "rest"}, desk); !errors.Is(err, ErrOverRefund) {
