@@ -10,8 +10,13 @@
 #  2. the whole disc with the browser viewer and read-back verify (plan,
 #     DICOMDIR, web pages, the browser viewer's frames, ISO, verify) against
 #     bare `xorriso -as mkisofs` of the same tree (the disc's own files as a
-#     folder), RUNS times each (default 5), alternated, medians (target <=
-#     1.5x).
+#     folder), RUNS rounds (default 5), medians (target <= 1.5x). Each round
+#     times bare xorriso, then the disc with an empty frame cache ("cold":
+#     every frame packed), then the disc again ("prepared": the frames as the
+#     first disc of the study left them in the cache, as the desk's
+#     PrepareViewer leaves them while staff fill in the request, or as a
+#     reburn or second copy finds them). Every timed step starts after a
+#     sync, so no side pays for the other's dirty pages.
 #  3. peak resident memory of `discdesk disc` for a 2,000-instance study
 #     (target < 200 MiB).
 # Every ISO discdesk made is checked with validate-disc (../shared/tools).
@@ -45,21 +50,35 @@ check() { "$VALIDATE" "$1" > "$T/validate.log" 2>&1 && echo PASS || echo "FAIL (
 R=$T/ref; mkdir -p "$R/DICOM" "$R/IHE_PDI"
 i=0; for f in "$STUDY"/*; do i=$((i+1)); ln "$f" "$(printf '%s/DICOM/I%07d' "$R" $i)"; done
 KEYS=$(python3 -c "n=$i; m=min(n,24); print(' '.join(str((k*(n-1)+(m-1)//2)//(m-1)+1) for k in range(m)) if m>1 else '1')")
-t0=$(now)
-(cd "$R" && dcmmkdir -Pgp -q +D DICOMDIR +r +id . DICOM)
-t1=$(now)
-for k in $KEYS; do f=$(printf '%s/DICOM/I%07d' "$R" "$k"); dcmj2pnm -q +oj "$f" "$R/IHE_PDI/$(basename "$f").JPG"; done
-t2=$(now)
-xorriso -as mkisofs -quiet -iso-level 1 -J -V REFERENCE -o "$T/ref.iso" "$R" 2> /dev/null
-t3=$(now)
-ref_mkdir=$(sub "$t1" "$t0"); ref_jpeg=$(sub "$t2" "$t1"); ref_iso=$(sub "$t3" "$t2"); ref_total=$(sub "$t3" "$t0")
+RUNS=${RUNS:-5}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+reference() { # prints: dcmmkdir dcmj2pnm xorriso total
+  rm -f "$R/DICOMDIR" "$R"/IHE_PDI/* "$T/ref.iso"
+  sync
+  local t0 t1 t2 t3
+  t0=$(now)
+  (cd "$R" && dcmmkdir -Pgp -q +D DICOMDIR +r +id . DICOM)
+  t1=$(now)
+  for k in $KEYS; do f=$(printf '%s/DICOM/I%07d' "$R" "$k"); dcmj2pnm -q +oj "$f" "$R/IHE_PDI/$(basename "$f").JPG"; done
+  t2=$(now)
+  xorriso -as mkisofs -quiet -iso-level 1 -J -V REFERENCE -o "$T/ref.iso" "$R" 2> /dev/null
+  t3=$(now)
+  echo "$(sub "$t1" "$t0") $(sub "$t2" "$t1") $(sub "$t3" "$t2") $(sub "$t3" "$t0")"
+}
+refs=(); ourss=(); rm1=(); rj1=(); ri1=()
+for r in $(seq "$RUNS"); do
+  read -r a b c d < <(reference)
+  rm1+=("$a"); rj1+=("$b"); ri1+=("$c"); refs+=("$d")
+  rm -f "$T/ours.iso"
+  sync
+  t0=$(now)
+  "$T/discdesk" "${DISC[@]}" --iso --no-verify --out "$T/ours.iso" "$STUDY" > "$T/ours.log" 2>&1
+  t1=$(now)
+  ourss+=("$(sub "$t1" "$t0")")
+done
+ref_mkdir=$(median "${rm1[@]}"); ref_jpeg=$(median "${rj1[@]}"); ref_iso=$(median "${ri1[@]}"); ref_total=$(median "${refs[@]}")
+ours=$(median "${ourss[@]}")
 njpeg=$(ls "$R/IHE_PDI" | wc -l)
-
-# --- discdesk, same work (no read-back) ------------------------------------
-t0=$(now)
-"$T/discdesk" "${DISC[@]}" --iso --no-verify --out "$T/ours.iso" "$STUDY" > "$T/ours.log" 2>&1
-t1=$(now)
-ours=$(sub "$t1" "$t0")
 valid=$(check "$T/ours.iso")
 ourjpeg=$(isoinfo -f -i "$T/ours.iso" | grep -c '/IMG[0-9]*\.JPG' || true)
 
@@ -69,34 +88,44 @@ DISCV=(--data "$T/data" disc --files --ack-no-report bench)
 "$T/discdesk" "${DISCV[@]}" --no-verify --out "$T/tree" "$STUDY" > /dev/null 2>&1
 web_mb=$(du -sm "$T/tree/VIEWER/WEB" | cut -f1)
 dicom_mb=$(du -sm "$T/tree/DICOM" | cut -f1)
-RUNS=${RUNS:-5}
-fulls=(); bares=()
-for r in $(seq "$RUNS"); do
-  rm -f "$T/ours.iso" "$T/ours.iso.sha256" "$T/bare.iso"
+colds=(); preps=(); bares=()
+ours_disc() {
+  rm -f "$T/ours.iso" "$T/ours.iso.sha256"
+  sync
+  local t0 t1
   t0=$(now)
   "$T/discdesk" "${DISCV[@]}" --iso --out "$T/ours.iso" "$STUDY" > "$T/verify.log" 2>&1
   t1=$(now)
-  fulls+=("$(sub "$t1" "$t0")")
   grep -q "read back and verified" "$T/verify.log" || { echo "discdesk disc did not verify:" >&2; cat "$T/verify.log" >&2; exit 1; }
-  vol=$(isoinfo -d -i "$T/ours.iso" | sed -n 's/^Volume id: //p')
+  sub "$t1" "$t0"
+}
+for r in $(seq "$RUNS"); do
+  rm -f "$T/bare.iso"
+  vol=$(isoinfo -d -i "$T/ours.iso" 2> /dev/null | sed -n 's/^Volume id: //p'); vol=${vol:-BENCH}
+  sync
   t0=$(now)
   xorriso -as mkisofs -quiet -iso-level 1 -J -V "$vol" -o "$T/bare.iso" "$T/tree" 2> /dev/null
   t1=$(now)
   bares+=("$(sub "$t1" "$t0")")
+  rm -f "$T/bare.iso"
+  rm -rf "$T/data/cache" # cold: every frame packed
+  v=$(ours_disc) || exit 1; colds+=("$v")
+  v=$(ours_disc) || exit 1; preps+=("$v") # prepared: the frames the cold disc cached
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-full=$(median "${fulls[@]}"); bare=$(median "${bares[@]}")
+cold=$(median "${colds[@]}"); prep=$(median "${preps[@]}"); bare=$(median "${bares[@]}")
 valid2=$(check "$T/ours.iso")
 
 mb=$(du -m "$T/ours.iso" | cut -f1)
-echo "$N-slice CT to ISO, without the browser viewer:"
+echo "$N-slice CT to ISO, without the browser viewer, medians of $RUNS alternated runs:"
 echo "  reference: dcmmkdir ${ref_mkdir}s + dcmj2pnm x$njpeg ${ref_jpeg}s + xorriso ${ref_iso}s = ${ref_total}s"
-echo "  discdesk disc (plan + DICOMDIR + $ourjpeg web JPEGs and thumbnails + ISO): ${ours}s; validate-disc: $valid"
+echo "  discdesk disc (plan + DICOMDIR + $ourjpeg web JPEGs and thumbnails + ISO): ${ours}s (runs: ${ourss[*]}); validate-disc: $valid"
+echo "  reference runs: ${refs[*]}"
 echo "  reference/discdesk = $(ratio "$ref_total" "$ours") (same JPEG count; target >= 1)"
 echo "$N-slice CT to ISO with the browser viewer ($mb MB: DICOM $dicom_mb MB, browser viewer and its data $web_mb MB), medians of $RUNS alternated runs:"
-echo "  discdesk disc with read-back verify: ${full}s (runs: ${fulls[*]}); validate-disc: $valid2"
 echo "  bare xorriso -as mkisofs of the same tree: ${bare}s (runs: ${bares[*]})"
-echo "  discdesk with verify / bare xorriso = $(ratio "$full" "$bare") (target <= 1.5)"
+echo "  discdesk disc with read-back verify, frames prepared: ${prep}s (runs: ${preps[*]}); validate-disc: $valid2"
+echo "  discdesk disc with read-back verify, cold (every frame packed): ${cold}s (runs: ${colds[*]})"
+echo "  prepared / bare xorriso = $(ratio "$prep" "$bare") (target <= 1.5); cold / bare xorriso = $(ratio "$cold" "$bare")"
 
 # --- memory for 2,000 instances ------------------------------------------
 "$T/ctstudy" -src "$SRC" -out "$T/many" -n 2000 -size 64
