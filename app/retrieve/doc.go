@@ -27,8 +27,9 @@
 //     receiver, not through this package: progress is reported at the start
 //     and the end only, and stored and held are counted from the library
 //     before and after.
-//   - Cancelling stops the association (and the temporary SCP); instances
-//     already stored stay in the library, whole and indexed, so a second
+//   - Cancelling stops the association and the temporary SCP, which
+//     files nothing more from that moment; instances already stored stay
+//     in the library, whole and indexed, so a second
 //     retrieve completes the study and counts them as already held.
 //     Nothing half-written is left: a part being received is removed from
 //     the spool.

@@ -85,7 +85,8 @@ type Filter struct {
 	// YYYYMMDD-YYYYMMDD, YYYYMMDD-, -YYYYMMDD); see DateRange.
 	StudyDate string
 	// Modality keeps studies whose Modalities in Study include it
-	// (matched here, see the package caveats).
+	// (matched here, see the package caveats; a node that does not
+	// return Modalities in Study is asked for the study's series).
 	Modality string
 }
 
@@ -131,12 +132,39 @@ func (n *Node) Find(ctx context.Context, f Filter) ([]pacs.Study, error) {
 	if err != nil {
 		return res, fmt.Errorf("find studies on %s: %w", n, err)
 	}
-	if m := strings.TrimSpace(f.Modality); m != "" {
-		res = slices.DeleteFunc(res, func(s pacs.Study) bool {
-			return !slices.ContainsFunc(strings.Split(s.ModalitiesInStudy, `\`), func(v string) bool { return strings.EqualFold(strings.TrimSpace(v), m) })
-		})
+	m := strings.TrimSpace(f.Modality)
+	if m == "" {
+		return res, nil
 	}
-	return res, nil
+	out := res[:0]
+	for _, s := range res {
+		if s.ModalitiesInStudy == "" {
+			// Not returned (dcmqrscp does not): the series say.
+			if s.ModalitiesInStudy, err = n.modalities(ctx, s); err != nil {
+				return nil, err
+			}
+		}
+		if slices.ContainsFunc(strings.Split(s.ModalitiesInStudy, `\`), func(v string) bool { return strings.EqualFold(strings.TrimSpace(v), m) }) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// modalities lists a study's modalities from its series, as Modalities in
+// Study writes them.
+func (n *Node) modalities(ctx context.Context, s pacs.Study) (string, error) {
+	series, err := n.Series(ctx, s.PatientID, s.StudyInstanceUID)
+	if err != nil {
+		return "", err
+	}
+	var ms []string
+	for _, se := range series {
+		if se.Modality != "" && !slices.Contains(ms, se.Modality) {
+			ms = append(ms, se.Modality)
+		}
+	}
+	return strings.Join(ms, `\`), nil
 }
 
 // Series lists the series of a study: C-FIND at SERIES level, or QIDO-RS

@@ -95,7 +95,8 @@ type Options struct {
 	// PatientID is needed with the Patient Root model.
 	PatientID string
 	// Expected is the study's instance count when the caller knows it
-	// (a Find result); 0 asks the node when Progress is set.
+	// (a Find result); 0 or less (-1: the node did not say) asks the node
+	// when Progress is set.
 	Expected int
 	// Progress is called after each instance is stored (or found already
 	// held) with the instances done and expected (0: not known), and once
@@ -138,6 +139,7 @@ func instances(n int) string {
 
 // tally counts what a destination took, for Result and Progress.
 type tally struct {
+	ctx      context.Context // the retrieve's: once it ends nothing more is filed
 	into     Into
 	before   map[string]bool // what the destination held before
 	progress func(done, total int)
@@ -150,6 +152,9 @@ type tally struct {
 
 // Store implements pacs.Sink: the destination's sink, counted.
 func (t *tally) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
+	if err := t.ctx.Err(); err != nil {
+		return err // cancelled: the temporary SCP refuses what still comes
+	}
 	err := t.into.Sink.Store(ctx, obj)
 	if err != nil && !errors.Is(err, pacs.ErrAlreadyHeld) {
 		return err
@@ -167,7 +172,10 @@ func (t *tally) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
 	done, total := t.stored+t.held, t.total
 	t.mu.Unlock()
 	if first && t.progress != nil {
-		t.progress(done, max(total, done))
+		if total > 0 {
+			total = max(total, done) // the node sent more than it counted
+		}
+		t.progress(done, total)
 	}
 	return err
 }
@@ -192,7 +200,7 @@ func (n *Node) Retrieve(ctx context.Context, studyUID string, into Into, o Optio
 	if err != nil {
 		return fail(err)
 	}
-	t := &tally{into: into, before: before, progress: o.Progress, total: o.Expected, arrived: map[string]bool{}}
+	t := &tally{ctx: ctx, into: into, before: before, progress: o.Progress, total: max(o.Expected, 0), arrived: map[string]bool{}}
 	if o.Progress != nil {
 		if t.total <= 0 {
 			if c, err := n.Remote.StudyInstanceCount(ctx, n.SCU, studyUID); err == nil {
@@ -219,9 +227,18 @@ func (n *Node) Retrieve(ctx context.Context, studyUID string, into Into, o Optio
 	t.mu.Unlock()
 	res.count()
 	if rerr != nil {
-		return fail(rerr)
+		return fail(cancelled(ctx, rerr))
 	}
 	return res, nil
+}
+
+// cancelled makes an error caused by ctx ending say so (errors.Is
+// context.Canceled), not only as the closed connection it shows as.
+func cancelled(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }
 
 // count fills Failed from the node's account.
@@ -248,10 +265,11 @@ func (n *Node) moveToReceiver(ctx context.Context, res Result, t *tally, o Optio
 	}
 	res.count()
 	if o.Progress != nil {
-		o.Progress(res.Stored+res.Held, max(t.total, res.Stored+res.Held))
+		done := res.Stored + res.Held
+		o.Progress(done, max(t.total, done))
 	}
 	if err = errors.Join(err, herr); err != nil {
-		return res, fmt.Errorf("retrieve study from %s: %w", n, err)
+		return res, fmt.Errorf("retrieve study from %s: %w", n, cancelled(ctx, err))
 	}
 	return res, nil
 }
