@@ -30,9 +30,9 @@ type requestNewOptions struct {
 
 // requestListOptions are the flags of `discdesk request list`.
 type requestListOptions struct {
-	Overdue, Tell   bool
-	Patient, Search string
-	JSON            bool
+	Overdue, Tell           bool
+	Patient, Issuer, Search string
+	JSON                    bool
 }
 
 // requestInvoiceOptions are the flags of `discdesk request invoice`.
@@ -56,6 +56,7 @@ func addRequest(r registry) {
 			fs.StringVar(&o.In.Patient.Name, "patient", "", "patient name")
 			fs.StringVar(&o.In.Patient.BirthDate, "birth-date", "", "patient birth date YYYY-MM-DD")
 			fs.StringVar(&o.In.Patient.ID, "patient-id", "", "medical record number")
+			fs.StringVar(&o.In.Patient.Issuer, "patient-issuer", "", "issuer of the patient ID (0010,0021), when known")
 			fs.StringVar(&o.Kind, "requester-kind", "patient", "patient, representative, physician or facility")
 			fs.StringVar(&o.In.Requester.Name, "requester", "", "requester name (default: the patient)")
 			fs.StringVar(&o.In.Requester.Relationship, "relationship", "", "representative's relationship to the patient")
@@ -95,12 +96,13 @@ func addRequest(r registry) {
 	r.add(&Command{
 		Name:    "request list",
 		Summary: "list open requests by due date (overdue first), or those to tell, a patient's history, a search",
-		Usage:   "[--overdue | --tell | --patient ID | --search WORDS] [--json]",
+		Usage:   "[--overdue | --tell | --patient ID [--issuer ISSUER] | --search WORDS] [--json]",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			o := &requestListOptions{}
 			fs.BoolVar(&o.Overdue, "overdue", false, "only requests past their due date")
 			fs.BoolVar(&o.Tell, "tell", false, "arrived or ready for pickup: tell the patient")
-			fs.StringVar(&o.Patient, "patient", "", "every request of the patient with this medical record number")
+			fs.StringVar(&o.Patient, "patient", "", "every request of the patient with exactly this medical record number (case counts)")
+			fs.StringVar(&o.Issuer, "issuer", "", "with --patient: the issuer of that patient ID, when the requests name one")
 			fs.StringVar(&o.Search, "search", "", "requests matching these words (name, ID, tracking, disc UUID)")
 			fs.BoolVar(&o.JSON, "json", false, "print JSON")
 			return func(ctx context.Context, env *Env, args []string) error { return runRequestList(env, o) }
@@ -297,7 +299,7 @@ func runRequestList(env *Env, o *requestListOptions) error {
 	case o.Tell:
 		list, err = s.ToTell()
 	case o.Patient != "":
-		list, err = s.PatientHistory(handoff.Patient{ID: o.Patient}.Key())
+		list, err = s.PatientHistory(handoff.Patient{ID: o.Patient, Issuer: o.Issuer}.Key())
 	case o.Search != "":
 		list, err = s.Search(o.Search)
 	default:

@@ -109,9 +109,26 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Fatalf("overdue list: %s", out)
 	}
-	code, out, _ = run(t, dir, "request", "list", "--patient", "mrn0042")
+	code, out, _ = run(t, dir, "request", "list", "--patient", "MRN0042")
 	if code != 0 || strings.Count(out, "Doe, Jane") != 2 {
 		t.Fatalf("patient history: %s", out)
+	}
+	// Patient ID is matched exactly: another case is another patient, and
+	// so is the ID under an issuer.
+	other := mustNewRequest(t, dir, "--patient-id", "mrn0042")
+	issued := mustNewRequest(t, dir, "--patient-issuer", "HOSP")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{{[]string{"--patient", "mrn0042"}, other.ID}, {[]string{"--patient", "MRN0042", "--issuer", "HOSP"}, issued.ID}} {
+		code, out, _ = run(t, dir, append([]string{"request", "list", "--json"}, c.args...)...)
+		var h []handoff.Request
+		if err := json.Unmarshal([]byte(out), &h); code != 0 || err != nil || len(h) != 1 || h[0].ID != c.want {
+			t.Errorf("history %v: %d %v %s", c.args, code, err, out)
+		}
+	}
+	if code, out, _ = run(t, dir, "request", "list", "--patient", "MRN0042"); strings.Count(out, "Doe, Jane") != 2 {
+		t.Errorf("history of MRN0042 with no issuer: %s", out)
 	}
 	code, out, _ = run(t, dir, "request", "list", "--search", "john madison")
 	if code != 0 || !strings.Contains(out, r.ID) || strings.Contains(out, routine.ID) {

@@ -17,6 +17,10 @@
 // list). The state of a request is a pure function of its events: [Store.Verify]
 // replays the log and compares the result with the stored views, so a view
 // edited behind the log's back is caught as surely as an edited event.
+// When the rule of an index changes (the per-patient index matched the
+// Patient ID's case only from views version 2 on), [Open] rebuilds that
+// index from the stored request states once, so older stores keep
+// verifying.
 //
 // Event keys are UUIDv7 (time-ordered), so a cursor walks the log in the
 // order it was written. Each record holds the SHA-256 of the previous record,

@@ -386,6 +386,9 @@ func (d *jsonReader) patient(p *Patient) bool {
 		case "id":
 			p.ID, ok = d.str()
 			return 1 << 2, ok
+		case "issuer":
+			p.Issuer, ok = d.str()
+			return 1 << 3, ok
 		}
 		return 0, false
 	})

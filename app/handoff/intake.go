@@ -37,7 +37,7 @@ func (s *Store) RecordOutsideDisc(p Patient, in Intake, by Actor) (Request, erro
 	if err := by.check(); err != nil {
 		return Request{}, err
 	}
-	p.Name, p.ID = strings.TrimSpace(p.Name), strings.TrimSpace(p.ID)
+	p.Name, p.ID, p.Issuer = strings.TrimSpace(p.Name), strings.TrimSpace(p.ID), strings.TrimSpace(p.Issuer)
 	in.Sender, in.Receipt = strings.TrimSpace(in.Sender), strings.TrimSpace(in.Receipt)
 	switch {
 	case p.Name == "":

@@ -94,17 +94,30 @@ const (
 type Patient struct {
 	Name      string `json:"name"`                 // as the desk shows it, e.g. "Doe, Jane"
 	BirthDate string `json:"birth_date,omitempty"` // YYYY-MM-DD
-	ID        string `json:"id,omitempty"`         // medical record number
+	ID        string `json:"id,omitempty"`         // medical record number (Patient ID)
+	// Issuer is the Issuer of Patient ID (0010,0021) when known: one ID
+	// under two issuers is two patients.
+	Issuer string `json:"issuer,omitempty"`
 }
 
-// Key is the patient's key in the per-patient index: the MRN when known,
-// else the folded name and birth date.
+// Key is the patient's key in the per-patient index (PatientHistory): the
+// Patient ID exactly as recorded, with its issuer when known, else the
+// folded name and birth date. The ID's case is kept: Patient ID is a
+// case-sensitive LO (PS3.5 6.2), so "ab123" and "AB123" are two patients,
+// as app/staff.Identity matches them.
 func (p Patient) Key() string {
-	if p.ID != "" {
-		return "id:" + strings.ToUpper(strings.TrimSpace(p.ID))
+	if id := strings.TrimSpace(p.ID); id != "" {
+		if is := strings.TrimSpace(p.Issuer); is != "" {
+			return "id:" + id + issuerSep + is
+		}
+		return "id:" + id
 	}
 	return "nb:" + fold(p.Name) + "|" + p.BirthDate
 }
+
+// issuerSep parts the ID from its issuer in a Key: a control character,
+// which validated text never holds.
+const issuerSep = "\x1f"
 
 func fold(s string) string {
 	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
@@ -328,6 +341,12 @@ func (c Config) validate(in RequestInput, now time.Time, known StudyValidator) (
 	}
 	if in.Patient.ID, err = text("patient.id", in.Patient.ID, false); err != nil {
 		return in, time.Time{}, err
+	}
+	if in.Patient.Issuer, err = text("patient.issuer", in.Patient.Issuer, false); err != nil {
+		return in, time.Time{}, err
+	}
+	if in.Patient.Issuer != "" && in.Patient.ID == "" {
+		return in, time.Time{}, fieldErr("patient.issuer", ErrInvalidValue, "an issuer is the issuer of a patient ID: give the ID")
 	}
 	if in.Patient.BirthDate != "" {
 		bd, perr := time.Parse(time.DateOnly, in.Patient.BirthDate)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -29,8 +30,21 @@ var (
 	headLast  = []byte("last")
 	headCount = []byte("count")
 
+	// viewsKey (in the root bucket) holds the version of the derived
+	// indexes' rules (viewsVersion, one byte); a store without it was
+	// written before version 2.
+	viewsKey = []byte("views")
+
 	allBuckets = [][]byte{eventsBucket, requestsBucket, dueBucket, tellBucket, byReqBucket, byDiscBucket, discsBucket, patientBucket, headBucket}
 )
+
+// viewsVersion is the version of the rules the derived indexes are kept
+// by. Open rebuilds an index from the stored request states when a store
+// was written under an older version, so Verify's comparison holds:
+//
+//	1  the per-patient index folded the Patient ID's case
+//	2  Patient.Key matches the ID exactly, with its issuer
+const viewsVersion = 2
 
 // Store is the handoff log and request views inside the desk's store. It is
 // safe for concurrent use (bbolt serializes writers).
@@ -85,25 +99,70 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 		return s, nil
 	}
 	// A View first: opening an existing store then costs no write (and no fsync).
-	if db.View(func(tx *bolt.Tx) error { _, err := open(tx); return err }) == nil {
-		return s, nil
+	current := func(tx *bolt.Tx) error {
+		if _, err := open(tx); err != nil {
+			return err
+		}
+		if v := tx.Bucket(rootBucket).Get(viewsKey); len(v) != 1 || v[0] != viewsVersion {
+			return errOldViews
+		}
+		return nil
+	}
+	if db.View(current) == nil || db.IsReadOnly() {
+		return s, nil // a read-only store is compared as it is
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
+		if current(tx) == nil {
+			return nil // another Open was first
+		}
 		root, err := tx.CreateBucketIfNotExists(rootBucket)
 		if err != nil {
 			return err
 		}
+		v := root.Get(viewsKey)
+		fresh := root.Bucket(eventsBucket) == nil || root.Bucket(eventsBucket).Stats().KeyN == 0
 		for _, name := range allBuckets {
 			if _, err := root.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		return nil
+		if !fresh && (len(v) != 1 || v[0] < 2) {
+			if err := rebuildPatients(root); err != nil {
+				return fmt.Errorf("rebuild the per-patient index: %w", err)
+			}
+		}
+		if len(v) == 1 && v[0] > viewsVersion {
+			return fmt.Errorf("views of version %d, this build knows %d: %w", v[0], viewsVersion, ErrBadRecord)
+		}
+		return root.Put(viewsKey, []byte{viewsVersion})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("handoff: create buckets: %w", err)
+		return nil, fmt.Errorf("handoff: open: %w", err)
 	}
 	return s, nil
+}
+
+var errOldViews = errors.New("handoff: views of an older version")
+
+// rebuildPatients rewrites the per-patient index from the stored request
+// states under the current Patient.Key (the states are what Verify
+// compares with the log, so an index rebuilt from them is compared too).
+func rebuildPatients(root *bolt.Bucket) error {
+	if err := root.DeleteBucket(patientBucket); err != nil {
+		return err
+	}
+	idx, err := root.CreateBucket(patientBucket)
+	if err != nil {
+		return err
+	}
+	return root.Bucket(requestsBucket).ForEach(func(k, v []byte) error {
+		var r Request
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("request %x: %v: %w", k, err, ErrBadRecord)
+		}
+		pk := append([]byte(r.Patient.Key()), 0)
+		return idx.Put(append(pk, k...), nil)
+	})
 }
 
 // Config returns the store's configuration.

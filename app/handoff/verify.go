@@ -242,6 +242,10 @@ func checkViews(b *buckets, state map[string]*Request) error {
 				return mismatch("request %s missing from the tell-the-patient list", id)
 			}
 		}
+		pk := append(append([]byte(r.Patient.Key()), 0), k...)
+		if b.patient.Get(pk) == nil {
+			return mismatch("request %s missing from its patient's history", id)
+		}
 	}
 	// Marshal the replayed states (as json.Marshal would) on all cores; the
 	// stored bytes are only read.
@@ -272,6 +276,9 @@ func checkViews(b *buckets, state map[string]*Request) error {
 	}
 	if n := b.tell.Stats().KeyN; n != tell {
 		return mismatch("tell-the-patient list holds %d entries, want %d", n, tell)
+	}
+	if n := b.patient.Stats().KeyN; n != len(state) {
+		return mismatch("per-patient index holds %d entries, want %d", n, len(state))
 	}
 	return nil
 }

@@ -188,6 +188,7 @@ func (w *jsonWriter) inputFields(in *RequestInput) {
 		w.key("id", false)
 		w.str(p.ID)
 	}
+	w.optStr("issuer", p.Issuer)
 	w.b = append(w.b, '}')
 
 	rq := &in.Requester
