@@ -357,10 +357,40 @@ func (s *Station) frameCache() *disc.FrameCache {
 // PrepareViewer packs the browser viewer's frames of p's discs into the
 // frame cache in the background (disc.Plan.PrepareViewer), so the burn
 // that follows only writes: the desk calls it once staff have seen the
-// plan. The work stops when ctx ends; p may be closed meanwhile.
-func (s *Station) PrepareViewer(ctx context.Context, p *Plan) {
+// plan. The work stops when ctx ends; p may be closed meanwhile. The
+// channel is closed when the work is done.
+func (s *Station) PrepareViewer(ctx context.Context, p *Plan) <-chan struct{} {
+	done := make(chan struct{})
 	if p == nil || p.Options.NoViewer || s.frameCache() == nil {
-		return
+		close(done)
+		return done
 	}
-	go func() { _ = p.Plan.PrepareViewer(ctx) }()
+	go func() {
+		defer close(done)
+		_ = p.Plan.PrepareViewer(ctx)
+	}()
+	return done
+}
+
+// PrepareStudies plans discs of studies with o and packs their browser
+// viewer's frames in the background, for a disc staff are about to queue
+// (the same-day box calls it as it opens, so the burn finds them packed).
+// Errors are dropped: the burn plans again and says what is wrong. The
+// channel is closed when the work is done or ctx ends.
+func (s *Station) PrepareStudies(ctx context.Context, uids []string, o PlanOptions) <-chan struct{} {
+	done := make(chan struct{})
+	if o.NoViewer || s.frameCache() == nil || s.Lib == nil {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		p, err := s.PlanStudies(ctx, uids, o)
+		if err != nil {
+			return
+		}
+		defer p.Close()
+		_ = p.Plan.PrepareViewer(ctx)
+	}()
+	return done
 }
