@@ -19,6 +19,7 @@ import (
 	"discdesk/app/burnqueue"
 	"discdesk/app/handoff"
 	"discdesk/app/staff"
+	"discdesk/app/station"
 	"discdesk/burner/drive"
 )
 
@@ -146,6 +147,11 @@ func TestSameDayDiscIsTwoClicks(t *testing.T) {
 	f.tap("study.sameday." + cr.UID) // click 1
 	if pop := w[*widget.PopUp](f, "sameday.popup"); !pop.Visible() {
 		t.Fatal("click 1 shows no confirmation")
+	}
+	// While the box is read, the disc's browser viewer frames are packed.
+	<-f.d.studies.prepared
+	if m, _ := filepath.Glob(filepath.Join(f.svc.Station.DataDir, filepath.FromSlash(station.FrameCacheFolder), "v*")); len(m) == 0 {
+		t.Error("click 1 prepared no browser viewer frames")
 	}
 	f.tap("sameday.queue") // click 2
 	reqs, err := f.svc.Handoff.OpenRequests(f.clock.now(), false)

@@ -16,6 +16,7 @@ import (
 
 	"discdesk/app/library"
 	"discdesk/app/staff"
+	"discdesk/app/station"
 	"discdesk/burner/disc"
 )
 
@@ -37,6 +38,9 @@ type studiesScreen struct {
 	selected map[string]library.Study
 	order    []string // selection order
 	results  []library.Study
+	// prepared closes when the same-day box's background preparation of
+	// the disc (station.PrepareStudies) is done; tests wait on it.
+	prepared <-chan struct{}
 	imgs     *images
 	// recheck redraws the list when the next "still receiving" study's
 	// quiet time runs out, so the badge is live.
@@ -294,6 +298,10 @@ func (s *studiesScreen) confirmSameDay(st library.Study) {
 		lines = append(lines, name(d, "sameday.incomplete", badge(fmt.Sprintf("Images of this study are still arriving (%s so far): the disc would hold only those.",
 			plural(st.InstanceCount, "image", "images")), widget.WarningImportance)))
 	}
+	// While the technologist reads the box, the disc's browser viewer frames
+	// are packed, so the burn after "Queue disc" only writes.
+	prep, stopPrep := context.WithCancel(context.Background())
+	s.prepared = d.svc.Station.PrepareStudies(prep, []string{st.UID}, station.PlanOptions{Media: mediaFor(in.Format)})
 	msg := name(d, "sameday.msg", widget.NewLabel(""))
 	var pop *widget.PopUp
 	ok := name(d, "sameday.queue", widget.NewButton("Queue disc", func() {
@@ -316,7 +324,7 @@ func (s *studiesScreen) confirmSameDay(st library.Study) {
 		d.notify(fmt.Sprintf("Disc queued for %s (request %s).", PersonName(in.Patient.Name), staff.RequestCode(r.ID)))
 	}))
 	ok.Importance = widget.HighImportance
-	cancel := name(d, "sameday.cancel", widget.NewButton("Cancel", func() { pop.Hide(); d.forget("sameday.") }))
+	cancel := name(d, "sameday.cancel", widget.NewButton("Cancel", func() { stopPrep(); pop.Hide(); d.forget("sameday.") }))
 	lines = append(lines, msg, container.NewHBox(cancel, ok))
 	pop = widget.NewModalPopUp(container.NewPadded(container.NewVBox(lines...)), d.win.Canvas())
 	name(d, "sameday.popup", pop)
