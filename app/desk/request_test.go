@@ -718,6 +718,27 @@ func TestPaymentAtOneDeskIsTheFacilitys(t *testing.T) {
 	if err != nil || got.Balance() != 0 || len(got.Payments) != 2 || got.Payments[1].Reason != "staff courtesy" {
 		t.Fatalf("the front desk's view: %+v %v", got.Payments, err)
 	}
+	// Cancelled, the $2.50 paid goes back at the other desk; the facility
+	// holds the refund to the same rule and replays it.
+	if _, err := front.svc.Station.Cancel(r.ID, "patient withdrew", front.svc.actor(*front.d.User())); err != nil {
+		t.Fatal(err)
+	}
+	back.d.requests.show(mustGet(t, back, r.ID))
+	w[*widget.Entry](back, "handoff.refund.amount").SetText("2.51")
+	back.choose("handoff.refund.method", handoff.PayCash)
+	back.typ("handoff.refund.reason", "request withdrawn")
+	back.tap("handoff.refund.record")
+	if got := back.label("handoff.msg"); got != "That is more than the $2.50 owed." {
+		t.Errorf("refund beyond what was paid at the other desk: %q", got)
+	}
+	w[*widget.Entry](back, "handoff.refund.amount").SetText("2.50")
+	back.tap("handoff.refund.record")
+	if got := back.label("handoff.msg"); got != "Refund of $2.50 recorded." {
+		t.Fatalf("refund at the other desk: %q", got)
+	}
+	if got, err := front.svc.Handoff.Request(r.ID); err != nil || got.Paid() != 0 || got.Refunded() != 250 || got.Refundable() != 0 {
+		t.Errorf("the front desk's view of the refund: %+v %v", got.Payments, err)
+	}
 	if _, err := front.svc.Handoff.Verify(); err != nil {
 		t.Fatalf("facility log: %v", err)
 	}
