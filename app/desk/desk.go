@@ -238,6 +238,7 @@ func (d *Desk) ShowMain() {
 		container.NewTabItem("Requests", d.requests.content),
 	}
 	items = append(items, d.accessTabs()...) // offers, outside discs (offers.go)
+	items = append(items, d.pacsTabs()...)   // search and retrieve from PACS (pacsscreen.go)
 	if u.Role.Can(staff.ActionSettings) {
 		items = append(items, container.NewTabItem("Settings", newSettingsScreen(d).content))
 	}

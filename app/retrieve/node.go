@@ -130,7 +130,7 @@ func (n *Node) Find(ctx context.Context, f Filter) ([]pacs.Study, error) {
 		StudyInstanceUID: f.StudyInstanceUID, StudyDate: f.StudyDate,
 	})
 	if err != nil {
-		return res, fmt.Errorf("find studies on %s: %w", n, err)
+		return res, n.fail(ctx, "find studies on", err)
 	}
 	m := strings.TrimSpace(f.Modality)
 	if m == "" {
@@ -172,7 +172,7 @@ func (n *Node) modalities(ctx context.Context, s pacs.Study) (string, error) {
 func (n *Node) Series(ctx context.Context, patientID, studyUID string) ([]pacs.Series, error) {
 	res, err := n.Remote.FindSeries(ctx, n.SCU, n.Model, patientID, studyUID)
 	if err != nil {
-		return res, fmt.Errorf("find series on %s: %w", n, err)
+		return res, n.fail(ctx, "find the series on", err)
 	}
 	return res, nil
 }

@@ -190,7 +190,7 @@ func (t *tally) have(uid string) bool {
 // Retrieve fetches the study studyUID from the node into into.
 func (n *Node) Retrieve(ctx context.Context, studyUID string, into Into, o Options) (Result, error) {
 	res := Result{Node: n.String(), StudyUID: studyUID}
-	fail := func(err error) (Result, error) { return res, fmt.Errorf("retrieve study from %s: %w", n, err) }
+	fail := func(err error) (Result, error) { return res, n.fail(ctx, "retrieve the study from", err) }
 	switch o.Method {
 	case "", "move", "get":
 	default:
@@ -227,18 +227,9 @@ func (n *Node) Retrieve(ctx context.Context, studyUID string, into Into, o Optio
 	t.mu.Unlock()
 	res.count()
 	if rerr != nil {
-		return fail(cancelled(ctx, rerr))
+		return fail(rerr)
 	}
 	return res, nil
-}
-
-// cancelled makes an error caused by ctx ending say so (errors.Is
-// context.Canceled), not only as the closed connection it shows as.
-func cancelled(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w: %w", cerr, err)
-	}
-	return err
 }
 
 // count fills Failed from the node's account.
@@ -269,7 +260,7 @@ func (n *Node) moveToReceiver(ctx context.Context, res Result, t *tally, o Optio
 		o.Progress(done, max(t.total, done))
 	}
 	if err = errors.Join(err, herr); err != nil {
-		return res, fmt.Errorf("retrieve study from %s: %w", n, cancelled(ctx, err))
+		return res, n.fail(ctx, "retrieve the study from", err)
 	}
 	return res, nil
 }

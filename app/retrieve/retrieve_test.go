@@ -291,6 +291,20 @@ func TestFindAndRetrieveFromOrthanc(t *testing.T) {
 		})
 	}
 
+	// A called AE title Orthanc does not answer to, a wrong password:
+	// refused, in words saying what to check.
+	wrong := s
+	wrong.Nodes = []settings.Node{{Name: "wrong ae", AETitle: "NOTORTHANC", Host: o.Host, Port: o.Port}, {Name: "wrong password", URL: o.DICOMwebURL, User: o.Username}}
+	for _, name := range []string{"wrong ae", "wrong password"} {
+		node, err := retrieve.Configured(wrong, name, func(string) string { return "not-the-password" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := node.Find(ctx, retrieve.Filter{PatientName: "DOE^*"}); !errors.Is(err, retrieve.ErrRefused) || !strings.Contains(err.Error(), "PACS node "+name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+
 	node, err := retrieve.Configured(s, "web", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -334,11 +348,11 @@ func TestNodeErrorsNameTheNode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := node.Find(context.Background(), retrieve.Filter{PatientID: "X"}); err == nil || !strings.Contains(err.Error(), "PACS node "+name) {
+		if _, err := node.Find(context.Background(), retrieve.Filter{PatientID: "X"}); !errors.Is(err, retrieve.ErrUnreachable) || !strings.Contains(err.Error(), "PACS node "+name) {
 			t.Errorf("find on the unreachable %s: %v", name, err)
 		}
 		_, err = node.Retrieve(context.Background(), mrStudy, retrieve.Library(lib, dir), retrieve.Options{Host: "127.0.0.1", Port: pacstest.FreePort(t)})
-		if err == nil || !strings.Contains(err.Error(), "PACS node "+name) {
+		if !errors.Is(err, retrieve.ErrUnreachable) || !strings.Contains(err.Error(), "PACS node "+name) || !strings.Contains(err.Error(), "does not answer") {
 			t.Errorf("retrieve from the unreachable %s: %v", name, err)
 		}
 	}
@@ -363,5 +377,17 @@ func TestNoFyne(t *testing.T) {
 		if strings.HasPrefix(p, "fyne.io/") {
 			t.Errorf("app/retrieve imports %s", p)
 		}
+	}
+}
+
+// A PACS that does not know the desk as a move destination answers the
+// C-MOVE with A801: the error says what to add on the PACS.
+func TestMoveDestinationUnknown(t *testing.T) {
+	files, _ := mrFiles(t)
+	qr := pacstest.Dcmqrscp(t, "QRSCP", files, nil)
+	lib, dir := newLibrary(t)
+	_, err := dimseNode(qr).Retrieve(context.Background(), mrStudy, retrieve.Library(lib, dir), retrieve.Options{Host: "127.0.0.1", Port: pacstest.FreePort(t)})
+	if !errors.Is(err, retrieve.ErrUnknownDestination) || !strings.Contains(err.Error(), "AE title DISCDESK") {
+		t.Errorf("move to an unknown destination: %v", err)
 	}
 }
