@@ -127,7 +127,7 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 			t.Errorf("history %v: %d %v %s", c.args, code, err, out)
 		}
 	}
-	if code, out, _ = run(t, dir, "request", "list", "--patient", "MRN0042"); strings.Count(out, "Doe, Jane") != 2 {
+	if _, out, _ = run(t, dir, "request", "list", "--patient", "MRN0042"); strings.Count(out, "Doe, Jane") != 2 {
 		t.Errorf("history of MRN0042 with no issuer: %s", out)
 	}
 	code, out, _ = run(t, dir, "request", "list", "--search", "john madison")

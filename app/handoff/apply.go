@@ -60,12 +60,8 @@ func apply(r *Request, ev *Event) (*Request, error) {
 		// A fee quoted below what was paid stands: the difference is
 		// refundable (Request.Refundable).
 		n.Fee = *ev.Fee
-	case EventPaid:
+	case EventPaid, EventRefunded:
 		if err := applyPayment(n, ev); err != nil {
-			return nil, err
-		}
-	case EventRefunded:
-		if err := applyRefund(n, ev); err != nil {
 			return nil, err
 		}
 	case EventBurned:

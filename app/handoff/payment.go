@@ -145,32 +145,25 @@ func cardNumber(s string) bool {
 	return false
 }
 
-// applyPayment is the payment rule of apply: n is the request after ev
-// (not cancelled: apply refuses that first).
+// applyPayment is the payment and refund rule of apply: n is the request
+// after ev, a "fee-paid" event (not on a cancelled request: apply refuses
+// that first) or a "fee-refunded" one (which may be). The payment is kept
+// on the request with the event's time and staff.
 func applyPayment(n *Request, ev *Event) error {
 	head := fmt.Sprintf("handoff: %s event for request %s", ev.Kind, ev.Request)
 	p := ev.Payment
-	if p == nil {
-		return fmt.Errorf("%s: no payment data: %w", head, ErrWrongState)
-	}
-	if n.Intake != nil {
+	refund := ev.Kind == EventRefunded
+	switch {
+	case p == nil || refund && !p.Refund:
+		return fmt.Errorf("%s: no %s data: %w", head, strings.TrimPrefix(string(ev.Kind), "fee-"), ErrWrongState)
+	case n.Intake != nil:
 		return fmt.Errorf("%s: an outside disc's record has no fee: %w", head, ErrWrongState)
 	}
 	if err := p.check(); err != nil {
 		return fmt.Errorf("%s: %w", head, err)
 	}
-	if p.Refund {
-		return fmt.Errorf("%s: a refund is a %s event: %w", head, EventRefunded, ErrWrongState)
-	}
-	if w := n.Waiver(); w != nil {
-		return fmt.Errorf("%s: waived on %s by %s (%s): %w", head, w.Time.Format(time.DateOnly), w.Staff, w.Reason, ErrFeeWaived)
-	}
-	bal := n.Balance()
-	switch {
-	case bal <= 0:
-		return fmt.Errorf("%s: the fee of %s is paid: %w", head, n.Fee.Total, ErrNothingDue)
-	case !p.Waived && p.Cents > bal:
-		return fmt.Errorf("%s: %s with %s due: %w", head, p.Cents, bal, ErrOverpaid)
+	if err := paymentFits(n, p, refund); err != nil {
+		return fmt.Errorf("%s: %w", head, err)
 	}
 	rec := *p
 	rec.Time, rec.Staff = ev.Time, ev.Staff
@@ -178,33 +171,35 @@ func applyPayment(n *Request, ev *Event) error {
 	return nil
 }
 
-// applyRefund is the refund rule of apply: n is the request after ev,
-// which may be cancelled. Money goes back only as much as Refundable, with
-// a reason and how it was given back.
-func applyRefund(n *Request, ev *Event) error {
-	head := fmt.Sprintf("handoff: %s event for request %s", ev.Kind, ev.Request)
-	p := ev.Payment
-	if p == nil || !p.Refund {
-		return fmt.Errorf("%s: no refund data: %w", head, ErrWrongState)
+// paymentFits reports why p (checked) does not fit the request's fee: a
+// payment or waiver only what is due, a refund (refund true) only what
+// may go back (Refundable).
+func paymentFits(n *Request, p *Payment, refund bool) error {
+	if refund {
+		owed := n.Refundable()
+		switch {
+		case owed <= 0 && n.Paid() <= 0:
+			return fmt.Errorf("nothing was paid: %w", ErrNothingToRefund)
+		case owed <= 0:
+			return fmt.Errorf("%s paid of a fee of %s: only a cancelled request or a fee lowered below what was paid is refunded: %w", n.Paid(), n.Fee.Total, ErrNothingToRefund)
+		case p.Cents > owed:
+			return fmt.Errorf("%s with %s refundable: %w", p.Cents, owed, ErrOverRefund)
+		}
+		return nil
 	}
-	if n.Intake != nil {
-		return fmt.Errorf("%s: an outside disc's record has no fee: %w", head, ErrWrongState)
+	if p.Refund {
+		return fmt.Errorf("a refund is a %s event: %w", EventRefunded, ErrWrongState)
 	}
-	if err := p.check(); err != nil {
-		return fmt.Errorf("%s: %w", head, err)
+	if w := n.Waiver(); w != nil {
+		return fmt.Errorf("waived on %s by %s (%s): %w", w.Time.Format(time.DateOnly), w.Staff, w.Reason, ErrFeeWaived)
 	}
-	owed := n.Refundable()
+	bal := n.Balance()
 	switch {
-	case owed <= 0 && n.Paid() <= 0:
-		return fmt.Errorf("%s: nothing was paid: %w", head, ErrNothingToRefund)
-	case owed <= 0:
-		return fmt.Errorf("%s: %s paid of a fee of %s: only a cancelled request or a fee lowered below what was paid is refunded: %w", head, n.Paid(), n.Fee.Total, ErrNothingToRefund)
-	case p.Cents > owed:
-		return fmt.Errorf("%s: %s with %s refundable: %w", head, p.Cents, owed, ErrOverRefund)
+	case bal <= 0:
+		return fmt.Errorf("the fee of %s is paid: %w", n.Fee.Total, ErrNothingDue)
+	case !p.Waived && p.Cents > bal:
+		return fmt.Errorf("%s with %s due: %w", p.Cents, bal, ErrOverpaid)
 	}
-	rec := *p
-	rec.Time, rec.Staff = ev.Time, ev.Staff
-	n.Payments = append(append([]Payment(nil), n.Payments...), rec)
 	return nil
 }
 
@@ -276,12 +271,18 @@ func (r *Request) Balance() Cents {
 // The event's text is the payment in one line (Payment.String), which the
 // CSV export shows.
 func (s *Store) RecordPayment(requestID string, p Payment, by Actor) (Event, error) {
+	return s.recordPayment(EventPaid, requestID, p, by)
+}
+
+// recordPayment cleans p's text, checks it and records it as an event of
+// kind (fee-paid or fee-refunded), its one line as the event's text.
+func (s *Store) recordPayment(kind EventKind, requestID string, p Payment, by Actor) (Event, error) {
 	clean := func(v string) string { return strings.Join(strings.Fields(v), " ") }
 	p.Method, p.Reference, p.Reason = strings.ToLower(clean(p.Method)), clean(p.Reference), clean(p.Reason)
 	if err := p.check(); err != nil {
 		return Event{}, err
 	}
-	return s.event(&Event{Kind: EventPaid, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
+	return s.event(&Event{Kind: kind, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
 }
 
 // RecordRefund records money given back to the requester (Cents, how in
@@ -292,13 +293,8 @@ func (s *Store) RecordPayment(requestID string, p Payment, by Actor) (Event, err
 // or invalid field is a *FieldError. Who may refund is the caller's rule
 // (station checks the staff member's role).
 func (s *Store) RecordRefund(requestID string, p Payment, by Actor) (Event, error) {
-	clean := func(v string) string { return strings.Join(strings.Fields(v), " ") }
-	p.Method, p.Reference, p.Reason = strings.ToLower(clean(p.Method)), clean(p.Reference), clean(p.Reason)
 	p.Refund = true
-	if err := p.check(); err != nil {
-		return Event{}, err
-	}
-	return s.event(&Event{Kind: EventRefunded, Request: requestID, Payment: &p, Text: p.String()}, by, nil)
+	return s.recordPayment(EventRefunded, requestID, p, by)
 }
 
 // ParseDollars reads an amount as staff type it: "6.50", "$6.50", "6",

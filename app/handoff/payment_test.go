@@ -108,7 +108,14 @@ func TestRecordPaymentRulesAndBalance(t *testing.T) {
 	}
 
 	// The request replayed from its events through Apply is the stored one.
-	evs, err := s.Events(r.ID, "")
+	checkReplay(t, s, r.ID)
+}
+
+// checkReplay replays the request's events through Apply and compares the
+// result with the stored request.
+func checkReplay(t *testing.T, s *Store, id string) {
+	t.Helper()
+	evs, err := s.Events(id, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +125,12 @@ func TestRecordPaymentRulesAndBalance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !reflect.DeepEqual(*st, got) {
-		t.Errorf("replayed %s", cmp.Diff(got, *st))
+	want, err := s.Request(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*st, want) {
+		t.Errorf("replayed %s", cmp.Diff(want, *st))
 	}
 }
 
@@ -414,21 +425,8 @@ func TestRecordRefundRules(t *testing.T) {
 	}
 	mustVerify(t, s)
 
-	// Replayed through Apply, the request is the stored one.
-	evs, err := s.Events(r.ID, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st *Request
-	for i := range evs {
-		if st, err = Apply(st, &evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, _ := s.Request(r.ID)
-	if !reflect.DeepEqual(*st, want) {
-		t.Errorf("replayed %s", cmp.Diff(want, *st))
-	}
+	checkReplay(t, s, r.ID)
+	checkReplay(t, s, q.ID)
 }
 
 // A refund appended as another backend builds it (Append) is held to
