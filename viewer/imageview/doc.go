@@ -15,6 +15,13 @@
 // other goroutines (thumbnails, cine, background loading) reaches the UI only
 // through fyne.Do.
 //
+// The overlay's words come from the viewer's Words (English, the staff's
+// abbreviations, when nil); the same hook chooses its lines, so a screen
+// for patients shows its own lines in its own language and nothing it did
+// not name. The stack's length can change after layout (a multi-frame
+// image read late): OnCountChanged says so, apart from OnIndexChanged,
+// which synchronises viewers.
+//
 // # Caveats
 //
 //   - Pixel Aspect Ratio other than 1 is not applied; pixels are shown square.

@@ -1,7 +1,6 @@
 package imageview
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"strings"
@@ -97,7 +96,8 @@ func (r *viewerRenderer) Refresh() {
 func (r *viewerRenderer) cornerText() [4][]string { return r.v.Annotations() }
 
 // Annotations returns the overlay text of the four corners (top left, top
-// right, bottom left, bottom right); empty when the overlay is hidden.
+// right, bottom left, bottom right) in the viewer's Words; empty when the
+// overlay is hidden.
 func (v *Viewer) Annotations() [4][]string {
 	var out [4][]string
 	if v.HideOverlay {
@@ -111,52 +111,50 @@ func (v *Viewer) Annotations() [4][]string {
 	if se := v.Series; se != nil && se.Study != nil {
 		st, p := se.Study, se.Study.Patient
 		if p != nil {
-			out[0] = append(out[0], dcm.PersonName(p.Name), labelled("ID ", p.ID))
-			born := labelled("Born ", dcm.FormatDate(p.BirthDate))
+			born := []string{v.labelled(WordBorn, dcm.FormatDate(p.BirthDate))}
 			if fi != nil && fi.PatientAge != "" {
-				born = strings.TrimSpace(born + " (" + age(fi.PatientAge) + ")")
+				born = append(born, v.line(WordAge, v.age(fi.PatientAge)))
 			}
-			out[0] = append(out[0], strings.TrimSpace(born+" "+p.Sex))
+			born = append(born, v.labelled(WordSex, p.Sex))
+			out[0] = append(out[0], v.labelled(WordName, dcm.PersonName(p.Name)), v.labelled(WordID, p.ID), joinWords(born, " "))
 		}
 		if fi != nil {
-			out[1] = append(out[1], fi.Institution)
+			out[1] = append(out[1], v.labelled(WordInstitution, fi.Institution))
 		}
-		out[1] = append(out[1], st.Description, dcm.FormatDate(st.Date), labelled("Acc ", st.Accession))
-		out[2] = append(out[2], se.Label())
+		out[1] = append(out[1], v.labelled(WordStudy, st.Description), v.labelled(WordStudyDate, dcm.FormatDate(st.Date)), v.labelled(WordAccession, st.Accession))
+		out[2] = append(out[2], v.labelled(WordSeries, se.Label()))
 	}
 	if n := v.Len(); n > 0 {
-		out[2] = append(out[2], fmt.Sprintf("Im %d/%d", v.Index+1, n))
+		out[2] = append(out[2], v.line(WordImage, v.Index+1, n))
 	}
 	if fi != nil {
 		if fi.Frames > 1 {
-			out[2] = append(out[2], fmt.Sprintf("Frame %d/%d", fi.Frame+1, fi.Frames))
+			out[2] = append(out[2], v.line(WordFrame, fi.Frame+1, fi.Frames))
 		}
-		out[2] = append(out[2], labelled("Thk ", unit(fi.SliceThickness, " mm")), labelled("Loc ", unit(fi.SliceLocation, " mm")))
-		if fi.Laterality != "" {
-			out[2] = append(out[2], "Laterality "+fi.Laterality)
-		}
+		out[2] = append(out[2], v.labelled(WordThickness, fi.SliceThickness), v.labelled(WordLocation, fi.SliceLocation))
+		out[2] = append(out[2], v.labelled(WordLaterality, fi.Laterality))
 		if fi.Desc.Grey() {
-			out[3] = append(out[3], fmt.Sprintf("W %.0f L %.0f", v.Window.Width, v.Window.Center))
+			out[3] = append(out[3], v.line(WordWindow, v.Window.Width, v.Window.Center), v.labelled(WordWindowName, v.windowName(fi)))
 		}
-		out[3] = append(out[3], fmt.Sprintf("Zoom %.0f%%", 100*v.placement().s))
+		out[3] = append(out[3], v.line(WordZoom, float64(100*v.placement().s)))
 		if o := v.Orient; !o.identity() {
-			out[3] = append(out[3], orientText(o))
+			out[3] = append(out[3], v.orientText(o))
 		}
 		if fi.Desc.Modality != "" && !fi.Calibrated && fi.PixelSpacing[0] > 0 {
-			out[3] = append(out[3], "Spacing at detector")
+			out[3] = append(out[3], v.line(WordDetector))
 		}
 		if fi.PixelSpacing[0] == 0 {
-			out[3] = append(out[3], "Pixel spacing unknown")
+			out[3] = append(out[3], v.line(WordNoSpacing))
 		}
 		if fi.Lossy {
-			out[3] = append(out[3], lossyText(fi))
+			out[3] = append(out[3], v.lossyText(fi))
 		}
 	}
 	if v.Playing() {
-		out[3] = append(out[3], "Cine")
+		out[3] = append(out[3], v.line(WordCine))
 	}
 	if v.Err != nil {
-		out[2] = append(out[2], "Error: "+v.Err.Error())
+		out[2] = append(out[2], v.line(WordError, v.Err.Error()))
 	}
 	for i := range out {
 		lines := out[i][:0]
@@ -170,35 +168,69 @@ func (v *Viewer) Annotations() [4][]string {
 	return out
 }
 
+// windowName names the window on screen for WordWindowName: the preset's
+// or stored window's name in the viewer's words; a stored window the words
+// cannot name is the image's own; a window set by hand is said to be.
+func (v *Viewer) windowName(fi *study.FrameInfo) string {
+	w := v.Window
+	stored := false
+	for _, s := range fi.Desc.Windows {
+		if s.Center == w.Center && s.Width == w.Width {
+			stored = true
+		}
+	}
+	if e := strings.TrimSpace(w.Explanation); e != "" {
+		if name := v.word(WordPreset + e); name != "" {
+			return name
+		}
+	}
+	if stored {
+		return v.word(WordWindowOwn)
+	}
+	if w.Explanation != "" {
+		return w.Explanation // a preset the words do not name: as the viewer calls it
+	}
+	return v.word(WordWindowSet)
+}
+
+// joinWords joins the parts that are not empty.
+func joinWords(parts []string, sep string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
 // EdgeLabels are the patient-direction letters at the left, right, top and
-// bottom edges of the image as it is shown (turned with Orient); empty
-// without Image Orientation (Patient) or with the overlay hidden.
+// bottom edges of the image as it is shown (turned with Orient), in the
+// viewer's words; empty without Image Orientation (Patient), with the
+// overlay hidden, or when the words give no letter for one of them.
 func (v *Viewer) EdgeLabels() [4]string {
 	f := v.Frame()
 	if f == nil || !f.Info.HasOrientation || v.HideOverlay {
 		return [4]string{}
 	}
 	l, rt, tp, b := v.Orient.Labels(study.OrientationLabels(f.Info.Orientation))
-	return [4]string{l, rt, tp, b}
-}
-
-// labelled prefixes a value with its label, or gives "" for no value.
-func labelled(label, v string) string {
-	if strings.TrimSpace(v) == "" {
-		return ""
+	out := [4]string{l, rt, tp, b}
+	for i, s := range out {
+		var w strings.Builder
+		for _, c := range s {
+			letter := v.word(WordEdge + string(c))
+			if letter == "" {
+				return [4]string{}
+			}
+			w.WriteString(letter)
+		}
+		out[i] = w.String()
 	}
-	return label + strings.TrimSpace(v)
-}
-
-func unit(v, u string) string {
-	if strings.TrimSpace(v) == "" {
-		return ""
-	}
-	return strings.TrimSpace(v) + u
+	return out
 }
 
 // age shows an AS value (PS3.5 6.2: nnnD, nnnW, nnnM, nnnY) in words.
-func age(as string) string {
+func (v *Viewer) age(as string) string {
 	if len(as) != 4 {
 		return as
 	}
@@ -208,35 +240,38 @@ func age(as string) string {
 	}
 	switch as[3] {
 	case 'Y':
-		return n + " y"
+		return v.line(WordAgeYears, n)
 	case 'M':
-		return n + " mo"
+		return v.line(WordAgeMonths, n)
 	case 'W':
-		return n + " wk"
+		return v.line(WordAgeWeeks, n)
 	case 'D':
-		return n + " d"
+		return v.line(WordAgeDays, n)
 	}
 	return as
 }
 
-func orientText(o Orient) string {
+func (v *Viewer) orientText(o Orient) string {
 	var parts []string
 	if o.Rotation&3 != 0 {
-		parts = append(parts, fmt.Sprintf("Rotated %d°", 90*(o.Rotation&3)))
+		parts = append(parts, v.line(WordRotated, 90*(o.Rotation&3)))
 	}
 	if o.FlipH {
-		parts = append(parts, "mirrored L-R")
+		parts = append(parts, v.line(WordMirroredLR))
 	}
 	if o.FlipV {
-		parts = append(parts, "mirrored T-B")
+		parts = append(parts, v.line(WordMirroredTB))
 	}
-	return strings.Join(parts, ", ")
+	return joinWords(parts, ", ")
 }
 
 // lossyText says that an image was compressed with loss, with its ratio and
-// method when given ("Lossy 10:1 ISO_10918_1").
-func lossyText(fi *study.FrameInfo) string {
-	s := "Lossy compressed"
+// method when given ("Lossy compressed 10:1 ISO_10918_1").
+func (v *Viewer) lossyText(fi *study.FrameInfo) string {
+	s := v.line(WordLossy)
+	if s == "" {
+		return ""
+	}
 	for i, r := range fi.LossyRatio {
 		s += " " + strings.TrimSpace(r) + ":1"
 		if i < len(fi.LossyMethod) {
@@ -308,15 +343,15 @@ func (r *viewerRenderer) update() {
 			r.lines[li].Position2 = p.toWidget(m.C[0], m.C[1])
 			li++
 			deg, _ := v.AngleDegrees(m)
-			r.labels[i].Text = fmt.Sprintf("%.1f°", deg)
+			r.labels[i].Text = v.line(WordAngle, deg)
 		case m.Angle:
-			r.labels[i].Text = "drag the second arm"
+			r.labels[i].Text = v.line(WordSecondArm)
 		default:
 			d, mm := v.Distance(m)
 			if mm {
-				r.labels[i].Text = fmt.Sprintf("%.1f mm", d)
+				r.labels[i].Text = v.line(WordDistance, d)
 			} else {
-				r.labels[i].Text = fmt.Sprintf("%.1f px (pixel spacing unknown)", d)
+				r.labels[i].Text = v.line(WordPixels, d)
 			}
 		}
 		r.labelAt = append(r.labelAt, at)

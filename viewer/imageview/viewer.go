@@ -66,6 +66,9 @@ type Viewer struct {
 	Orient Orient
 	// HideOverlay hides the text and orientation overlay.
 	HideOverlay bool
+	// Words are the overlay's words and choose its lines (nil: English,
+	// the staff's overlay); see Words.
+	Words Words
 	// Measurements drawn so far (shown on their frame).
 	Measurements []Measurement
 	// Err is the last loading or rendering error (shown in the overlay).
@@ -74,6 +77,12 @@ type Viewer struct {
 	// OnIndexChanged is called (on the UI goroutine) after Index changed
 	// through the user or SetIndex; two viewers synchronise through it.
 	OnIndexChanged func(index int)
+	// OnCountChanged is called (on the UI goroutine) after Len changed:
+	// another series was set, or reading a multi-frame image found its
+	// frames after the stack was laid out (a DICOMDIR need not say how
+	// many). A counter beside the viewer ("image 3 of N") listens here;
+	// OnIndexChanged, which synchronises viewers, stays about the index.
+	OnCountChanged func(n int)
 	// OnToolChanged is called after the tool changed, by a key or SetTool,
 	// so a toolbar can show the tool in use.
 	OnToolChanged func(Tool)
@@ -94,6 +103,7 @@ type Viewer struct {
 	dragAcc   float32
 	measuring bool
 	cineStop  chan struct{}
+	count     int // the Len OnCountChanged last heard (UI goroutine)
 }
 
 // NewViewer returns an empty viewer.
@@ -122,20 +132,72 @@ func (v *Viewer) SetSeries(d *study.Disc, se *study.Series) error {
 	v.Window, v.Orient = render.Window{}, Orient{}
 	if se == nil || len(se.Images()) == 0 {
 		v.Refresh()
+		v.countChanged()
 		return nil
 	}
 	st := study.NewStack(d, se.Images(), 0)
 	// The series opens on its middle image (IHE BIR): the first ones of a
 	// scan are often scout or edge slices.
 	v.Index = st.Len() / 2
-	st.OnLayout = func(int) { fyne.Do(v.Refresh) }
+	st.OnLayout = func(int) {
+		fyne.Do(func() {
+			if v.Stack() == st { // not a series shown before
+				v.relayout()
+			}
+		})
+	}
 	v.mu.Lock()
 	v.stack = st
 	v.mu.Unlock()
 	err := v.load()
-	st.Start()
 	v.Refresh()
+	v.countChanged()
+	st.Start() // after the count above: a later one comes through relayout
 	return err
+}
+
+// relayout follows the stack after it learnt a multi-frame image's frames:
+// the frame on screen keeps its place on screen but gets its new index (an
+// image after the multi-frame one moves up the stack), and the counters
+// hear of the new length.
+func (v *Viewer) relayout() {
+	st := v.Stack()
+	if st == nil {
+		return
+	}
+	n, was := st.Len(), v.Index
+	if f := v.Frame(); f != nil && st.Peek(v.Index) != f {
+		found := false
+		for i := 0; i < n && !found; i++ {
+			if st.Peek(i) == f {
+				v.Index, found = i, true
+			}
+		}
+		if !found { // no longer cached: show what its index holds now
+			v.Index = max(0, min(n-1, v.Index))
+		}
+		_ = v.load() // an error shows in the overlay
+		v.mu.Lock()
+		v.srcIndex = -1 // the raster renders the frame now at the index
+		v.mu.Unlock()
+	}
+	v.Refresh()
+	if v.Index != was && v.OnIndexChanged != nil {
+		v.OnIndexChanged(v.Index)
+	}
+	v.countChanged()
+}
+
+// countChanged tells OnCountChanged of a new Len.
+func (v *Viewer) countChanged() {
+	n := v.Len()
+	if n == v.count {
+		return
+	}
+	v.count = n
+	if v.OnCountChanged != nil {
+		v.OnCountChanged(n)
+	}
 }
 
 // Stack returns the loader of the series shown (nil when empty).
