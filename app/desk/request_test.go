@@ -724,16 +724,12 @@ func TestPaymentAtOneDeskIsTheFacilitys(t *testing.T) {
 		t.Fatal(err)
 	}
 	back.d.requests.show(mustGet(t, back, r.ID))
-	w[*widget.Entry](back, "handoff.refund.amount").SetText("2.51")
 	back.choose("handoff.refund.method", handoff.PayCash)
 	back.typ("handoff.refund.reason", "request withdrawn")
-	back.tap("handoff.refund.record")
-	if got := back.label("handoff.msg"); got != "That is more than the $2.50 owed." {
+	if got := back.refund("2.51"); got != "That is more than the $2.50 owed." {
 		t.Errorf("refund beyond what was paid at the other desk: %q", got)
 	}
-	w[*widget.Entry](back, "handoff.refund.amount").SetText("2.50")
-	back.tap("handoff.refund.record")
-	if got := back.label("handoff.msg"); got != "Refund of $2.50 recorded." {
+	if got := back.refund("2.50"); got != "Refund of $2.50 recorded." {
 		t.Fatalf("refund at the other desk: %q", got)
 	}
 	if got, err := front.svc.Handoff.Request(r.ID); err != nil || got.Paid() != 0 || got.Refunded() != 250 || got.Refundable() != 0 {
@@ -799,14 +795,10 @@ func TestWaiveAndRefundNeedASupervisorAtTheDesk(t *testing.T) {
 		t.Errorf("refund without a reason: %q", got)
 	}
 	f.typ("handoff.refund.reason", "request withdrawn")
-	w[*widget.Entry](f, "handoff.refund.amount").SetText("7")
-	f.tap("handoff.refund.record")
-	if got := f.label("handoff.msg"); got != "That is more than the $6.50 owed." {
+	if got := f.refund("7"); got != "That is more than the $6.50 owed." {
 		t.Errorf("refund beyond what was paid: %q", got)
 	}
-	w[*widget.Entry](f, "handoff.refund.amount").SetText("6.50")
-	f.tap("handoff.refund.record")
-	if got := f.label("handoff.msg"); got != "Refund of $6.50 recorded." {
+	if got := f.refund("6.50"); got != "Refund of $6.50 recorded." {
 		t.Fatalf("refund: %q", got)
 	}
 	if info := f.label("handoff.info"); !strings.Contains(info, "Refunded $6.50 cash on 2 Nov 2026: request withdrawn (Demo Staff)") || strings.Contains(info, "Refund owed") {
@@ -822,6 +814,15 @@ func TestWaiveAndRefundNeedASupervisorAtTheDesk(t *testing.T) {
 	if _, err := f.svc.Handoff.Verify(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// refund records a refund of amount with the detail's refund fields and
+// returns the detail's message.
+func (f *fixture) refund(amount string) string {
+	f.t.Helper()
+	w[*widget.Entry](f, "handoff.refund.amount").SetText(amount)
+	f.tap("handoff.refund.record")
+	return f.label("handoff.msg")
 }
 
 func mustGet(t *testing.T, f *fixture, id string) handoff.Request {

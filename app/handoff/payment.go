@@ -155,7 +155,7 @@ func applyPayment(n *Request, ev *Event) error {
 	refund := ev.Kind == EventRefunded
 	switch {
 	case p == nil || refund && !p.Refund:
-		return fmt.Errorf("%s: no %s data: %w", head, strings.TrimPrefix(string(ev.Kind), "fee-"), ErrWrongState)
+		return fmt.Errorf("%s: no payment data: %w", head, ErrWrongState)
 	case n.Intake != nil:
 		return fmt.Errorf("%s: an outside disc's record has no fee: %w", head, ErrWrongState)
 	}
