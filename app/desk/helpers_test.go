@@ -94,6 +94,7 @@ func newFixture(t *testing.T, demo bool) *fixture {
 		if k := f.d.kiosk; k != nil {
 			k.stop()
 		}
+		svc.waitPrepared() // nothing writes into the data folder once it goes
 	})
 	return f
 }

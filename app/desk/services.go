@@ -69,6 +69,7 @@ type Services struct {
 	burning map[string]context.CancelFunc // target spec -> cancel of the disc being written
 	events  map[uuid.UUID]burnqueue.Event // latest progress per job
 	recv    *receiving                    // the DICOM receiver, once StartReceiver ran
+	prep    sync.WaitGroup                // background preparations of discs (PrepareStudies)
 }
 
 // Options of openServices.
@@ -174,6 +175,20 @@ func (s *Services) actor(m staff.Member) handoff.Actor {
 
 // noReportAck is the acknowledgement of a disc without a report.
 var noReportAck = []disc.WarningCode{disc.WarnNoReport}
+
+// PrepareStudies packs the browser viewer's frames of a disc of studies on
+// media in the background (station.PrepareStudies), for a disc staff are
+// about to queue; the channel closes when the work is done or ctx ends.
+func (s *Services) PrepareStudies(ctx context.Context, uids []string, media disc.Media) <-chan struct{} {
+	done := s.Station.PrepareStudies(ctx, uids, station.PlanOptions{Media: media})
+	s.prep.Add(1)
+	go func() { <-done; s.prep.Done() }()
+	return done
+}
+
+// waitPrepared waits for the background preparations to end (tests: before
+// the data folder is removed).
+func (s *Services) waitPrepared() { s.prep.Wait() }
 
 // PlanStudies plans discs for studies on media ("" = the settings') with
 // the settings' facility, through the station. The caller closes the plan.

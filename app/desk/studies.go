@@ -16,7 +16,6 @@ import (
 
 	"discdesk/app/library"
 	"discdesk/app/staff"
-	"discdesk/app/station"
 	"discdesk/burner/disc"
 )
 
@@ -301,7 +300,7 @@ func (s *studiesScreen) confirmSameDay(st library.Study) {
 	// While the technologist reads the box, the disc's browser viewer frames
 	// are packed, so the burn after "Queue disc" only writes.
 	prep, stopPrep := context.WithCancel(context.Background())
-	s.prepared = d.svc.Station.PrepareStudies(prep, []string{st.UID}, station.PlanOptions{Media: mediaFor(in.Format)})
+	s.prepared = d.svc.PrepareStudies(prep, []string{st.UID}, mediaFor(in.Format))
 	msg := name(d, "sameday.msg", widget.NewLabel(""))
 	var pop *widget.PopUp
 	ok := name(d, "sameday.queue", widget.NewButton("Queue disc", func() {
