@@ -6,4 +6,8 @@
 // disc viewer (viewer/study) shows the text; the disc's report pages
 // (burner/disc) show the tree. Depth is bounded by dcm.MaxDepth and the
 // text by MaxLines, so a hostile SR costs no more than its data set.
+//
+// The words Text adds around the content (final or preliminary, verified
+// by whom, dated) are English; TextWith takes other Words, as the patient
+// kiosk does for Spanish. The report's content is never translated.
 package srtext

@@ -2,7 +2,10 @@ package srtext
 
 import (
 	"cmp"
+	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"discdesk/viewer/dcm"
 )
@@ -122,15 +125,73 @@ func Value(it *dcm.DataSet) string {
 	return ""
 }
 
-// Text renders a report as indented plain text: the document title; a
-// line saying whether it is final or preliminary and who verified it when
-// (the Verifying Observer Sequence, PS3.3 C.17.2) or that it is not
-// verified; the content date; a blank line; then every content item as
+// Words are the words Text puts around a report's own content: what the
+// Completion Flag and Verification Flag say (PS3.3 C.17.2), how a
+// verifying observer and a date are introduced, and what stands for a
+// reference to an image, composite or waveform. The report's content
+// (concept names, the radiologist's text, codes) is never translated. A
+// field left empty is English, so the zero Words is English.
+type Words struct {
+	Final       string // "Final report": the Completion Flag is COMPLETE
+	Preliminary string // "Preliminary (incomplete) report": PARTIAL
+	VerifiedBy  string // "verified by %s": the verifying observers, joined by "; "
+	ObserverOn  string // "%s on %s": an observer and the date they verified
+	Verified    string // "verified": verified, no observer named
+	NotVerified string // "not yet verified by a radiologist"
+	Dated       string // "dated %s": the Content Date
+	Image       string // "(reference to image)": an IMAGE content item's value
+	Composite   string // "(reference to composite)"
+	Waveform    string // "(reference to waveform)"
+}
+
+// english fills the fields of w left empty.
+func (w Words) english() Words {
+	def := Words{Final: "Final report", Preliminary: "Preliminary (incomplete) report", VerifiedBy: "verified by %s",
+		ObserverOn: "%s on %s", Verified: "verified", NotVerified: "not yet verified by a radiologist", Dated: "dated %s",
+		Image: "(reference to image)", Composite: "(reference to composite)", Waveform: "(reference to waveform)"}
+	for _, f := range []struct {
+		got *string
+		def string
+	}{
+		{&w.Final, def.Final}, {&w.Preliminary, def.Preliminary}, {&w.VerifiedBy, def.VerifiedBy}, {&w.ObserverOn, def.ObserverOn},
+		{&w.Verified, def.Verified}, {&w.NotVerified, def.NotVerified}, {&w.Dated, def.Dated},
+		{&w.Image, def.Image}, {&w.Composite, def.Composite}, {&w.Waveform, def.Waveform},
+	} {
+		if *f.got == "" {
+			*f.got = f.def
+		}
+	}
+	return w
+}
+
+// reference is what stands for a reference item's value ("" for other
+// value types).
+func (w Words) reference(valueType string) string {
+	switch valueType {
+	case "IMAGE":
+		return w.Image
+	case "COMPOSITE":
+		return w.Composite
+	case "WAVEFORM":
+		return w.Waveform
+	}
+	return ""
+}
+
+// Text renders a report as indented plain text in English: the document
+// title; a line saying whether it is final or preliminary and who verified
+// it when (the Verifying Observer Sequence, PS3.3 C.17.2) or that it is
+// not verified; the content date; a blank line; then every content item as
 // "concept: value" indented two spaces per level (the concept left out
 // when the text already starts with it, as "Findings: ..." under
 // "Finding"), containers as upper-case headings; at most MaxLines item
 // lines.
-func Text(ds *dcm.DataSet) string {
+func Text(ds *dcm.DataSet) string { return TextWith(ds, Words{}) }
+
+// TextWith renders a report as Text does, its framing words (not its
+// content) taken from w.
+func TextWith(ds *dcm.DataSet, w Words) string {
+	w = w.english()
 	var b strings.Builder
 	if t := Title(ds); t != "" {
 		b.WriteString(t + "\n")
@@ -138,9 +199,9 @@ func Text(ds *dcm.DataSet) string {
 	var meta []string
 	switch strings.ToUpper(strings.TrimSpace(ds.String(dcm.CompletionFlag))) {
 	case "COMPLETE":
-		meta = append(meta, "Final report")
+		meta = append(meta, w.Final)
 	case "PARTIAL":
-		meta = append(meta, "Preliminary (incomplete) report")
+		meta = append(meta, w.Preliminary)
 	}
 	verified := strings.EqualFold(strings.TrimSpace(ds.String(dcm.VerificationFlag)), "VERIFIED")
 	var by []string
@@ -150,7 +211,7 @@ func Text(ds *dcm.DataSet) string {
 			who += " (" + org + ")"
 		}
 		if when := it.String(tagVerificationDateTime); len(when) >= 8 && who != "" {
-			who += " on " + cmp.Or(dcm.FormatDate(when[:8]), when[:8])
+			who = fmt.Sprintf(w.ObserverOn, who, cmp.Or(dcm.FormatDate(when[:8]), when[:8]))
 		}
 		if who != "" {
 			by = append(by, who)
@@ -158,18 +219,19 @@ func Text(ds *dcm.DataSet) string {
 	}
 	switch {
 	case verified && len(by) > 0:
-		meta = append(meta, "verified by "+strings.Join(by, "; "))
+		meta = append(meta, fmt.Sprintf(w.VerifiedBy, strings.Join(by, "; ")))
 	case verified:
-		meta = append(meta, "verified")
+		meta = append(meta, w.Verified)
 	case ds.Has(dcm.VerificationFlag):
-		meta = append(meta, "not yet verified by a radiologist")
+		meta = append(meta, w.NotVerified)
 	}
 	if v := strings.TrimSpace(ds.String(dcm.ContentDate)); v != "" {
-		meta = append(meta, "dated "+cmp.Or(dcm.FormatDate(v), v))
+		meta = append(meta, fmt.Sprintf(w.Dated, cmp.Or(dcm.FormatDate(v), v)))
 	}
 	if len(meta) > 0 {
 		m := strings.Join(meta, ", ")
-		b.WriteString(strings.ToUpper(m[:1]) + m[1:] + "\n")
+		r, n := utf8.DecodeRuneInString(m)
+		b.WriteString(string(unicode.ToUpper(r)) + m[n:] + "\n")
 	}
 	b.WriteString("\n")
 	lines := 0
@@ -180,17 +242,21 @@ func Text(ds *dcm.DataSet) string {
 				return false
 			}
 			indent := strings.Repeat("  ", depth)
+			value := it.Value
+			if ref := w.reference(it.ValueType); ref != "" {
+				value = ref
+			}
 			switch {
 			case it.ValueType == "CONTAINER":
 				if it.Name != "" {
 					b.WriteString(indent + strings.ToUpper(it.Name) + "\n")
 					lines++
 				}
-			case it.Name != "" && it.Value != "" && !repeatsName(it.Name, it.Value):
-				b.WriteString(indent + it.Name + ": " + it.Value + "\n")
+			case it.Name != "" && value != "" && !repeatsName(it.Name, value):
+				b.WriteString(indent + it.Name + ": " + value + "\n")
 				lines++
-			case it.Value != "":
-				b.WriteString(indent + it.Value + "\n")
+			case value != "":
+				b.WriteString(indent + value + "\n")
 				lines++
 			}
 			if !write(it.Children, depth+1) {

@@ -169,3 +169,75 @@ func BenchmarkText(b *testing.B) {
 		srtext.Text(ds)
 	}
 }
+
+// The words hook leaves Text as it was: the zero Words is English, byte
+// for byte, for every report of the corpus (the goldens above are what
+// Text gave before Words existed).
+func TestTextWithEnglishIsText(t *testing.T) {
+	for _, n := range srFiles {
+		ds := parse(t, n)
+		want, err := os.ReadFile(filepath.Join("testdata", n+".txt.golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := srtext.TextWith(ds, srtext.Words{}); got != string(want) {
+			t.Errorf("%s: TextWith(zero Words) differs from the golden text\n got:\n%s", n, got)
+		}
+	}
+}
+
+// spanish is the kiosk's kind of Words.
+var spanish = srtext.Words{
+	Final: "Informe final", Preliminary: "Informe preliminar (incompleto)", VerifiedBy: "verificado por %s",
+	ObserverOn: "%s el %s", Verified: "verificado", NotVerified: "aún no verificado por un radiólogo", Dated: "con fecha %s",
+	Image: "(referencia a una imagen)", Composite: "(referencia a un objeto)", Waveform: "(referencia a una onda)",
+}
+
+// With Spanish words the framing is Spanish and the report's own content
+// (concept names, text, codes, names, dates) is exactly as before.
+func TestTextWithSpanishWords(t *testing.T) {
+	ds := parse(t, "comprehensive_sr_nested")
+	en, es := srtext.Text(ds), srtext.TextWith(ds, spanish)
+	wantHead := "Diagnosis\nInforme final, verificado por Jörg Riesmeier (OFFIS e.V.) el 2001-02-13; Verifying Observer (Organisation) el 2001-02-13, con fecha 2001-02-13\n"
+	if !strings.HasPrefix(es, wantHead) {
+		t.Errorf("Spanish head:\n%s\nwant:\n%s", es[:min(len(es), len(wantHead)+40)], wantHead)
+	}
+	for _, english := range []string{"Final report", "verified by", " on 2001", "dated", "(reference to "} {
+		if strings.Contains(es, english) {
+			t.Errorf("the Spanish text still says %q", english)
+		}
+	}
+	for _, ref := range []string{"Key Image: (referencia a una imagen)", "(referencia a un objeto)", "(referencia a una onda)"} {
+		if !strings.Contains(es, ref) {
+			t.Errorf("the Spanish text lacks %q", ref)
+		}
+	}
+	// Body lines: the same, the references apart.
+	body := func(s string) string {
+		_, b, _ := strings.Cut(s, "\n\n")
+		return b
+	}
+	refs := strings.NewReplacer("(reference to image)", spanish.Image, "(reference to composite)", spanish.Composite, "(reference to waveform)", spanish.Waveform)
+	if got, want := body(es), refs.Replace(body(en)); got != want {
+		t.Errorf("the report's content changed with the words:\n got:\n%s\nwant:\n%s", got, want)
+	}
+	// Preliminary and unverified, in Spanish; a field left empty is English.
+	basic := parse(t, "basic_text_sr")
+	es = srtext.TextWith(basic, spanish)
+	if !strings.Contains(es, "Informe preliminar (incompleto), aún no verificado por un radiólogo, con fecha 2005-05-30\n") {
+		t.Errorf("preliminary in Spanish:\n%s", es)
+	}
+	half := srtext.TextWith(basic, srtext.Words{Preliminary: "Informe preliminar"})
+	if !strings.Contains(half, "Informe preliminar, not yet verified by a radiologist, dated 2005-05-30\n") {
+		t.Errorf("a field left empty is not English:\n%s", half)
+	}
+}
+
+// A framing word that starts with a letter outside ASCII is capitalised
+// as a letter, not as a byte.
+func TestTextWithCapitalisesRunes(t *testing.T) {
+	got := srtext.TextWith(parse(t, "basic_text_sr"), srtext.Words{Preliminary: "éste es preliminar"})
+	if !strings.Contains(got, "\nÉste es preliminar, ") {
+		t.Errorf("capitalised: %q", got)
+	}
+}
