@@ -209,7 +209,11 @@ func parseDue(s string) (time.Time, error) {
 
 func printRequest(w io.Writer, r *handoff.Request) {
 	fmt.Fprintf(w, "request %s\n", r.ID)
-	fmt.Fprintf(w, "patient   %s  %s  %s\n", r.Patient.Name, r.Patient.BirthDate, r.Patient.ID)
+	pid := r.Patient.ID
+	if r.Patient.Issuer != "" {
+		pid += " (issuer " + r.Patient.Issuer + ")"
+	}
+	fmt.Fprintf(w, "patient   %s  %s  %s\n", r.Patient.Name, r.Patient.BirthDate, pid)
 	fmt.Fprintf(w, "requester %s %s %s\n", r.Requester.Kind, r.Requester.Name, strings.TrimSpace(r.Requester.Relationship+" "+r.Requester.Organization))
 	fmt.Fprintf(w, "studies   %s\n", r.Studies.String())
 	fmt.Fprintf(w, "format    %s x%d, %s to %s\n", r.Format, r.Copies, r.Delivery.Label(), r.Recipient)

@@ -130,6 +130,15 @@ func TestRequestNewListFormInvoice(t *testing.T) {
 	if _, out, _ = run(t, dir, "request", "list", "--patient", "MRN0042"); strings.Count(out, "Doe, Jane") != 2 {
 		t.Errorf("history of MRN0042 with no issuer: %s", out)
 	}
+	var plain []string
+	for _, a := range newRequestArgs("--patient-issuer", "HOSP") {
+		if a != "--json" {
+			plain = append(plain, a)
+		}
+	}
+	if _, out, _ = run(t, dir, plain...); !strings.Contains(out, "MRN0042 (issuer HOSP)") {
+		t.Errorf("the issuer is not shown: %s", out)
+	}
 	code, out, _ = run(t, dir, "request", "list", "--search", "john madison")
 	if code != 0 || !strings.Contains(out, r.ID) || strings.Contains(out, routine.ID) {
 		t.Fatalf("search: %s", out)

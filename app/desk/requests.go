@@ -173,7 +173,7 @@ func (r *requestsScreen) show(q handoff.Request) {
 	}
 	lines := []string{
 		fmt.Sprintf("Request %s · %s", staff.RequestCode(q.ID), q.Status),
-		fmt.Sprintf("Patient: %s, born %s, ID %s", PersonName(q.Patient.Name), orDash(q.Patient.BirthDate), orDash(q.Patient.ID)),
+		fmt.Sprintf("Patient: %s, born %s, ID %s", PersonName(q.Patient.Name), orDash(q.Patient.BirthDate), patientID(q.Patient)),
 		fmt.Sprintf("Requester: %s (%s)", PersonName(q.Requester.Name), q.Requester.Kind),
 		fmt.Sprintf("%s · %d × %s · %s · %s", studyCount(q), q.Copies, q.Format.Label(), q.Delivery.Label(), q.Urgency),
 		fmt.Sprintf("Due %s (%s)", longDate(q.Due, d.location()), daysLeft(q.Due, d.svc.Now(), d.location())),
@@ -623,7 +623,7 @@ func (r *requestsScreen) showOutside(q handoff.Request, msg *widget.Label, fail 
 	in := q.Intake
 	lines := []string{
 		fmt.Sprintf("Outside disc %s from %s, received %s", staff.RequestCode(q.ID), in.Sender, in.Received.In(d.location()).Format("Mon Jan 2, 2006 15:04")),
-		fmt.Sprintf("Patient: %s, born %s, ID %s", PersonName(q.Patient.Name), orDash(q.Patient.BirthDate), orDash(q.Patient.ID)),
+		fmt.Sprintf("Patient: %s, born %s, ID %s", PersonName(q.Patient.Name), orDash(q.Patient.BirthDate), patientID(q.Patient)),
 		fmt.Sprintf("Imported: %s, %s", plural(len(in.Studies), "study", "studies"), plural(in.Instances, "image", "images")),
 	}
 	if len(in.Problems) > 0 {
@@ -670,6 +670,15 @@ func (r *requestsScreen) addTell(q handoff.Request, fail func(error) bool, done 
 			done("Recorded that the patient was told.")
 		}
 	})), how))
+}
+
+// patientID is the Patient ID as the detail shows it, with its issuer
+// when the request names one ("AB123 (issuer HOSP)"), else a dash.
+func patientID(p handoff.Patient) string {
+	if p.Issuer != "" {
+		return orDash(p.ID) + " (issuer " + p.Issuer + ")"
+	}
+	return orDash(p.ID)
 }
 
 var (
