@@ -227,6 +227,7 @@ func checkViews(b *buckets, state map[string]*Request) error {
 	}
 	pairs := make([]pair, 0, len(state))
 	due, tell := 0, 0
+	var pk []byte
 	for id, r := range state {
 		k, _ := idKey("request", id)
 		pairs = append(pairs, pair{id, r, b.requests.Get(k)})
@@ -242,7 +243,7 @@ func checkViews(b *buckets, state map[string]*Request) error {
 				return mismatch("request %s missing from the tell-the-patient list", id)
 			}
 		}
-		pk := append(append([]byte(r.Patient.Key()), 0), k...)
+		pk = append(append(append(pk[:0], r.Patient.Key()...), 0), k...)
 		if b.patient.Get(pk) == nil {
 			return mismatch("request %s missing from its patient's history", id)
 		}
