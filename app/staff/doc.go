@@ -4,6 +4,12 @@
 // default), the lockout after repeated wrong PINs, and the patient kiosk's
 // sign-in with a request code and a birth date, with its own lockout.
 //
+// What a role may do is one rule, Role.Can, over the actions the desk
+// checks; it is not stored with the member, so a new action (ActionWaive:
+// waiving a fee or refunding money, a supervisor's) applies to every stored
+// member at once. The command line, which has no sign-in screen, proves a
+// member's role with SignInName (name and PIN).
+//
 // It is a domain package: the desk's screens call it, it never imports Fyne.
 // Members live in the "staff" bucket of the desk's bbolt store; a PIN is
 // never stored, only its salted hash.
