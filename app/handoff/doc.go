@@ -5,7 +5,8 @@
 // fee quoted before the burn (164.524(c)(4): flat, actual or average cost) and
 // the handoff log: an append-only, hash-chained history of every request and
 // every disc (requested, burned, handed over or mailed, receipt confirmed,
-// returned, cancelled, patient told).
+// returned, cancelled, patient told) and of the fee (paid, waived, refunded:
+// a refund only of what may go back, Request.Refundable).
 //
 // # Model
 //
