@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
@@ -112,5 +113,28 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 	ui.eventually(t, "search of a dead node", func() bool { return strings.Contains(f.label("pacs.count"), "did not work") })
 	if got := f.label("pacs.count"); !strings.Contains(got, "PACS node down") || !strings.Contains(got, "does not answer") {
 		t.Errorf("dead node: %q", got)
+	}
+
+	// Cancel: the UI work is handed over one piece at a time, so the
+	// retrieve waits at its first progress report (0 of 16, before the
+	// C-MOVE starts) until Cancel was pressed.
+	step := make(mainLoop)
+	f.d.uiDo = step.do
+	f.choose("pacs.node", "orthanc")
+	f.tap("pacs.retrieve")
+	var first func()
+	select {
+	case first = <-step:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the retrieve reported no progress")
+	}
+	f.tap("pacs.cancel")
+	if got := f.label("pacs.msg"); got != "Cancelling…" {
+		t.Errorf("after Cancel: %q", got)
+	}
+	first()
+	step.eventually(t, "cancelled", func() bool { return strings.HasPrefix(f.label("pacs.msg"), "Retrieve cancelled") })
+	if !w[*widget.Button](f, "pacs.cancel").Hidden || w[*widget.Button](f, "pacs.retrieve").Disabled() || w[*widget.Button](f, "pacs.search").Disabled() {
+		t.Error("after the cancel: Cancel still shown or Retrieve/Search disabled")
 	}
 }
