@@ -674,12 +674,7 @@ func (r *requestsScreen) addTell(q handoff.Request, fail func(error) bool, done 
 
 // patientID is the Patient ID as the detail shows it, with its issuer
 // when the request names one ("AB123 (issuer HOSP)"), else a dash.
-func patientID(p handoff.Patient) string {
-	if p.Issuer != "" {
-		return orDash(p.ID) + " (issuer " + p.Issuer + ")"
-	}
-	return orDash(p.ID)
-}
+func patientID(p handoff.Patient) string { return orDash(p.ID) + issuerText(p.Issuer) }
 
 var (
 	// idRe is a request or disc named by its UUID in a rule's refusal.
