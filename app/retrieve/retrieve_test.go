@@ -391,3 +391,43 @@ func TestMoveDestinationUnknown(t *testing.T) {
 		t.Errorf("move to an unknown destination: %v", err)
 	}
 }
+
+// With the desk's own receiver running (here a Storage SCP filing into
+// the library, as intake's does), the C-MOVE names it: stored and held
+// are counted from the library before and after.
+func TestMoveToRunningReceiver(t *testing.T) {
+	files, uids := mrFiles(t)
+	port := pacstest.FreePort(t)
+	qr := pacstest.Dcmqrscp(t, "QRSCP", files, []pacstest.Peer{{AETitle: "DESKRX", Host: "127.0.0.1", Port: port}})
+	lib, dir := newLibrary(t)
+	into := retrieve.Library(lib, dir)
+	srv, err := pacs.NewServer(pacs.Config{AETitles: []string{"DESKRX"}, Callers: []pacs.Caller{{AETitle: "QRSCP"}}, SpoolDir: into.SpoolDir}, into.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen(fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	node := dimseNode(qr)
+	var p progress
+	res, err := node.Retrieve(context.Background(), mrStudy, into, retrieve.Options{MoveTo: "DESKRX", Expected: 16, Progress: p.hook})
+	if err != nil || res.Stored != 16 || res.Held != 0 {
+		t.Fatalf("move to the running receiver: %+v %v", res, err)
+	}
+	p.mu.Lock()
+	if !slices.Equal(p.calls, [][2]int{{0, 16}, {16, 16}}) {
+		t.Errorf("progress through the receiver: %v", p.calls)
+	}
+	p.mu.Unlock()
+	if got := held(t, lib, mrStudy); !slices.Equal(got, uids) {
+		t.Fatalf("library holds %d instances", len(got))
+	}
+	res, err = node.Retrieve(context.Background(), mrStudy, into, retrieve.Options{MoveTo: "DESKRX"})
+	if err != nil || res.Stored != 0 || res.Held != 16 {
+		t.Errorf("second move to the running receiver: %+v %v", res, err)
+	}
+}
