@@ -113,3 +113,18 @@ func TestOldPatientIndexIsRebuiltOnOpen(t *testing.T) {
 		t.Errorf("a current store was written on open (%d writes)", after.GetWrite()-before.GetWrite())
 	}
 }
+
+// A store whose indexes a newer build wrote is not opened (its rules are
+// unknown here), and nothing is written to it.
+func TestNewerViewsAreRefused(t *testing.T) {
+	db := storetest.MustOpen(t, t.TempDir())
+	if _, err := Open(db); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(rootBucket).Put(viewsKey, []byte{viewsVersion + 1}) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(db); !errors.Is(err, ErrBadRecord) {
+		t.Errorf("Open of newer views: %v", err)
+	}
+}

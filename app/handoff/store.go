@@ -119,20 +119,23 @@ func Open(db *bolt.DB, opts ...Option) (*Store, error) {
 		if err != nil {
 			return err
 		}
-		v := root.Get(viewsKey)
+		v := 1 // no version: written before there was one
+		if raw := root.Get(viewsKey); len(raw) == 1 {
+			v = int(raw[0])
+		}
+		if v > viewsVersion {
+			return fmt.Errorf("views of version %d, this build knows %d: %w", v, viewsVersion, ErrBadRecord)
+		}
 		fresh := root.Bucket(eventsBucket) == nil || root.Bucket(eventsBucket).Stats().KeyN == 0
 		for _, name := range allBuckets {
 			if _, err := root.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		if !fresh && (len(v) != 1 || v[0] < 2) {
+		if !fresh && v < 2 { // Patient.Key changed in version 2
 			if err := rebuildPatients(root); err != nil {
 				return fmt.Errorf("rebuild the per-patient index: %w", err)
 			}
-		}
-		if len(v) == 1 && v[0] > viewsVersion {
-			return fmt.Errorf("views of version %d, this build knows %d: %w", v[0], viewsVersion, ErrBadRecord)
 		}
 		return root.Put(viewsKey, []byte{viewsVersion})
 	})
