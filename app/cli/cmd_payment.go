@@ -55,8 +55,8 @@ func addPayment(r registry) {
 	})
 	r.add(&Command{
 		Name:    "request waive",
-		Summary: "waive what is left of a request's fee, with a reason",
-		Usage:   "ID --reason TEXT",
+		Summary: "waive what is left of a request's fee, with a reason (a supervisor)",
+		Usage:   "ID --reason TEXT --staff NAME --pin PIN",
 		Flags: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			o := &requestWaiveOptions{}
 			fs.StringVar(&o.Reason, "reason", "", "why the fee is waived (logged with --staff)")
