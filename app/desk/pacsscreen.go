@@ -190,7 +190,7 @@ func (s *pacsScreen) filter() (retrieve.Filter, error) {
 	if s.modality.SelectedIndex() > 0 {
 		f.Modality = s.modality.Selected
 	}
-	return f, nil
+	return f, f.Check()
 }
 
 // openNode resolves the chosen node with the settings as saved now.

@@ -68,6 +68,10 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 		t.Fatal("the study is in the library before the retrieve")
 	}
 
+	f.tap("pacs.search")
+	if got := f.label("pacs.count"); !strings.Contains(got, "give a patient ID, name, accession number or study date") {
+		t.Errorf("empty search: %q", got)
+	}
 	f.typ("pacs.patient", "DOE^J*")
 	f.choose("pacs.modality", "MR")
 	f.tap("pacs.search")

@@ -90,6 +90,18 @@ type Filter struct {
 	Modality string
 }
 
+// Check refuses a filter with no key narrowing the search (patient ID,
+// name, accession number, Study Instance UID or date): the desk's search
+// never asks a PACS for every study it holds.
+func (f Filter) Check() error {
+	for _, k := range []string{f.PatientID, f.PatientName, f.AccessionNumber, f.StudyInstanceUID, f.StudyDate} {
+		if strings.Trim(k, "* ") != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: give a patient ID, name, accession number or study date to search for", ErrBadFilter)
+}
+
 // DateRange writes the study date key of a range from..to (YYYYMMDD each,
 // either may be ""): "" when both are empty, the one date when they are
 // equal.

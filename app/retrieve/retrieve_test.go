@@ -362,6 +362,12 @@ func TestNodeErrorsNameTheNode(t *testing.T) {
 	if _, err := retrieve.DateRange("2026-03-01", ""); !errors.Is(err, retrieve.ErrBadFilter) {
 		t.Errorf("bad date: %v", err)
 	}
+	if err := (retrieve.Filter{PatientName: "*", Modality: "CT"}).Check(); !errors.Is(err, retrieve.ErrBadFilter) {
+		t.Errorf("a search for everything: %v", err)
+	}
+	if err := (retrieve.Filter{StudyDate: "20260201-"}).Check(); err != nil {
+		t.Errorf("a search by date: %v", err)
+	}
 	if r, _ := retrieve.DateRange("", "20260201"); r != "-20260201" {
 		t.Errorf("open range %q", r)
 	}
