@@ -494,6 +494,7 @@ func (f *requestForm) plan() {
 		return
 	}
 	defer p.Close()
+	d.svc.PrepareViewer(p) // while the clerk finishes the form, the burn's frames are packed
 	f.setMsg("")
 	rows := []fyne.CanvasObject{
 		widget.NewLabelWithStyle("Plan preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

@@ -380,6 +380,7 @@ func (r *requestsScreen) burnSection(q handoff.Request, msg *widget.Label, fail 
 		r.detail.Add(why)
 		return
 	}
+	d.svc.PrepareViewer(p) // packed while staff read the plan, so "Burn" only writes
 	summary := fmt.Sprintf("%s · %s · %d disc(s) of %s", plural(len(p.Objects), "object", "objects"), formatMB(p.Size), p.Count(), strings.ToUpper(string(p.Options.Media)))
 	r.detail.Add(name(d, "handoff.burnplan", widget.NewLabel(summary)))
 	noun := "this study"

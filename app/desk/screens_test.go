@@ -182,6 +182,11 @@ func TestRequestPlanFeeBurnToISOAndHandoff(t *testing.T) {
 		t.Errorf("patient prefilled %q", got)
 	}
 	f.tap("request.plan")
+	// The plan preview packs the disc's browser viewer frames behind it.
+	f.svc.waitPrepared()
+	if m, _ := filepath.Glob(filepath.Join(f.svc.Station.DataDir, filepath.FromSlash(station.FrameCacheFolder), "v*")); len(m) == 0 {
+		t.Error("the plan preview prepared no browser viewer frames")
+	}
 	test.Tap(w[*widget.Check](f, "plan.ack.no-report"))
 	f.tap("plan.burn")
 	if got := f.label("plan.msg"); got != "Please fill in the identity check." {

@@ -186,6 +186,16 @@ func (s *Services) PrepareStudies(ctx context.Context, uids []string, media disc
 	return done
 }
 
+// PrepareViewer packs the browser viewer's frames of a plan staff have
+// just seen in the background (station.PrepareViewer), so the burn that
+// follows only writes.
+func (s *Services) PrepareViewer(p *station.Plan) <-chan struct{} {
+	done := s.Station.PrepareViewer(context.Background(), p)
+	s.prep.Add(1)
+	go func() { <-done; s.prep.Done() }()
+	return done
+}
+
 // waitPrepared waits for the background preparations to end (tests: before
 // the data folder is removed).
 func (s *Services) waitPrepared() { s.prep.Wait() }
