@@ -3,6 +3,7 @@ package imageview
 import (
 	"image"
 	"image/color"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -168,21 +169,27 @@ func (v *Viewer) Annotations() [4][]string {
 	return out
 }
 
-// windowName names the window on screen for WordWindowName: the preset's
-// or stored window's name in the viewer's words; a stored window the words
-// cannot name is the image's own; a window set by hand is said to be.
+// windowName names the window on screen for WordWindowName: the name the
+// words give its explanation, or another preset of the same centre and
+// width ("ABDOMEN" stored in the image is the CT abdomen preset); a stored
+// window the words cannot name is the image's own; a window set by hand
+// is said to be.
 func (v *Viewer) windowName(fi *study.FrameInfo) string {
 	w := v.Window
-	stored := false
-	for _, s := range fi.Desc.Windows {
-		if s.Center == w.Center && s.Width == w.Width {
-			stored = true
-		}
-	}
 	if e := strings.TrimSpace(w.Explanation); e != "" {
 		if name := v.word(WordPreset + e); name != "" {
 			return name
 		}
+	}
+	stored := false
+	for _, p := range fi.Desc.Presets() {
+		if p.Center != w.Center || p.Width != w.Width {
+			continue
+		}
+		if name := v.word(WordPreset + strings.TrimSpace(p.Explanation)); p.Explanation != "" && name != "" {
+			return name
+		}
+		stored = stored || slices.Contains(fi.Desc.Windows, p)
 	}
 	if stored {
 		return v.word(WordWindowOwn)
