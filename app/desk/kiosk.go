@@ -18,6 +18,7 @@ import (
 
 	"discdesk/app/library"
 	"discdesk/app/staff"
+	"discdesk/viewer/srtext"
 	"discdesk/viewer/study"
 )
 
@@ -414,7 +415,8 @@ func (k *kioskScreen) showStudy(uid string) {
 		rep.Importance = widget.HighImportance
 		top = container.NewGridWithColumns(3, back, rep, finish)
 	}
-	// What the overlay would have said, in words that need no translation.
+	// The study in the kiosk's large text above the image (the overlay
+	// says it too, in its small print).
 	if st, err := d.svc.Lib.Study(uid); err == nil {
 		head := name(d, "kiosk.studyhead", widget.NewLabelWithStyle(fmt.Sprintf("%s  ·  %s  ·  %s", PersonName(st.Patient.Name), isoDate(st.Date), st.Description), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 		head.Truncation = fyne.TextTruncateEllipsis
@@ -450,13 +452,16 @@ func (k *kioskScreen) reports(v *studyViewer, uid string) []kioskReport {
 }
 
 // text is the report's text in plain words: the SR rendered as text
-// (viewer/srtext through the medium), a plain-text document as it is, a
-// PDF's text (pdftotext), or what the patient can do instead.
+// (viewer/srtext, read from the medium) framed in the kiosk's language, a
+// plain-text document as it is, a PDF's text (pdftotext), or what the
+// patient can do instead. The report's own words are never translated.
 func (r kioskReport) text(k *kioskScreen) string {
 	switch r.in.Kind {
 	case study.KindSR:
-		if t, err := r.disc.Report(r.in); err == nil && strings.TrimSpace(t) != "" {
-			return t
+		if f, err := r.disc.Parse(r.in); err == nil {
+			if t := srtext.TextWith(f.DataSet, kioskReportWords[k.lang]); strings.TrimSpace(t) != "" {
+				return t
+			}
 		}
 	case study.KindDocument:
 		if b, mime, err := r.disc.Document(r.in); err == nil {

@@ -2,10 +2,12 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -437,8 +439,8 @@ func TestKioskDocumentText(t *testing.T) {
 // 17.8: one image counter. The desk's label and the viewer widget's overlay
 // give the same series number, image and count wherever the image moved
 // from (buttons, the widget's own scrolling), in the staff layout and the
-// large one. The kiosk hides the overlay (English words, a second counter):
-// the patient reads the translated label alone.
+// large one. The kiosk's viewer shows the patient's overlay, not the
+// staff's.
 func TestViewerCounterMatchesOverlay(t *testing.T) {
 	f := newFixture(t, true)
 	ct := f.study("DEMO0001")
@@ -466,7 +468,210 @@ func TestViewerCounterMatchesOverlay(t *testing.T) {
 	}
 	f.signIn(staff.DemoName, staff.DemoPIN)
 	f.tap("main.kiosk")
-	if v := newStudyViewer(f.d, newImages(f.svc.Lib), ct.UID, true, nil); !v.view.HideOverlay {
-		t.Error("the kiosk's viewer shows the staff overlay")
+	v := newStudyViewer(f.d, newImages(f.svc.Lib), ct.UID, true, nil)
+	if v.view.HideOverlay || v.view.Words == nil {
+		t.Fatal("the kiosk's viewer hides the overlay or shows the staff's")
+	}
+	if got := strings.Join(v.view.Annotations()[2], " | "); !strings.Contains(got, "Image 21 of 40") || strings.Contains(got, "Im 21/40") {
+		t.Errorf("the kiosk's overlay: %q", got)
+	}
+}
+
+// overlayLines is everything the kiosk's viewer widget says over the
+// image: its corner lines and edge letters, as given and as drawn.
+func overlayLines(t *testing.T, v *imageview.Viewer) []string {
+	t.Helper()
+	var out []string
+	for _, c := range v.Annotations() {
+		out = append(out, c...)
+	}
+	for _, e := range v.EdgeLabels() {
+		if e != "" {
+			out = append(out, e)
+		}
+	}
+	for _, o := range test.LaidOutObjects(v) {
+		if x, ok := o.(*canvas.Text); ok && x.Text != "" && !slices.Contains(out, x.Text) {
+			t.Errorf("the viewer draws %q, which Annotations does not give", x.Text)
+		}
+	}
+	return out
+}
+
+// 17.8: the Spanish kiosk shows the viewer's overlay in Spanish: the
+// patient's own name, study, date and series, "imagen n de N" agreeing with
+// the label, the window's name; no English word and none of the staff's
+// items (ID, birth date, accession, institution, slice data, window
+// numbers, edge letters). It names only the signed-in patient.
+func TestKioskOverlayInThePatientsLanguage(t *testing.T) {
+	f, lucia, yamada := kioskFixture(t)
+	f.tap("kiosk.lang")
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	v := w[*imageview.Viewer](f, "viewer.image")
+	if v.HideOverlay {
+		t.Fatal("the kiosk hides the overlay")
+	}
+	lines := overlayLines(t, v)
+	for _, want := range []string{"Ramírez, Lucía", "CT CHEST ABDOMEN PELVIS WITH CONTRAST", "2026-11-02", "CT 1: AXIAL 5MM",
+		"Imagen 21 de 40", "Ventana: abdomen"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("the Spanish overlay lacks %q: %q", want, lines)
+		}
+	}
+	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 21 de 40") {
+		t.Errorf("label %q beside the overlay's Imagen 21 de 40", got)
+	}
+	ct := f.study("DEMO0001")
+	staffOnly := []string{"DEMO0001", "1958", ct.AccessionNumber, "Riverside", "Thk", "Loc", "W 400", "mm"}
+	english := []string{"Image ", "Window", "Magnified", "Frame ", "Im ", "Born", "Acc ", "Zoom", "Cine", "Error", "stored in the image"}
+	other := f.study("DEMO0002")
+	check := func(when string) {
+		t.Helper()
+		lines := overlayLines(t, v)
+		for _, l := range lines {
+			for _, bad := range append(append(staffOnly, english...), "%!", PersonName(other.Patient.Name), yamada.Patient.Name, other.Description) {
+				if bad != "" && strings.Contains(l, bad) {
+					t.Errorf("%s: the Spanish kiosk's overlay says %q (%q)", when, l, bad)
+				}
+			}
+		}
+		if e := v.EdgeLabels(); e != [4]string{} {
+			t.Errorf("%s: edge letters %q on the kiosk", when, e)
+		}
+	}
+	check("opened")
+	// Whatever the patient does with the image, the overlay stays Spanish.
+	v.Rotate()
+	v.FlipHorizontal()
+	v.Play(30)
+	check("turned, mirrored, playing")
+	v.Stop()
+	if got := v.Annotations()[3]; !slices.Contains(got, "Girada 90°, reflejada de arriba abajo") {
+		t.Errorf("turned and mirrored: %q", got)
+	}
+	if err := v.ApplyPreset(presetNamed(t, v, "LUNG")); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Annotations()[3]; !slices.Contains(got, "Ventana: pulmón") {
+		t.Errorf("lung window: %q", got)
+	}
+	v.Err = fmt.Errorf("load F000001 frame 0: broken")
+	if got := v.Annotations()[2]; !slices.Contains(got, kioskText["es"]["cantshow"]) {
+		t.Errorf("an image that cannot be shown: %q", got)
+	}
+	check("lung window, an error")
+	v.Err = nil
+	// English kiosk: the patient's overlay in English, the same lines.
+	f.tap("kiosk.finish")
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	en := overlayLines(t, w[*imageview.Viewer](f, "viewer.image"))
+	for _, want := range []string{"Ramírez, Lucía", "Image 21 of 40", "Window: abdomen"} {
+		if !slices.Contains(en, want) {
+			t.Errorf("the English kiosk's overlay lacks %q: %q", want, en)
+		}
+	}
+	if len(en) != len(lines) {
+		t.Errorf("English overlay %q, Spanish %q: not the same lines", en, lines)
+	}
+}
+
+// Both languages name the same overlay lines: a line the English kiosk
+// shows is never missing in Spanish, nor the other way round.
+func TestKioskOverlayWordsInBothLanguages(t *testing.T) {
+	for k, en := range kioskOverlay["en"] {
+		es, ok := kioskOverlay["es"][k]
+		if !ok || es == "" {
+			t.Errorf("no Spanish for the overlay's %q (%q)", k, en)
+		}
+		if strings.Count(en, "%")-2*strings.Count(en, "%%") != strings.Count(es, "%")-2*strings.Count(es, "%%") {
+			t.Errorf("%q: %q and %q take different values", k, en, es)
+		}
+	}
+	for k := range kioskOverlay["es"] {
+		if _, ok := kioskOverlay["en"][k]; !ok {
+			t.Errorf("the overlay's %q is Spanish only", k)
+		}
+	}
+	if kioskWords("fr")(imageview.WordImage) != kioskOverlay["en"][imageview.WordImage] {
+		t.Error("a language the kiosk does not know is not English")
+	}
+}
+
+// presetNamed finds a window preset of the viewer by its explanation.
+func presetNamed(t *testing.T, v *imageview.Viewer, name string) int {
+	t.Helper()
+	for i, p := range v.Presets() {
+		if p.Explanation == name {
+			return i
+		}
+	}
+	t.Fatalf("no preset %q in %v", name, v.Presets())
+	return -1
+}
+
+// The kiosk's counter follows the widget's length, not only its index:
+// when the series the widget shows changes length (here the same
+// patient's series cut to its first ten images, set on the widget
+// directly, as a multi-frame image's frames learnt after layout change it
+// in imageview's tests), the label says "of 10" with the overlay.
+func TestKioskCounterFollowsTheCount(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	f.tap("kiosk.lang")
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	v := w[*imageview.Viewer](f, "viewer.image")
+	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 21 de 40") {
+		t.Fatalf("label %q", got)
+	}
+	cut := *v.Series
+	cut.Instances = cut.Images()[:10]
+	if err := v.SetSeries(v.Disc, &cut); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 6 de 10") {
+		t.Errorf("after the series changed length: label %q", got)
+	}
+	if got := v.Annotations()[2]; !slices.Contains(got, "Imagen 6 de 10") {
+		t.Errorf("after the series changed length: overlay %q", got)
+	}
+	f.tap("viewer.next")
+	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 7 de 10") {
+		t.Errorf("next: label %q", got)
+	}
+}
+
+// 17.8: the Spanish kiosk frames the SR report in Spanish (final or
+// preliminary, verified by whom, dated) and leaves the radiologist's text
+// as written.
+func TestKioskReportFramedInSpanish(t *testing.T) {
+	f, lucia, _ := kioskFixture(t)
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	f.tap("kiosk.report")
+	en := f.label("kiosk.report.text.1")
+	f.tap("kiosk.finish")
+	f.tap("kiosk.lang")
+	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
+	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	f.tap("kiosk.report")
+	es := f.label("kiosk.report.text.1")
+	if !strings.Contains(es, "No evidence of metastatic disease") {
+		t.Fatalf("the radiologist's text is not as written: %q", es)
+	}
+	for _, english := range []string{"Final report", "Preliminary", "verified by", "not yet verified", "dated ", "(reference to"} {
+		if strings.Contains(es, english) {
+			t.Errorf("the Spanish report says %q:\n%s", english, es)
+		}
+	}
+	if !strings.Contains(es, "Informe final") && !strings.Contains(es, "Informe preliminar") {
+		t.Errorf("the Spanish report does not say whether it is final:\n%s", es)
+	}
+	// Only the framing line differs: the content lines are the same.
+	_, enBody, _ := strings.Cut(en, "\n\n")
+	_, esBody, _ := strings.Cut(es, "\n\n")
+	if enBody != esBody {
+		t.Errorf("the report's content changed with the language:\n en: %q\n es: %q", enBody, esBody)
 	}
 }

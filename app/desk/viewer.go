@@ -125,14 +125,19 @@ func (v *studyViewer) show() {
 func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 	d := v.d
 	v.view = imageview.NewViewer()
-	// The kiosk shows no overlay: its words are the staff's English ("Im",
-	// "Born", "Thk", R/L where Spanish says D/I) and its counter would be a
-	// second one; the patient reads the translated label instead.
-	v.view.HideOverlay = d.kiosk != nil
+	// The kiosk shows the patient's overlay in the kiosk's language: their
+	// own name, study, series, image n of N and the window's name, none of
+	// the staff's items (kioskOverlay). Staff screens keep the English one.
+	if d.kiosk != nil {
+		v.view.Words = kioskWords(v.lang)
+	}
 	v.pos = name(d, "viewer.position", widget.NewLabel(""))
 	// One counter: the label follows the widget's index however it moved
-	// (buttons, wheel, keys), so it never disagrees with the overlay.
+	// (buttons, wheel, keys) and its length however it changed (another
+	// series, a multi-frame image's frames learnt after layout), so it
+	// never disagrees with the overlay.
 	v.view.OnIndexChanged = func(int) { v.showWidget() }
+	v.view.OnCountChanged = func(int) { v.showWidget() }
 	tap := func(f func()) func() {
 		return func() {
 			for _, t := range touch {
