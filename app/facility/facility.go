@@ -16,6 +16,9 @@ var (
 	// ErrUnreachable means the facility database did not answer: the desk
 	// says so at once and records into its outbox.
 	ErrUnreachable = errors.New("the facility database is unreachable")
+	// ErrOldSchema means the database was set up by an older build: the
+	// owner runs `discdesk db setup` again before desks use it.
+	ErrOldSchema = errors.New("the facility database needs setup by this version")
 	// ErrDuplicate means an event with this ID is already in the log (a
 	// replayed outbox entry); the log is unchanged.
 	ErrDuplicate = errors.New("event already in the log")

@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -67,6 +68,9 @@ func (p *PG) Health(ctx context.Context) error {
 			return errors.New("facility: the database has no DiscDesk schema (run discdesk db setup)")
 		}
 		return wrapPG("health", err)
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < schemaVersion {
+		return fmt.Errorf("%w: the database has schema %s, this build needs %d: run discdesk db setup as the database owner", ErrOldSchema, v, schemaVersion)
 	}
 	return nil
 }

@@ -2,10 +2,14 @@ package facility
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"discdesk/app/handoff"
 )
 
 // schemaName is the PostgreSQL schema holding the facility's tables.
@@ -15,8 +19,10 @@ const schemaName = "discdesk"
 // read everything and insert events, never change or delete them.
 const DeskRole = "discdesk_desk"
 
-// schemaVersion is the layout this build writes.
-const schemaVersion = 1
+// schemaVersion is the layout this build writes. 2: requests.patient is
+// handoff.Patient.Key as it is now (the exact Patient ID with its issuer;
+// schema 1 folded the ID's case, so two patients could share a history).
+const schemaVersion = 2
 
 // appendOnlyCode is the SQLSTATE the append-only trigger raises.
 const appendOnlyCode = "DD001"
@@ -93,7 +99,6 @@ var schemaSQL = []string{
 	`GRANT SELECT, UPDATE ON discdesk.segments TO discdesk_desk`,
 	`GRANT SELECT, INSERT, UPDATE ON discdesk.requests, discdesk.discs, discdesk.jobs, discdesk.staff, discdesk.settings, discdesk.flushes, discdesk.holdings TO discdesk_desk`,
 	`GRANT DELETE ON discdesk.holdings TO discdesk_desk`,
-	`INSERT INTO discdesk.meta VALUES ('schema', '1') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
 }
 
 // Setup creates (or brings up to date) the facility's schema, the
@@ -123,6 +128,69 @@ func Setup(ctx context.Context, c Config) error {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			return wrapPG("setup", err)
 		}
+	}
+	if err := rekeyPatients(ctx, conn); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO discdesk.meta VALUES ('schema', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, fmt.Sprint(schemaVersion)); err != nil {
+		return wrapPG("setup", err)
+	}
+	return nil
+}
+
+// rekeyPatients sets every request's patient column to its patient's key
+// as this build makes it (handoff.Patient.Key), in one transaction: the
+// history a desk looks up is then every request of exactly that patient.
+// Rows already right are left alone, so a second run writes nothing.
+func rekeyPatients(ctx context.Context, conn *pgx.Conn) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return wrapPG("setup: patient keys", err)
+	}
+	defer tx.Rollback(ctx)
+	rows, err := tx.Query(ctx, `SELECT id, patient, state FROM discdesk.requests`)
+	if err != nil {
+		return wrapPG("setup: patient keys", err)
+	}
+	type rekey struct {
+		id  uuid.UUID
+		key string
+	}
+	var todo []rekey
+	for rows.Next() {
+		var (
+			id    uuid.UUID
+			old   string
+			state []byte
+		)
+		if err := rows.Scan(&id, &old, &state); err != nil {
+			rows.Close()
+			return wrapPG("setup: patient keys", err)
+		}
+		var r handoff.Request
+		if err := json.Unmarshal(state, &r); err != nil {
+			rows.Close()
+			return fmt.Errorf("facility: setup: patient keys: request %s: %v: %w", id, err, handoff.ErrBadRecord)
+		}
+		if k := r.Patient.Key(); k != old {
+			todo = append(todo, rekey{id, k})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return wrapPG("setup: patient keys", err)
+	}
+	b := &pgx.Batch{}
+	for _, r := range todo {
+		b.Queue(`UPDATE discdesk.requests SET patient = $2 WHERE id = $1`, r.id, r.key)
+	}
+	if len(todo) > 0 {
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return wrapPG("setup: patient keys", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return wrapPG("setup: patient keys", err)
 	}
 	return nil
 }
