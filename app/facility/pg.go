@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"net"
 	"runtime"
-	"sync"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
