@@ -15,6 +15,7 @@ import (
 	"discdesk/app/staff"
 	"discdesk/internal/corpus"
 	"discdesk/viewer/imageview"
+	"discdesk/viewer/render"
 	"discdesk/viewer/study"
 )
 
@@ -506,8 +507,7 @@ func overlayLines(t *testing.T, v *imageview.Viewer) []string {
 func TestKioskOverlayInThePatientsLanguage(t *testing.T) {
 	f, lucia, yamada := kioskFixture(t)
 	f.tap("kiosk.lang")
-	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
-	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	f.kioskOpenStudy(lucia, "1958", "04", "12")
 	v := w[*imageview.Viewer](f, "viewer.image")
 	if v.HideOverlay {
 		t.Fatal("the kiosk hides the overlay")
@@ -550,8 +550,8 @@ func TestKioskOverlayInThePatientsLanguage(t *testing.T) {
 	if got := v.Annotations()[3]; !slices.Contains(got, "Girada 90°, reflejada de arriba abajo") {
 		t.Errorf("turned and mirrored: %q", got)
 	}
-	if err := v.ApplyPreset(presetNamed(t, v, "LUNG")); err != nil {
-		t.Fatal(err)
+	if err := v.ApplyPreset(slices.IndexFunc(v.Presets(), func(w render.Window) bool { return w.Explanation == "LUNG" })); err != nil {
+		t.Fatal(err) // the demo CT stores a LUNG window
 	}
 	if got := v.Annotations()[3]; !slices.Contains(got, "Ventana: pulmón") {
 		t.Errorf("lung window: %q", got)
@@ -564,8 +564,7 @@ func TestKioskOverlayInThePatientsLanguage(t *testing.T) {
 	v.Err = nil
 	// English kiosk: the patient's overlay in English, the same lines.
 	f.tap("kiosk.finish")
-	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
-	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	f.kioskOpenStudy(lucia, "1958", "04", "12")
 	en := overlayLines(t, w[*imageview.Viewer](f, "viewer.image"))
 	for _, want := range []string{"Ramírez, Lucía", "Image 21 of 40", "Window: abdomen"} {
 		if !slices.Contains(en, want) {
@@ -599,16 +598,12 @@ func TestKioskOverlayWordsInBothLanguages(t *testing.T) {
 	}
 }
 
-// presetNamed finds a window preset of the viewer by its explanation.
-func presetNamed(t *testing.T, v *imageview.Viewer, name string) int {
-	t.Helper()
-	for i, p := range v.Presets() {
-		if p.Explanation == name {
-			return i
-		}
-	}
-	t.Fatalf("no preset %q in %v", name, v.Presets())
-	return -1
+// kioskOpenStudy signs in at the kiosk with r's code and the birth date
+// and opens r's first study.
+func (f *fixture) kioskOpenStudy(r handoff.Request, y, m, d string) {
+	f.t.Helper()
+	f.kioskSignIn(staff.RequestCode(r.ID), y, m, d)
+	f.tap("kiosk.study." + r.Studies.UIDs[0])
 }
 
 // The kiosk's counter follows the widget's length, not only its index:
@@ -619,8 +614,7 @@ func presetNamed(t *testing.T, v *imageview.Viewer, name string) int {
 func TestKioskCounterFollowsTheCount(t *testing.T) {
 	f, lucia, _ := kioskFixture(t)
 	f.tap("kiosk.lang")
-	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
-	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
+	f.kioskOpenStudy(lucia, "1958", "04", "12")
 	v := w[*imageview.Viewer](f, "viewer.image")
 	if got := f.label("viewer.position"); !strings.Contains(got, "imagen 21 de 40") {
 		t.Fatalf("label %q", got)
@@ -647,16 +641,15 @@ func TestKioskCounterFollowsTheCount(t *testing.T) {
 // as written.
 func TestKioskReportFramedInSpanish(t *testing.T) {
 	f, lucia, _ := kioskFixture(t)
-	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
-	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
-	f.tap("kiosk.report")
-	en := f.label("kiosk.report.text.1")
+	read := func() string {
+		f.kioskOpenStudy(lucia, "1958", "04", "12")
+		f.tap("kiosk.report")
+		return f.label("kiosk.report.text.1")
+	}
+	en := read()
 	f.tap("kiosk.finish")
 	f.tap("kiosk.lang")
-	f.kioskSignIn(staff.RequestCode(lucia.ID), "1958", "04", "12")
-	f.tap("kiosk.study." + lucia.Studies.UIDs[0])
-	f.tap("kiosk.report")
-	es := f.label("kiosk.report.text.1")
+	es := read()
 	if !strings.Contains(es, "No evidence of metastatic disease") {
 		t.Fatalf("the radiologist's text is not as written: %q", es)
 	}
