@@ -19,7 +19,9 @@ var (
 	MeasureColor = color.NRGBA{R: 0x40, G: 0xff, B: 0x40, A: 0xff}
 )
 
-const overlayTextSize = 12
+// OverlayTextSize is the overlay's text size unless the viewer's TextSize
+// says otherwise.
+const OverlayTextSize = 12
 
 // viewerRenderer owns the viewer's canvas objects.
 type viewerRenderer struct {
@@ -47,7 +49,7 @@ func newViewerRenderer(v *Viewer) *viewerRenderer {
 
 func newText(s string, align fyne.TextAlign) *canvas.Text {
 	t := canvas.NewText(s, OverlayColor)
-	t.TextSize = overlayTextSize
+	t.TextSize = OverlayTextSize
 	t.Alignment = align
 	return t
 }
@@ -377,6 +379,15 @@ func (r *viewerRenderer) update() {
 	}
 	for _, t := range r.labels {
 		r.objects = append(r.objects, t)
+	}
+	size := float32(OverlayTextSize)
+	if v.TextSize > 0 {
+		size = v.TextSize
+	}
+	for _, o := range r.objects {
+		if t, ok := o.(*canvas.Text); ok {
+			t.TextSize = size
+		}
 	}
 }
 

@@ -69,6 +69,9 @@ type Viewer struct {
 	// Words are the overlay's words and choose its lines (nil: English,
 	// the staff's overlay); see Words.
 	Words Words
+	// TextSize is the overlay's text size (0: OverlayTextSize), larger
+	// where the screen's text is, as on the kiosk's large text.
+	TextSize float32
 	// Measurements drawn so far (shown on their frame).
 	Measurements []Measurement
 	// Err is the last loading or rendering error (shown in the overlay).

@@ -295,3 +295,28 @@ func TestCountChangedAfterLayout(t *testing.T) {
 	default:
 	}
 }
+
+// TextSize sets the size of every overlay text (corners, edge letters,
+// measurement labels); 0 is OverlayTextSize.
+func TestOverlayTextSize(t *testing.T) {
+	v, w := ctViewer(t, 2)
+	v.Tool = imageview.ToolMeasure
+	test.Drag(w.Canvas(), fyne.NewPos(300, 200), 100, 0)
+	sizes := func() map[float32]int {
+		out := map[float32]int{}
+		for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+			if x, ok := o.(*canvas.Text); ok && x.Text != "" {
+				out[x.TextSize]++
+			}
+		}
+		return out
+	}
+	if got := sizes(); len(got) != 1 || got[imageview.OverlayTextSize] < 8 {
+		t.Errorf("default overlay text sizes %v", got)
+	}
+	v.TextSize = 21
+	v.Refresh()
+	if got := sizes(); len(got) != 1 || got[21] < 8 {
+		t.Errorf("overlay text sizes with TextSize 21: %v", got)
+	}
+}
