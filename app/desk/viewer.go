@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"discdesk/app/library"
@@ -130,6 +131,8 @@ func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 	// the staff's items (kioskOverlay). Staff screens keep the English one.
 	if d.kiosk != nil {
 		v.view.Words = kioskWords(v.lang)
+		// The overlay grows with the kiosk's large text.
+		v.view.TextSize = imageview.OverlayTextSize * d.kiosk.theme.Size(theme.SizeNameText) / theme.DefaultTheme().Size(theme.SizeNameText)
 	}
 	v.pos = name(d, "viewer.position", widget.NewLabel(""))
 	// One counter: the label follows the widget's index however it moved
