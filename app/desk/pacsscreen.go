@@ -34,8 +34,7 @@ var pacsColumns = []struct {
 }{
 	{"Patient", 200, func(s pacs.Study) string { return PersonName(s.PatientName) }},
 	{"Patient ID", 110, func(s pacs.Study) string { return orDash(s.PatientID) }},
-	// The node's answer carries no birth date yet (pacs.Study has none).
-	{"Born", 100, func(pacs.Study) string { return orDash("") }},
+	{"Born", 100, func(s pacs.Study) string { return orDash(isoDate(s.PatientBirthDate)) }},
 	{"Study date", 100, func(s pacs.Study) string { return orDash(isoDate(s.StudyDate)) }},
 	{"Description", 220, func(s pacs.Study) string { return orDash(s.StudyDescription) }},
 	{"Modalities", 90, func(s pacs.Study) string { return orDash(strings.ReplaceAll(s.ModalitiesInStudy, `\`, "/")) }},

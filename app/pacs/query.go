@@ -64,6 +64,7 @@ type StudyFilter struct {
 // Study is one study-level C-FIND match.
 type Study struct {
 	StudyInstanceUID, PatientID, PatientName, AccessionNumber string
+	PatientBirthDate                                          string // YYYYMMDD as the PACS sent it ("" if not returned)
 	StudyDate, StudyDescription, ModalitiesInStudy            string
 	Instances                                                 int // Number of Study Related Instances, -1 if not returned
 }
@@ -85,6 +86,7 @@ func StudyKeys(f StudyFilter) dimse.Elements {
 	es.SetString(TagStudyDescription, "LO", "")
 	es.SetString(TagPatientName, "PN", f.PatientName)
 	es.SetString(TagPatientID, "LO", f.PatientID)
+	es.SetString(TagPatientBirthDate, "DA", "")
 	es.SetString(TagStudyInstanceUID, "UI", f.StudyInstanceUID)
 	es.SetString(TagNumberOfStudyInstances, "IS", "")
 	return es
@@ -165,7 +167,8 @@ func (c *Client) FindStudies(ctx context.Context, n Node, model Model, f StudyFi
 		out = append(out, Study{
 			StudyInstanceUID: es.String(TagStudyInstanceUID), PatientID: replyText(es, TagPatientID),
 			PatientName: replyText(es, TagPatientName), AccessionNumber: replyText(es, TagAccessionNumber),
-			StudyDate: es.String(TagStudyDate), StudyDescription: replyText(es, TagStudyDescription),
+			PatientBirthDate: es.String(TagPatientBirthDate),
+			StudyDate:        es.String(TagStudyDate), StudyDescription: replyText(es, TagStudyDescription),
 			ModalitiesInStudy: es.String(TagModalitiesInStudy), Instances: intValue(es, TagNumberOfStudyInstances),
 		})
 	}

@@ -74,7 +74,7 @@ func studyQuery(f pacs.StudyFilter) (url.Values, map[string]string) {
 	set("AccessionNumber", TagAccessionNumber, f.AccessionNumber, true)
 	set("StudyInstanceUID", TagStudyInstanceUID, f.StudyInstanceUID, false)
 	set("StudyDate", TagStudyDate, f.StudyDate, false)
-	for _, t := range []string{"00080020", "00080030", "00080050", "00080061", "00081030", "00100010", "00100020", "0020000D", "00201208"} {
+	for _, t := range []string{"00080020", "00080030", "00080050", "00080061", "00081030", "00100010", "00100020", "00100030", "0020000D", "00201208"} {
 		q.Add("includefield", t)
 	}
 	if f.PatientName != "" {
@@ -102,7 +102,7 @@ next:
 		}
 		out = append(out, pacs.Study{
 			StudyInstanceUID: a.String(TagStudyInstanceUID), PatientID: a.String(TagPatientID),
-			PatientName: a.String(TagPatientName), AccessionNumber: a.String(TagAccessionNumber),
+			PatientName: a.String(TagPatientName), AccessionNumber: a.String(TagAccessionNumber), PatientBirthDate: a.String("00100030"),
 			StudyDate: a.String(TagStudyDate), StudyDescription: a.String("00081030"),
 			ModalitiesInStudy: a.Strings("00080061"), Instances: atoi(a.String(TagNumberOfInstances)),
 		})

@@ -45,7 +45,7 @@ func TestStudyQueryString(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const include = "&includefield=00080020&includefield=00080030&includefield=00080050&includefield=00080061&includefield=00081030&includefield=00100010&includefield=00100020&includefield=0020000D&includefield=00201208"
+	const include = "&includefield=00080020&includefield=00080030&includefield=00080050&includefield=00080061&includefield=00081030&includefield=00100010&includefield=00100020&includefield=00100030&includefield=0020000D&includefield=00201208"
 	for _, tc := range []struct {
 		filter pacs.StudyFilter
 		query  string
