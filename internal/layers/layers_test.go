@@ -52,6 +52,7 @@ var fyneFree = []string{
 	"discdesk/burner", "discdesk/app/library", "discdesk/app/handoff", "discdesk/app/store",
 	"discdesk/app/pacs", "discdesk/app/burnqueue", "discdesk/app/intake", "discdesk/app/offers", "discdesk/app/reconcile",
 	"discdesk/app/ecopy", "discdesk/app/staff", "discdesk/app/settings", "discdesk/app/station",
+	"discdesk/app/retrieve", "discdesk/app/facility", "discdesk/app/control", "discdesk/app/printing", "discdesk/app/support",
 }
 
 func TestLayers(t *testing.T) {
