@@ -137,7 +137,10 @@ func (v *Viewer) Annotations() [4][]string {
 		out[2] = append(out[2], v.labelled(WordThickness, fi.SliceThickness), v.labelled(WordLocation, fi.SliceLocation))
 		out[2] = append(out[2], v.labelled(WordLaterality, fi.Laterality))
 		if fi.Desc.Grey() {
-			out[3] = append(out[3], v.line(WordWindow, v.Window.Width, v.Window.Center), v.labelled(WordWindowName, v.windowName(fi)))
+			out[3] = append(out[3], v.line(WordWindow, v.Window.Width, v.Window.Center))
+			if v.word(WordWindowName) != "" { // the staff's words name no window
+				out[3] = append(out[3], v.labelled(WordWindowName, v.windowName(fi)))
+			}
 		}
 		out[3] = append(out[3], v.line(WordZoom, float64(100*v.placement().s)))
 		if o := v.Orient; !o.identity() {
