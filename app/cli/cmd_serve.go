@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"discdesk/app/intake"
 	"discdesk/app/pacs"
 	"discdesk/app/pacs/dimse"
+	"discdesk/app/retrieve"
 	"discdesk/app/staff"
 	"discdesk/app/station"
 	"discdesk/burner/drive"
@@ -89,11 +89,10 @@ func serveUntilDone(ctx context.Context, r *intake.Receiver) error {
 // pacsSink returns where received objects go and the spool folder beside
 // it: a FileSink in out, or, without out, the library of the data folder.
 func pacsSink(env *Env, out string) (pacs.Sink, string, error) {
+	// Where received files go is retrieve's one rule, as for a retrieve.
 	if out != "" {
-		if err := os.MkdirAll(out, 0o700); err != nil {
-			return nil, "", fmt.Errorf("output folder: %w", err)
-		}
-		return pacs.FileSink{Dir: out}, filepath.Join(out, ".spool"), nil
+		into, err := retrieve.Folder(out)
+		return into.Sink, into.SpoolDir, err
 	}
 	lib, err := env.Library()
 	if err != nil {
@@ -103,7 +102,8 @@ func pacsSink(env *Env, out string) (pacs.Sink, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return intake.LibrarySink{Lib: lib}, intake.SpoolDir(dir), nil
+	into := retrieve.Library(lib, dir)
+	return into.Sink, into.SpoolDir, nil
 }
 
 // serveBurner is `serve --burn-ae`: complete studies become same-day
