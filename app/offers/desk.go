@@ -280,7 +280,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 	var order []string
 	var probs []Problem
 	get := func(p handoff.Patient) *Candidate {
-		k := "day:" + dayKey + "/" + candidateKey(p)
+		k := "day:" + dayKey + "/" + p.Key() // the exact Patient ID, else name and birth date
 		c := byPatient[k]
 		if c == nil {
 			c = &Candidate{Key: k, Patient: p, Status: StatusPending}
@@ -542,16 +542,6 @@ func recentStudies(s []library.Study, now time.Time, days int) []library.Study {
 		}
 	}
 	return out
-}
-
-// candidateKey is a patient's key in the day's list: the exact Patient ID
-// ("abc123" and "ABC123" are two patients, as app/staff.Identity has it;
-// handoff.Patient.Key folds the case), else the folded name and birth date.
-func candidateKey(p handoff.Patient) string {
-	if id := strings.TrimSpace(p.ID); id != "" {
-		return "id:" + id
-	}
-	return p.Key()
 }
 
 func patientOf(st library.Study) handoff.Patient {
