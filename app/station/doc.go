@@ -27,6 +27,14 @@
 // spoiled (verification failed, or a crash while writing) is never logged
 // and never handed over.
 //
+// Money: RecordPayment records a payment or a waiver, RecordRefund money
+// given back (the handoff log's fee-paid and fee-refunded events); waiving
+// and refunding need a role allowed to (staff.ActionWaive: a supervisor).
+//
+// Ahead of a burn: PrepareViewer and PrepareStudies pack a plan's browser
+// viewer frames into the data folder's frame cache (disc.FrameCache) in
+// the background, while staff read the plan, so the burn only writes.
+//
 // Which disc may be handed over, what awaits receipt and whether the
 // patient can be told are rules on handoff.Request (CanHandOver,
 // AwaitingReceipt, CanTell, NeedsDisc); station checks them before it
