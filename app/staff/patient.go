@@ -79,7 +79,7 @@ func dateKey(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), 
 // it names disagrees, the answer is ErrAskStaff (wrapped, naming the
 // attribute), never a partial list. It also returns that identity.
 func PatientStudies(lib *library.Library, r handoff.Request) ([]library.Study, Identity, error) {
-	want := Identity{ID: r.Patient.ID, Name: r.Patient.Name, BirthDate: r.Patient.BirthDate}
+	want := Identity{ID: r.Patient.ID, Issuer: strings.TrimSpace(r.Patient.Issuer), Name: r.Patient.Name, BirthDate: r.Patient.BirthDate}
 	var sts []library.Study
 	if len(r.Studies.UIDs) > 0 {
 		for _, uid := range r.Studies.UIDs {
@@ -101,27 +101,32 @@ func PatientStudies(lib *library.Library, r handoff.Request) ([]library.Study, I
 		for _, st := range found {
 			// The library's patient ID search folds case: keep only the
 			// exact ID; a case variant is another patient, not a mismatch.
-			if strings.TrimSpace(st.Patient.ID) == strings.TrimSpace(want.ID) {
+			// A request naming the issuer keeps to that issuer's studies:
+			// the same ID under another issuer is another patient.
+			if strings.TrimSpace(st.Patient.ID) == strings.TrimSpace(want.ID) &&
+				(want.Issuer == "" || strings.TrimSpace(st.Patient.Issuer) == want.Issuer) {
 				sts = append(sts, st)
 			}
 		}
-		// The request names no issuer: when the library holds this exact
-		// ID under two identities, even outside the range, the range's
-		// studies may be the other patient's. A person decides.
-		all, err := lib.Search(library.Query{PatientID: strings.TrimSpace(want.ID)})
-		if err != nil {
-			return nil, Identity{}, fmt.Errorf("staff: patient's studies: %w", err)
-		}
-		var first *Identity
-		for _, st := range all {
-			if strings.TrimSpace(st.Patient.ID) != strings.TrimSpace(want.ID) {
-				continue
+		// A request naming no issuer: when the library holds this exact ID
+		// under two identities, even outside the range, the range's studies
+		// may be the other patient's. A person decides.
+		if want.Issuer == "" {
+			all, err := lib.Search(library.Query{PatientID: strings.TrimSpace(want.ID)})
+			if err != nil {
+				return nil, Identity{}, fmt.Errorf("staff: patient's studies: %w", err)
 			}
-			id := IdentityOf(st.Patient)
-			if first == nil {
-				first = &id
-			} else if m := first.Mismatch(id); m != "" {
-				return nil, Identity{}, fmt.Errorf("%w: the patient ID is held by two patients (their %s differs)", ErrAskStaff, m)
+			var first *Identity
+			for _, st := range all {
+				if strings.TrimSpace(st.Patient.ID) != strings.TrimSpace(want.ID) {
+					continue
+				}
+				id := IdentityOf(st.Patient)
+				if first == nil {
+					first = &id
+				} else if m := first.Mismatch(id); m != "" {
+					return nil, Identity{}, fmt.Errorf("%w: the patient ID is held by two patients (their %s differs)", ErrAskStaff, m)
+				}
 			}
 		}
 	}
@@ -132,7 +137,9 @@ func PatientStudies(lib *library.Library, r handoff.Request) ([]library.Study, I
 	if want.ID == "" {
 		want.ID = id.ID // a request by name and birth date: the named studies give the ID
 	}
-	want.Issuer = id.Issuer
+	if want.Issuer == "" {
+		want.Issuer = id.Issuer // else the request's issuer: a study under another is refused
+	}
 	for _, st := range sts {
 		if m := want.Mismatch(IdentityOf(st.Patient)); m != "" {
 			return nil, Identity{}, fmt.Errorf("%w: a study's %s differs from the request's", ErrAskStaff, m)

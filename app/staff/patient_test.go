@@ -268,6 +268,22 @@ func TestDateRangeRequestKeepsToOnePatient(t *testing.T) {
 	if _, err := lib.Import(context.Background(), []string{src}, library.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	mkFor := func(p pat, issuer string, uids ...string) handoff.Request {
+		studies := handoff.Studies{From: "2025-01-01", To: "2025-12-31"}
+		if len(uids) > 0 {
+			studies = handoff.Studies{UIDs: uids}
+		}
+		r, err := hs.NewRequest(handoff.RequestInput{
+			Patient:   handoff.Patient{Name: p.display(), BirthDate: p.iso(), ID: p.ID, Issuer: issuer},
+			Requester: handoff.Requester{Kind: handoff.RequesterPatient},
+			Identity:  handoff.IdentityCheck{Method: "licence", CheckedBy: "t"},
+			Studies:   studies, Format: handoff.FormatCD, Delivery: handoff.DeliveryPickup,
+		}, handoff.Actor{Staff: "t", Workstation: "w"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
 	mk := func(p pat) handoff.Request {
 		r, err := hs.NewRequest(handoff.RequestInput{
 			Patient:   handoff.Patient{Name: p.display(), BirthDate: p.iso(), ID: p.ID},
@@ -293,5 +309,16 @@ func TestDateRangeRequestKeepsToOnePatient(t *testing.T) {
 	lib.Import(context.Background(), []string{src}, library.Options{})
 	if _, err := g.Open(RequestCode(mk(jane).ID), jane.iso()); !errors.Is(err, ErrAskStaff) {
 		t.Fatalf("one ID under two issuers: %v, want ErrAskStaff", err)
+	}
+	// A request naming the issuer keeps to that issuer's patient.
+	for issuer, want := range map[string]string{"HOSP-A": "1.2.3.1", "HOSP-B": "1.2.3.4"} {
+		acc, err := g.Open(RequestCode(mkFor(jane, issuer).ID), jane.iso())
+		if err != nil || len(acc.Studies) != 1 || acc.Studies[0] != want {
+			t.Fatalf("request under %s opens %v (%v), want only %s", issuer, acc.Studies, err, want)
+		}
+	}
+	// A named study under another issuer than the request's is refused.
+	if _, err := g.Open(RequestCode(mkFor(jane, "HOSP-B", "1.2.3.1").ID), jane.iso()); !errors.Is(err, ErrAskStaff) {
+		t.Fatalf("HOSP-B request naming HOSP-A's study: %v, want ErrAskStaff", err)
 	}
 }
