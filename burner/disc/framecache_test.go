@@ -386,3 +386,22 @@ func TestFrameCacheTranscoded(t *testing.T) {
 		t.Fatalf("a different rewrite did not pack again: %d packs", n)
 	}
 }
+
+// readPooled reads whole files of any size, reusing its buffers.
+func TestReadPooled(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f")
+	for _, n := range []int{100000, 0, 1, 4096, 100001} {
+		b := bytes.Repeat([]byte{byte(n)}, n)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readPooled(p)
+		if err != nil || !bytes.Equal(*got, b) {
+			t.Fatalf("%d bytes: read %d, %v", n, len(*got), err)
+		}
+		putReadBuf(got)
+	}
+	if _, err := readPooled(p + ".missing"); err == nil {
+		t.Fatal("a missing file read")
+	}
+}

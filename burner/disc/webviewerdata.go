@@ -455,20 +455,22 @@ func readPooled(path string) (*[]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf := getReadBuf(int(fi.Size()))
+	size := int(fi.Size())
+	buf := getReadBuf(size)
 	n, err := io.ReadFull(f, *buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		putReadBuf(buf)
 		return nil, err
 	}
 	*buf = (*buf)[:n]
-	if n == len(*buf) { // the file may have grown since Stat: read the rest
+	var more [1]byte
+	if m, _ := f.Read(more[:]); n == size && m > 0 { // the file grew since Stat: read the rest
 		rest, err := io.ReadAll(f)
 		if err != nil {
 			putReadBuf(buf)
 			return nil, err
 		}
-		*buf = append(*buf, rest...)
+		*buf = append(append(*buf, more[:m]...), rest...)
 	}
 	return buf, nil
 }
