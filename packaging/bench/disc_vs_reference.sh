@@ -16,7 +16,8 @@
 #     first disc of the study left them in the cache, as the desk's
 #     PrepareViewer leaves them while staff fill in the request, or as a
 #     reburn or second copy finds them). Every timed step starts after a
-#     sync, so no side pays for the other's dirty pages.
+#     sync, so no side pays for the other's dirty pages. The same again
+#     without the browser viewer (plan, DICOMDIR, web pages, ISO, verify).
 #  3. peak resident memory of `discdesk disc` for a 2,000-instance study
 #     (target < 200 MiB).
 # Every ISO discdesk made is checked with validate-disc (../shared/tools).
@@ -86,33 +87,43 @@ ourjpeg=$(isoinfo -f -i "$T/ours.iso" | grep -c '/IMG[0-9]*\.JPG' || true)
 # xorriso of the same tree, alternated; medians ------------------------------
 DISCV=(--data "$T/data" disc --files --ack-no-report bench)
 "$T/discdesk" "${DISCV[@]}" --no-verify --out "$T/tree" "$STUDY" > /dev/null 2>&1
+"$T/discdesk" "${DISC[@]}" --no-verify --out "$T/tree-nv" "$STUDY" > /dev/null 2>&1
 web_mb=$(du -sm "$T/tree/VIEWER/WEB" | cut -f1)
 dicom_mb=$(du -sm "$T/tree/DICOM" | cut -f1)
-colds=(); preps=(); bares=()
-ours_disc() {
+colds=(); preps=(); bares=(); nvs=(); nvbares=()
+ours_disc() { # ours_disc ARGS...: one timed disc with read-back verify
   rm -f "$T/ours.iso" "$T/ours.iso.sha256"
   sync
   local t0 t1
   t0=$(now)
-  "$T/discdesk" "${DISCV[@]}" --iso --out "$T/ours.iso" "$STUDY" > "$T/verify.log" 2>&1
+  "$T/discdesk" "$@" --iso --out "$T/ours.iso" "$STUDY" > "$T/verify.log" 2>&1
   t1=$(now)
   grep -q "read back and verified" "$T/verify.log" || { echo "discdesk disc did not verify:" >&2; cat "$T/verify.log" >&2; exit 1; }
   sub "$t1" "$t0"
 }
-for r in $(seq "$RUNS"); do
+bare_iso() { # bare_iso TREE: one timed bare xorriso of the tree
   rm -f "$T/bare.iso"
-  vol=$(isoinfo -d -i "$T/ours.iso" 2> /dev/null | sed -n 's/^Volume id: //p'); vol=${vol:-BENCH}
   sync
+  local t0 t1
   t0=$(now)
-  xorriso -as mkisofs -quiet -iso-level 1 -J -V "$vol" -o "$T/bare.iso" "$T/tree" 2> /dev/null
+  xorriso -as mkisofs -quiet -iso-level 1 -J -V "$vol" -o "$T/bare.iso" "$1" 2> /dev/null
   t1=$(now)
-  bares+=("$(sub "$t1" "$t0")")
   rm -f "$T/bare.iso"
+  sub "$t1" "$t0"
+}
+for r in $(seq "$RUNS"); do
+  vol=$(isoinfo -d -i "$T/ours.iso" 2> /dev/null | sed -n 's/^Volume id: //p'); vol=${vol:-BENCH}
+  bares+=("$(bare_iso "$T/tree")")
   rm -rf "$T/data/cache" # cold: every frame packed
-  v=$(ours_disc) || exit 1; colds+=("$v")
-  v=$(ours_disc) || exit 1; preps+=("$v") # prepared: the frames the cold disc cached
+  v=$(ours_disc "${DISCV[@]}") || exit 1; colds+=("$v")
+  v=$(ours_disc "${DISCV[@]}") || exit 1; preps+=("$v") # prepared: the frames the cold disc cached
+  nvbares+=("$(bare_iso "$T/tree-nv")")
+  v=$(ours_disc "${DISC[@]}") || exit 1; nvs+=("$v")
 done
 cold=$(median "${colds[@]}"); prep=$(median "${preps[@]}"); bare=$(median "${bares[@]}")
+nv=$(median "${nvs[@]}"); nvbare=$(median "${nvbares[@]}")
+valid3=$(check "$T/ours.iso")
+v=$(ours_disc "${DISCV[@]}") || exit 1
 valid2=$(check "$T/ours.iso")
 
 mb=$(du -m "$T/ours.iso" | cut -f1)
@@ -126,6 +137,10 @@ echo "  bare xorriso -as mkisofs of the same tree: ${bare}s (runs: ${bares[*]})"
 echo "  discdesk disc with read-back verify, frames prepared: ${prep}s (runs: ${preps[*]}); validate-disc: $valid2"
 echo "  discdesk disc with read-back verify, cold (every frame packed): ${cold}s (runs: ${colds[*]})"
 echo "  prepared / bare xorriso = $(ratio "$prep" "$bare") (target <= 1.5); cold / bare xorriso = $(ratio "$cold" "$bare")"
+echo "$N-slice CT to ISO without the browser viewer (plan, DICOMDIR, web pages, ISO, read-back verify), medians of $RUNS alternated runs:"
+echo "  discdesk disc with read-back verify: ${nv}s (runs: ${nvs[*]}); validate-disc: $valid3"
+echo "  bare xorriso -as mkisofs of the same tree: ${nvbare}s (runs: ${nvbares[*]})"
+echo "  discdesk with verify / bare xorriso = $(ratio "$nv" "$nvbare") (target <= 1.5)"
 
 # --- memory for 2,000 instances ------------------------------------------
 "$T/ctstudy" -src "$SRC" -out "$T/many" -n 2000 -size 64
