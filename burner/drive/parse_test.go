@@ -53,7 +53,7 @@ func TestParseXorrisoDevicesAndProfiles(t *testing.T) {
 
 func TestXorrisoBurnArgs(t *testing.T) {
 	got := strings.Join(xorrisoBurnArgs("/dev/sr0", "PAT_0001", [][2]string{{"/lib/a b.dcm", "DICOM/P1/I1"}, {"/tmp/s/DICOMDIR", "DICOMDIR"}}), " ")
-	want := "-abort_on FAILURE -return_with SORRY 32 -pacifier xorriso -outdev /dev/sr0 -volid PAT_0001 -rockridge off -joliet on " +
+	want := "-abort_on FAILURE -return_with SORRY 32 -pacifier xorriso -pacifier interval=0.1 -outdev /dev/sr0 -volid PAT_0001 -rockridge off -joliet on " +
 		"-compliance iso_9660_level=1:deep_paths_off:long_paths_off:only_iso_version -close on " +
 		"-map /lib/a b.dcm /DICOM/P1/I1 -map /tmp/s/DICOMDIR /DICOMDIR -commit"
 	if got != want {

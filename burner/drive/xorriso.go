@@ -189,7 +189,11 @@ func parseXorrisoProfiles(out string) []MediaKind {
 func xorrisoBurnArgs(outdev, volid string, maps [][2]string) []string {
 	args := []string{
 		"-abort_on", "FAILURE", "-return_with", "SORRY", "32",
-		"-pacifier", "xorriso",
+		// Progress ten times a second: xorriso also notices that the image is
+		// written only when it next reports, which at the default second
+		// added up to a second to every burn (an ISO image of 351 MB took
+		// 0.34-1.34 s, and 0.27-0.76 s so).
+		"-pacifier", "xorriso", "-pacifier", "interval=0.1",
 		"-outdev", outdev,
 		"-volid", volid,
 		"-rockridge", "off", "-joliet", "on",
