@@ -33,11 +33,14 @@ func webZlib(dst []byte, z *webDeflater, parts ...[]byte) []byte {
 
 // webDeflater holds one encoder's scratch; not for concurrent use.
 type webDeflater struct {
-	tokens []uint16 // < 256: a literal; else 256 + a match's length
+	runs   []webRun // the matches at distance 1, in order
 	freq   [286]int32
 	lit    huffCode
 	clen   huffCode
 }
+
+// webRun is a run of the byte before it: a match at distance 1.
+type webRun struct{ at, n int32 }
 
 // Deflate's length codes (RFC 1951 3.2.5).
 var (
@@ -62,13 +65,36 @@ func init() {
 
 // block codes data as one dynamic Huffman block.
 func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
-	toks := z.tokens[:0]
+	// Literals are counted, not stored: only the runs are, and the writer
+	// below reads the literals from data again.
+	runs := z.runs[:0]
 	z.freq = [286]int32{}
+	freq := &z.freq
 	n := len(data)
 	for i := 0; i < n; {
+		// Eight literals at a time where none of them can start a run (a
+		// run follows a byte repeated three more times): byte k of x is
+		// zero where data[i+k] == data[i+k+1], and of y where three such
+		// pairs in a row could be.
+		if i+9 <= n {
+			x := binary.LittleEndian.Uint64(data[i:]) ^ binary.LittleEndian.Uint64(data[i+1:])
+			y := x | x>>8 | x>>16
+			if (y-0x0101010101010101)&^y&0x8080808080808080 == 0 {
+				q := data[i : i+8 : i+8]
+				freq[q[0]]++
+				freq[q[1]]++
+				freq[q[2]]++
+				freq[q[3]]++
+				freq[q[4]]++
+				freq[q[5]]++
+				freq[q[6]]++
+				freq[q[7]]++
+				i += 8
+				continue
+			}
+		}
 		b := data[i]
-		toks = append(toks, uint16(b))
-		z.freq[b]++
+		freq[b]++
 		i++
 		// Runs of b after the literal: eight bytes at a time.
 		pat := uint64(b) * 0x0101010101010101
@@ -83,13 +109,13 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 				j += eq
 			}
 			r := min(j-i, 258)
-			toks = append(toks, 256+uint16(r))
-			z.freq[257+int(lenCode[r])]++
+			runs = append(runs, webRun{at: int32(i), n: int32(r)})
+			freq[257+int(lenCode[r])]++
 			i += r
 		}
 	}
 	z.freq[256] = 1
-	z.tokens = toks
+	z.runs = runs
 	z.lit.build(z.freq[:], 15)
 	nlit := 286
 	for nlit > 257 && z.lit.lens[nlit-1] == 0 {
@@ -171,9 +197,45 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 	}
 	acc, nb := w.acc, w.n
 	p := len(w.out)
-	out := slices.Grow(w.out, 4*len(toks)+8)[:p+4*len(toks)+8] // at most 27 bits a token
-	for _, t := range toks {
-		e := enc[t]
+	out := slices.Grow(w.out, 2*n+4*len(runs)+8)[:p+2*n+4*len(runs)+8] // at most 15 bits a literal, 27 a match
+	from := 0
+	for k := 0; k <= len(runs); k++ {
+		to := n
+		if k < len(runs) {
+			to = int(runs[k].at)
+		}
+		// Two literals a step: a literal's code is at most 15 bits, so
+		// below 32 bits pending, two more still fit the 64-bit register.
+		lits := data[from:to]
+		for len(lits) >= 2 {
+			e1, e2 := enc[lits[0]], enc[lits[1]]
+			acc |= uint64(e1&0xffffff) << nb
+			nb += uint(e1 >> 24)
+			acc |= uint64(e2&0xffffff) << nb
+			nb += uint(e2 >> 24)
+			if nb >= 32 {
+				binary.LittleEndian.PutUint32(out[p:], uint32(acc))
+				p += 4
+				acc >>= 32
+				nb -= 32
+			}
+			lits = lits[2:]
+		}
+		for _, c := range lits {
+			e := enc[c]
+			acc |= uint64(e&0xffffff) << nb
+			nb += uint(e >> 24)
+			if nb >= 32 {
+				binary.LittleEndian.PutUint32(out[p:], uint32(acc))
+				p += 4
+				acc >>= 32
+				nb -= 32
+			}
+		}
+		if k == len(runs) {
+			break
+		}
+		e := enc[256+runs[k].n]
 		acc |= uint64(e&0xffffff) << nb
 		nb += uint(e >> 24)
 		if nb >= 32 {
@@ -182,6 +244,7 @@ func (z *webDeflater) block(w *bitWriter, data []byte, last bool) {
 			acc >>= 32
 			nb -= 32
 		}
+		from = to + int(runs[k].n)
 	}
 	w.acc, w.n, w.out = acc, nb, out[:p]
 	codes, clens := &z.lit.codes, &z.lit.lens

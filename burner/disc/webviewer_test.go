@@ -876,6 +876,18 @@ func TestWebZlib(t *testing.T) {
 		skew[i] = byte(int(next()%7) - 3)
 	}
 	cases = append(cases, [][]byte{flat}, [][]byte{skew, flat}, [][]byte{{}, {9}}, [][]byte{{}}, [][]byte{bytes.Repeat([]byte{7}, 100000)}, [][]byte{})
+	// Short runs at every offset around the coder's eight-byte windows.
+	for k := 0; k < 400; k++ {
+		b := make([]byte, int(next()%40))
+		for i := range b {
+			if next()%3 == 0 {
+				b[i] = byte(next() % 3)
+			} else if i > 0 {
+				b[i] = b[i-1]
+			}
+		}
+		cases = append(cases, [][]byte{b})
+	}
 	var z webDeflater
 	for n, parts := range cases {
 		enc := webZlib(nil, &z, parts...)
