@@ -33,10 +33,10 @@ func webZlib(dst []byte, z *webDeflater, parts ...[]byte) []byte {
 
 // webDeflater holds one encoder's scratch; not for concurrent use.
 type webDeflater struct {
-	runs   []webRun // the matches at distance 1, in order
-	freq   [286]int32
-	lit    huffCode
-	clen   huffCode
+	runs []webRun // the matches at distance 1, in order
+	freq [286]int32
+	lit  huffCode
+	clen huffCode
 }
 
 // webRun is a run of the byte before it: a match at distance 1.
