@@ -24,6 +24,15 @@
 // queued without one and the problem reported: the disc is still burned and
 // staff create the request by hand.
 //
+// # Preparation
+//
+// A study sent for auto-burn has its disc's browser viewer frames packed
+// into the data folder's frame cache whenever its transfer pauses
+// (Options.Prepare, 3 s by default), well before the quiet time ends, so
+// the burn that follows only writes (station.PrepareStudies, as the desk
+// does once staff have seen a plan). Packed files stay packed: more
+// instances only add their own.
+//
 // # Caveats
 //
 // A study still being watched when the receiver stops (desk closed before

@@ -63,7 +63,17 @@ type Options struct {
 	// Count, when set, is asked instead of CountNode: a DICOMweb count
 	// node answers over QIDO-RS.
 	Count func(ctx context.Context, studyUID string) (int, error)
+	// Prepare is how long a study sent for auto-burn must stay silent
+	// before its disc's browser viewer frames are packed in the background
+	// (station.PrepareStudies), so the burn that follows only writes
+	// (0: DefaultPrepare; negative: never).
+	Prepare time.Duration
 }
+
+// DefaultPrepare is how long a study sent for auto-burn stays silent
+// before its browser viewer frames are packed: a pause in the transfer,
+// well inside the quiet time, so packing does not compete with receiving.
+const DefaultPrepare = 3 * time.Second
 
 // FromSettings makes the receiver's options from the desk settings: our AE
 // title, the port, the PACS nodes as the only allowed callers (each from its
@@ -152,8 +162,20 @@ type Receiver struct {
 	err     error
 	stopped bool
 	ab      *pacs.AutoBurn
-	senders map[string]string // study UID -> calling AE title, for watched studies
-	pending sync.WaitGroup    // completions being queued
+	senders map[string]string       // study UID -> calling AE title, for watched studies
+	prep    map[string]*preparation // study UID -> its background preparation
+	ctx     context.Context         // the serving context, for preparations
+	pending sync.WaitGroup          // completions being queued, preparations running
+}
+
+// preparation is the background packing of one watched study's frames:
+// a timer armed by each instance, the run it starts, and whether another
+// instance came while it ran.
+type preparation struct {
+	timer   *time.Timer
+	gen     int // instances seen; a run that started at an older one is not the last
+	running bool
+	again   bool
 }
 
 func (r *Receiver) log() *slog.Logger {
@@ -205,7 +227,7 @@ func (r *Receiver) Start(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r.srv, r.ln, r.cancel, r.done, r.stopped = srv, ln, cancel, make(chan struct{}), false
-	r.senders = map[string]string{}
+	r.senders, r.prep, r.ctx = map[string]string{}, map[string]*preparation{}, ctx
 	go r.serve(ctx, srv, ln)
 	return nil
 }
@@ -223,6 +245,9 @@ func (r *Receiver) serve(ctx context.Context, srv *pacs.Server, ln net.Listener)
 	}
 	r.mu.Lock()
 	r.stopped = true
+	for _, p := range r.prep {
+		p.timer.Stop()
+	}
 	r.mu.Unlock()
 	r.pending.Wait()
 	if err != nil {
@@ -315,6 +340,9 @@ func (s senderSink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
 		s.r.mu.Unlock()
 	}
 	err := s.ab.Store(ctx, obj)
+	if err == nil && burn {
+		s.r.schedulePrepare(uid)
+	}
 	if err != nil && burn {
 		if _, watched := s.ab.Watching()[uid]; !watched {
 			s.r.mu.Lock()
@@ -323,6 +351,79 @@ func (s senderSink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
 		}
 	}
 	return err
+}
+
+// schedulePrepare (re)arms the study's preparation: its frames are packed
+// once it has been silent for the Prepare time.
+func (r *Receiver) schedulePrepare(uid string) {
+	wait := r.Prepare
+	if wait == 0 {
+		wait = DefaultPrepare
+	}
+	if wait < 0 || r.Station == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	p := r.prep[uid]
+	if p == nil {
+		p = &preparation{}
+		r.prep[uid] = p
+	} else {
+		p.timer.Stop()
+	}
+	p.gen++
+	p.timer = time.AfterFunc(wait, func() { r.prepare(uid, p) })
+}
+
+// prepare packs a silent study's browser viewer frames into the data
+// folder's frame cache, as the desk does once staff have seen a plan:
+// the files already packed are kept, so a run that more instances
+// interrupt is not lost, and a study that completes meanwhile is burned
+// with what is packed (the burn packs the rest). Errors are dropped: the
+// burn plans again and says what is wrong.
+func (r *Receiver) prepare(uid string, p *preparation) {
+	r.mu.Lock()
+	if r.stopped || r.prep[uid] != p {
+		r.mu.Unlock()
+		return
+	}
+	if p.running {
+		p.again = true
+		r.mu.Unlock()
+		return
+	}
+	if _, watched := r.senders[uid]; !watched {
+		delete(r.prep, uid) // queued already: the burn packs it
+		r.mu.Unlock()
+		return
+	}
+	p.running = true
+	ctx := r.ctx
+	r.pending.Add(1)
+	r.mu.Unlock()
+	defer r.pending.Done()
+	for {
+		r.mu.Lock()
+		gen := p.gen
+		r.mu.Unlock()
+		<-r.Station.PrepareStudies(ctx, []string{uid}, station.PlanOptions{})
+		r.mu.Lock()
+		if p.again && !r.stopped {
+			p.again = false
+			r.mu.Unlock()
+			continue
+		}
+		p.running = false
+		if p.gen == gen && r.prep[uid] == p {
+			delete(r.prep, uid) // nothing came since: done
+		}
+		r.mu.Unlock()
+		return
+	}
 }
 
 // count asks the count node, or the sender when it is a configured node,
@@ -356,6 +457,10 @@ func (r *Receiver) complete(uid, fallback string) {
 	r.mu.Lock()
 	sender := r.senders[uid]
 	delete(r.senders, uid)
+	if p := r.prep[uid]; p != nil && !p.running {
+		p.timer.Stop() // the burn packs what is not packed yet
+		delete(r.prep, uid)
+	}
 	if r.stopped {
 		r.mu.Unlock()
 		r.log().Warn("auto-burn: a study completed after the receiver stopped; it was not queued")

@@ -207,6 +207,60 @@ func TestAutoBurnQuietTimeAndStrangers(t *testing.T) {
 	}
 }
 
+// While a study sent for auto-burn waits out its quiet time (an hour
+// here), its browser viewer frames are packed once the transfer pauses:
+// each instance has its entry in the data folder's frame cache, and the
+// instances that come after the first pause are packed too.
+func TestAutoBurnPreparesDuringTheQuietTime(t *testing.T) {
+	files := mrStudy(t)[:4]
+	d := newDesk(t, func(s *settings.Settings) {
+		s.Nodes = []settings.Node{{Name: "ct", AETitle: "CT1", Host: "127.0.0.1", Port: 104}}
+		s.Receive.QuietSeconds = 3600
+	})
+	s, _ := d.set.Get()
+	opt, err := intake.FromSettings(s, d.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Listen, opt.Prepare = "127.0.0.1:0", 50*time.Millisecond
+	r := &intake.Receiver{Options: opt, Lib: d.lib, Station: d.st,
+		Queued:  func(q intake.Queued) { t.Errorf("queued %s before the quiet time", q.Job.ID) },
+		Problem: func(uid string, err error) { t.Errorf("study %s: %v", uid, err) }}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	port := r.Addr().(*net.TCPAddr).Port
+	entries := func() int {
+		m, err := filepath.Glob(filepath.Join(d.dir, filepath.FromSlash(station.FrameCacheFolder), "v*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(m)
+	}
+	waitFor := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); entries() < n; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d frame cache entries after 20 s, want %d", entries(), n)
+			}
+		}
+	}
+	storescu(t, port, "CT1", "DISCDESK_BURN", files[:2])
+	waitFor(2)
+	storescu(t, port, "CT1", "DISCDESK_BURN", files[2:])
+	waitFor(len(files))
+	if w := r.Watching(); len(w) != 1 {
+		t.Fatalf("watching %v: the study should still wait for its quiet time", w)
+	}
+	// Stop waits for any preparation and ends it.
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := entries(); n != len(files) {
+		t.Errorf("%d frame cache entries for %d instances", n, len(files))
+	}
+}
+
 func TestFromSettingsNeedsSenders(t *testing.T) {
 	s := settings.Default()
 	s.Receive.Enabled = true
