@@ -201,6 +201,9 @@ func fill(f *requestForm, in handoff.RequestInput) {
 	set(f.patient, in.Patient.Name)
 	set(f.birth, in.Patient.BirthDate)
 	set(f.pid, in.Patient.ID)
+	if in.Patient.ID != "" {
+		f.issuer, f.issuerID = in.Patient.Issuer, in.Patient.ID
+	}
 	if in.Requester.Kind != "" {
 		f.kind.SetSelected(string(in.Requester.Kind))
 	}

@@ -38,6 +38,9 @@ type requestForm struct {
 	d       *Desk
 	s       *studiesScreen
 	studies []library.Study
+	// issuer is the Issuer of Patient ID of issuerID, the ID the form was
+	// opened with: recorded while the ID is left as it is.
+	issuer, issuerID string
 
 	patient, birth, pid    *widget.Entry
 	kind                   *widget.Select
@@ -139,6 +142,7 @@ func (f *requestForm) build() fyne.CanvasObject {
 	f.patient = entry("patient", PersonName(first.Patient.Name), "Family, Given")
 	f.birth = entry("birth", isoDate(first.Patient.BirthDate), "YYYY-MM-DD or MM/DD/YYYY")
 	f.pid = entry("pid", first.Patient.ID, "medical record number")
+	f.issuer, f.issuerID = first.Patient.Issuer, first.Patient.ID
 	f.kind = sel("requester", requesterKinds, string(handoff.RequesterPatient))
 	f.reqName = entry("requester.name", "", "requester's name (blank: the patient)")
 	f.relation = entry("requester.relationship", "", "daughter, health care proxy, ...")
@@ -351,6 +355,9 @@ func (f *requestForm) input() (handoff.RequestInput, map[string]string) {
 		Urgency:   handoff.Urgency(f.urg.Selected),
 		FeeMethod: f.method(),
 		Notes:     f.notes.Text,
+	}
+	if strings.TrimSpace(f.pid.Text) == strings.TrimSpace(f.issuerID) {
+		in.Patient.Issuer = f.issuer // another ID typed in: its issuer is not known
 	}
 	switch in.Requester.Kind {
 	case handoff.RequesterRepresentative:

@@ -2,6 +2,10 @@ package desk
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +18,11 @@ import (
 	"discdesk/app/burnqueue"
 	"discdesk/app/facility"
 	"discdesk/app/handoff"
+	"discdesk/app/library"
 	"discdesk/app/staff"
 	"discdesk/burner/disc"
 	"discdesk/burner/drive"
+	"discdesk/internal/corpus"
 	"discdesk/internal/pgtest"
 )
 
@@ -832,4 +838,55 @@ func mustGet(t *testing.T, f *fixture, id string) handoff.Request {
 		t.Fatal(err)
 	}
 	return q
+}
+
+// The request form records the Issuer of Patient ID of the study it was
+// opened from, so the patient's history and the kiosk match the exact ID
+// under that issuer; an ID typed over it has no known issuer.
+func TestRequestFormRecordsTheIssuer(t *testing.T) {
+	f := fixedDesk(t)
+	src := corpus.Path(t, "generated", "ct_slice_variants", "ct_explicit_le_source.dcm")
+	dst := filepath.Join(t.TempDir(), "issuer.dcm")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("dcmodify", "-nb", "-gst", "-gse", "-gin", "-i", "(0010,0020)=ISS0001", "-i", "(0010,0021)=HOSP_A",
+		"-i", "(0010,0010)=Issuer^Ida", "-i", "(0010,0030)=19610203", dst).CombinedOutput(); err != nil {
+		t.Fatalf("dcmodify: %v\n%s", err, out)
+	}
+	if rep, err := f.svc.Lib.Import(context.Background(), []string{dst}, library.Options{}); err != nil || rep.Imported != 1 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	f.d.studies.refresh()
+	record := func(pid string) handoff.Request {
+		t.Helper()
+		before, _ := f.svc.Handoff.OpenRequests(deskNow, false)
+		f.openForm("ISS0001")
+		if pid != "" {
+			w[*widget.Entry](f, "request.pid").SetText(pid)
+		}
+		f.typ("request.identity", "driver licence")
+		f.tap("request.record")
+		reqs, _ := f.svc.Handoff.OpenRequests(deskNow, false)
+		if len(reqs) != len(before)+1 {
+			t.Fatalf("%d requests after recording, %d before (msg %q)", len(reqs), len(before), f.label("request.msg"))
+		}
+		for _, r := range reqs {
+			if !slices.ContainsFunc(before, func(o handoff.Request) bool { return o.ID == r.ID }) {
+				return r
+			}
+		}
+		t.Fatal("the new request is not listed")
+		return handoff.Request{}
+	}
+	if r := record(""); r.Patient.ID != "ISS0001" || r.Patient.Issuer != "HOSP_A" {
+		t.Errorf("recorded patient %+v, want ISS0001 issued by HOSP_A", r.Patient)
+	}
+	if r := record("ISS0001-B"); r.Patient.ID != "ISS0001-B" || r.Patient.Issuer != "" {
+		t.Errorf("recorded patient %+v, want ISS0001-B with no issuer", r.Patient)
+	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"discdesk/app/handoff"
 	"discdesk/app/library"
-	"discdesk/viewer/dcm"
+	"discdesk/app/staff"
 )
 
 // AutoBurnStaff is the staff name auto-burn records requests and
@@ -18,7 +18,7 @@ const AutoBurnStaff = "auto-burn"
 // auto-burn) and how says how it came.
 func SameDayInput(st library.Study, checkedBy, how string) handoff.RequestInput {
 	return handoff.RequestInput{
-		Patient:   handoff.Patient{Name: dcm.PersonName(st.Patient.Name), BirthDate: dcm.FormatDate(st.Patient.BirthDate), ID: st.Patient.ID},
+		Patient:   staff.RequestPatient(st),
 		Requester: handoff.Requester{Kind: handoff.RequesterPatient},
 		Identity:  handoff.IdentityCheck{Method: how + "; identity checked at pickup", CheckedBy: checkedBy},
 		Studies:   handoff.Studies{UIDs: []string{st.UID}},

@@ -128,3 +128,14 @@ func TestLifecycleFromAutoBurn(t *testing.T) {
 	}
 	stationtest.Run(t, autoBurn{r: r, st: d.st}, study, skip)
 }
+
+// The same-day and auto-burn requests carry the study's exact Patient ID
+// with its issuer, as the desk's form does (staff.RequestPatient).
+func TestSameDayRequestKeepsTheIssuer(t *testing.T) {
+	st := library.Study{UID: "1.2.3", Patient: library.Patient{ID: "ab123", Issuer: "HOSP_A", Name: "Doe^Jo", BirthDate: "19700102"}}
+	for _, in := range []handoff.RequestInput{intake.SameDayInput(st, "Ann", "verbal order"), intake.AutoBurnInput(st, "CT1", "DISCDESK_BURN")} {
+		if p := in.Patient; p != (handoff.Patient{Name: "Doe, Jo", BirthDate: "1970-01-02", ID: "ab123", Issuer: "HOSP_A"}) {
+			t.Errorf("patient %+v", p)
+		}
+	}
+}

@@ -316,7 +316,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 		if err != nil || !ok {
 			continue
 		}
-		addStudy(get(patientOf(st)), st, "completed today")
+		addStudy(get(appstaff.RequestPatient(st)), st, "completed today")
 	}
 	// 2. Flagged studies.
 	flagged, err := d.openFlags()
@@ -328,7 +328,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 		if !ok {
 			continue
 		}
-		addStudy(get(patientOf(st)), st, "flagged for discharge by "+a.Staff)
+		addStudy(get(appstaff.RequestPatient(st)), st, "flagged for discharge by "+a.Staff)
 	}
 	// 3. Attribute rules over recent studies.
 	if len(d.cfg.Rules) > 0 {
@@ -345,7 +345,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 			}
 			for _, r := range d.cfg.Rules {
 				if r.Match(ds) {
-					addStudy(get(patientOf(st)), st, "rule "+r.String())
+					addStudy(get(appstaff.RequestPatient(st)), st, "rule "+r.String())
 					break
 				}
 			}
@@ -372,7 +372,7 @@ func (d *Desk) List(ctx context.Context) ([]Candidate, []Problem, error) {
 				matched = sts
 			}
 			if len(matched) > 0 {
-				p = patientOf(matched[0])
+				p = appstaff.RequestPatient(matched[0])
 			}
 			c := get(p)
 			c.Reasons = appendOnce(c.Reasons, "discharge list "+e.Time.In(d.cfg.Location).Format("15:04"))
@@ -542,10 +542,6 @@ func recentStudies(s []library.Study, now time.Time, days int) []library.Study {
 		}
 	}
 	return out
-}
-
-func patientOf(st library.Study) handoff.Patient {
-	return handoff.Patient{Name: dcm.PersonName(st.Patient.Name), BirthDate: dcm.FormatDate(st.Patient.BirthDate), ID: st.Patient.ID}
 }
 
 func appendOnce(list []string, s string) []string {

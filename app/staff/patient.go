@@ -16,6 +16,15 @@ import (
 	"discdesk/viewer/dcm"
 )
 
+// RequestPatient is the patient of a request for st, as every entry point
+// records it (the desk's form, the same-day box, auto-burn, offers): the
+// name and birth date for people to read, and the exact Patient ID with its
+// issuer, which the patient's history and the kiosk match on.
+func RequestPatient(st library.Study) handoff.Patient {
+	return handoff.Patient{Name: dcm.PersonName(st.Patient.Name), BirthDate: dcm.FormatDate(st.Patient.BirthDate),
+		ID: st.Patient.ID, Issuer: st.Patient.Issuer}
+}
+
 // ErrAskStaff means the studies a request names cannot be shown as one
 // patient's without a person checking: the Patient ID matches under more
 // than one issuer, or the name or birth date of a study disagrees with the
