@@ -65,6 +65,12 @@ type Client struct {
 	// Have, when set, tells a C-MOVE that must fall back to moving a
 	// study instance by instance which instances already arrived.
 	Have func(sopInstanceUID string) bool
+	// Pending, when set, is called with the counts so far and the
+	// sub-operations the PACS says remain after each pending C-MOVE or
+	// C-GET response that carries counts (and after each instance of a
+	// move done instance by instance), from the goroutine retrieving: a
+	// C-MOVE to another Storage SCP shows its progress only this way.
+	Pending func(sofar RetrieveResult, remaining int)
 }
 
 // ErrStatus is a DIMSE failure status; errors.As gives *StatusError.

@@ -317,12 +317,17 @@ func (c *Client) MoveStudy(ctx context.Context, n Node, model Model, patientID, 
 	}
 	c.logger().Warn("move: the PACS stopped the study's move; moving its instances one by one", "status", fmt.Sprintf("%04X", se.Status), "instances", len(insts))
 	out := RetrieveResult{}
-	for _, in := range insts {
+	one := *c
+	one.Pending = nil // the counts of one instance's move are not the study's
+	for i, in := range insts {
+		if c.Pending != nil && i > 0 {
+			c.Pending(out, len(insts)-i)
+		}
 		if c.Have != nil && c.Have(in.sop) {
 			out.Completed++
 			continue
 		}
-		r, e := c.move(ctx, n, model, imageKeys(model, patientID, studyUID, in.series, in.sop), dest)
+		r, e := one.move(ctx, n, model, imageKeys(model, patientID, studyUID, in.series, in.sop), dest)
 		switch {
 		case e == nil:
 			out.Completed += max(r.Completed, 1)
@@ -495,6 +500,9 @@ func (c *Client) retrieve(a *dimse.Association, pc *dimse.PresentationContext, c
 		res.Status = rsp.Status
 		switch {
 		case rsp.Status == dimse.StatusPending:
+			if c.Pending != nil && rsp.HasCounts {
+				c.Pending(res, int(rsp.Remaining))
+			}
 			continue
 		case rsp.Status == dimse.StatusSuccess:
 			return res, a.Release()

@@ -24,9 +24,9 @@
 //   - Modality is matched here, on Modalities in Study, after the node
 //     answers: PS3.4 C.6.1.1.3 leaves matching on it optional for SCPs.
 //   - With Options.MoveTo the instances arrive through the desk's own
-//     receiver, not through this package: progress is reported at the start
-//     and the end only, and stored and held are counted from the library
-//     before and after.
+//     receiver, not through this package: progress follows the PACS's
+//     pending C-MOVE responses (sub-operations completed and remaining),
+//     and stored and held are counted from the library before and after.
 //   - Cancelling stops the association and the temporary SCP, which
 //     files nothing more from that moment; instances already stored stay
 //     in the library, whole and indexed, so a second

@@ -243,6 +243,14 @@ func (r *Result) count() {
 func (n *Node) moveToReceiver(ctx context.Context, res Result, t *tally, o Options) (Result, error) {
 	c := *n.SCU
 	c.Have = func(uid string) bool { return t.before[uid] }
+	if o.Progress != nil {
+		// The receiver files the instances; the PACS's pending responses
+		// say how far the move is.
+		c.Pending = func(r pacs.RetrieveResult, remaining int) {
+			done := r.Completed + r.Warning
+			o.Progress(done, max(t.total, done+r.Failed+remaining))
+		}
+	}
 	var err error
 	res.PACS, err = c.MoveStudy(ctx, n.Remote.DIMSE, n.Model, o.PatientID, res.StudyUID, o.MoveTo)
 	after, herr := t.into.held(res.StudyUID)
