@@ -32,15 +32,45 @@ func BenchmarkPlanBuild(b *testing.B) {
 // time (packaging/bench/disc_vs_reference.sh compares it with xorriso).
 //
 //	go test ./burner/disc -run XXX -bench DiscCT500 -benchtime 3x -cpuprofile cpu.out
+//
+// Its sub-benchmarks: "no cache" (no frame cache, as a plan without a data
+// folder), "cold" (an empty frame cache, as the first disc of a study the
+// desk did not prepare: every frame packed and stored), "prepared" (the
+// frames in the cache, as PrepareViewer or the study's first disc left
+// them).
 func BenchmarkDiscCT500(b *testing.B) {
 	in := ctSeries(b, 500)
+	warm, err := OpenFrameCache(b.TempDir(), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		cache func() *FrameCache
+	}{
+		{"no cache", func() *FrameCache { return nil }},
+		{"cold", func() *FrameCache {
+			c, err := OpenFrameCache(b.TempDir(), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return c
+		}},
+		{"prepared", func() *FrameCache { return warm }},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchDisc(b, in, c.cache) })
+	}
+}
+
+func benchDisc(b *testing.B, in []string, cache func() *FrameCache) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		work, out := b.TempDir(), filepath.Join(b.TempDir(), "disc.iso")
+		fc := cache()
 		b.StartTimer()
 		t0 := time.Now()
-		p, err := NewPlan(ctx, Input{Files: in, Facility: testFacility}, Options{ViewerDir: b.TempDir(), WorkDir: work, Now: fixedNow, Media: DVD})
+		p, err := NewPlan(ctx, Input{Files: in, Facility: testFacility}, Options{ViewerDir: b.TempDir(), WorkDir: work, Now: fixedNow, Media: DVD, FrameCache: fc})
 		if err != nil {
 			b.Fatal(err)
 		}
