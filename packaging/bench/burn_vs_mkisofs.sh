@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Burn + verify of a 500-slice CT on xorriso's stdio: pseudo-drive, against
 # `xorriso -as mkisofs` of the same files plus `sha256sum` of the image, in
-# one run; prints the ratio (target <= 1.5) and the time from the burn
-# command to the first byte written (target < 2 s).
+# one run of RUNS alternated rounds (default 5; each timed step after a
+# `sync`); prints the medians, the ratio (target <= 1.5) and the time from
+# the burn command to the first byte written (target < 2 s).
 #
 # The CT is generated in a temp dir from the corpus slice
 # ct_slice_variants/ct_explicit_le_source.dcm with new UIDs (pydicom); it is
@@ -30,7 +31,7 @@ BIN=${DISCDESK_BIN:-}
 if [ -z "$BIN" ]; then
 	# The command line only (no Fyne, no cgo): what is measured is app/cli.
 	mkdir "$TMP/main"
-	printf 'package main\n\nimport "discdesk/app/cli"\n\nfunc main() { cli.Main() }\n' > "$TMP/main/main.go"
+	printf 'package main\n\nimport "discdesk/app/cli"\n\nfunc main() { cli.Main(nil) }\n' > "$TMP/main/main.go"
 	(cd "$REPO" && GOFLAGS=-mod=mod go build -o "$TMP/discdesk" "$TMP/main/main.go")
 	BIN=$TMP/discdesk
 fi
@@ -61,35 +62,52 @@ SIZE=$(du -sb "$DISC" | cut -f1)
 echo "   $(find "$DISC" -type f | wc -l) files, $((SIZE / 1000000)) MB"
 cat "$DISC"/DICOM/P0000001/S0000001/* > /dev/null # both sides start with a warm cache
 
-echo "== reference: xorriso -as mkisofs + sha256sum"
-t0=$(now)
-xorriso -as mkisofs -quiet -iso-level 1 -J -V CT_BENCH -o "$TMP/ref.iso" "$DISC" 2>/dev/null
-sha256sum "$TMP/ref.iso" > /dev/null
-t1=$(now)
-REF=$(secs "$t0" "$t1")
-rm -f "$TMP/ref.iso"
+RUNS=${RUNS:-5}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-echo "== discdesk burn --drive stdio: (burn + read-back verify)"
-ISO=$TMP/ours.iso
-t0=$(now)
-"$BIN" --data "$TMP/data" burn --quiet --drive "stdio:$ISO" --files "$DISC" > "$TMP/burn.out" 2>&1 &
-PID=$!
-first=""
-while kill -0 "$PID" 2>/dev/null; do
-	if [ -z "$first" ] && [ -s "$ISO" ]; then first=$(now); fi
-	[ -n "$first" ] && break
-	sleep 0.01
+reference() { # xorriso -as mkisofs + sha256sum of the image
+	rm -f "$TMP/ref.iso"
+	sync
+	local t0 t1
+	t0=$(now)
+	xorriso -as mkisofs -quiet -iso-level 1 -J -V CT_BENCH -o "$TMP/ref.iso" "$DISC" 2>/dev/null
+	sha256sum "$TMP/ref.iso" > /dev/null
+	t1=$(now)
+	secs "$t0" "$t1"
+}
+
+ours() { # discdesk burn + read-back verify; prints "total first-byte"
+	local iso=$TMP/ours.iso t0 t1 first="" pid
+	rm -rf "$iso" "$TMP/data"
+	sync
+	t0=$(now)
+	"$BIN" --data "$TMP/data" burn --quiet --drive "stdio:$iso" --files "$DISC" > "$TMP/burn.out" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -s "$iso" ]; then first=$(now); break; fi
+		sleep 0.01
+	done
+	wait "$pid" || { cat "$TMP/burn.out" >&2; exit 1; }
+	t1=$(now)
+	[ -n "$first" ] || first=$t1
+	grep -q "verified" "$TMP/burn.out" || { cat "$TMP/burn.out" >&2; exit 1; }
+	echo "$(secs "$t0" "$t1") $(secs "$t0" "$first")"
+}
+
+echo "== $RUNS rounds: xorriso -as mkisofs + sha256sum, then discdesk burn --drive stdio: (burn + read-back verify)"
+refs=(); ourss=(); firsts=()
+for r in $(seq "$RUNS"); do
+	refs+=("$(reference)")
+	read -r o f < <(ours)
+	ourss+=("$o"); firsts+=("$f")
+	echo "   round $r: reference ${refs[-1]} s, discdesk $o s (first byte $f s)"
 done
-wait "$PID" || { cat "$TMP/burn.out" >&2; exit 1; }
-t1=$(now)
-[ -n "$first" ] || first=$t1
-OURS=$(secs "$t0" "$t1")
-FIRST=$(secs "$t0" "$first")
-grep -q "verified" "$TMP/burn.out" || { cat "$TMP/burn.out" >&2; exit 1; }
 grep "disc " "$TMP/burn.out" | tail -1
+REF=$(median "${refs[@]}"); OURS=$(median "${ourss[@]}"); FIRST=$(median "${firsts[@]}")
 
 RATIO=$(awk -v a="$OURS" -v b="$REF" 'BEGIN { printf "%.2f", a / b }')
 echo
+echo "medians of $RUNS alternated rounds, load average $(cut -d' ' -f1-3 /proc/loadavg):"
 echo "reference (mkisofs + sha256sum): ${REF} s"
 echo "discdesk burn + verify:          ${OURS} s"
 echo "ratio:                           ${RATIO}x (target <= 1.5)"
