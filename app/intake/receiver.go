@@ -387,6 +387,10 @@ func (r *Receiver) schedulePrepare(uid string) {
 // burn plans again and says what is wrong.
 func (r *Receiver) prepare(uid string, p *preparation) {
 	r.mu.Lock()
+	ab := r.ab
+	r.mu.Unlock()
+	_, watched := ab.Watching()[uid] // auto-burn's lock is never taken inside ours
+	r.mu.Lock()
 	if r.stopped || r.prep[uid] != p {
 		r.mu.Unlock()
 		return
@@ -396,8 +400,8 @@ func (r *Receiver) prepare(uid string, p *preparation) {
 		r.mu.Unlock()
 		return
 	}
-	if _, watched := r.senders[uid]; !watched {
-		delete(r.prep, uid) // queued already: the burn packs it
+	if !watched {
+		delete(r.prep, uid) // queued already (or an instance came after): the burn packs it
 		r.mu.Unlock()
 		return
 	}
