@@ -16,11 +16,11 @@ import (
 	"discdesk/internal/corpus"
 )
 
-// waitFor polls cond (a screen updated from a goroutine through fyne.Do).
+// waitFor polls cond (a screen updated from a goroutine through the desk's uiDo).
 func (f *fixture) waitFor(what string, cond func() bool) {
 	f.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
+	for f.ui.pump(); !cond(); f.ui.pump() {
 		if time.Now().After(deadline) {
 			f.t.Fatalf("timed out waiting for %s", what)
 		}

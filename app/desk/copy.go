@@ -101,7 +101,7 @@ func (d *Desk) showCopy(q handoff.Request) {
 			defer close(done)
 			defer plan.Close()
 			copies, err := writeTrees(ctx, plan, spec, ecopy.Options{Log: d.svc.Handoff, Request: q.ID, Actor: by, Studies: q.Studies.UIDs})
-			fyne.Do(func() {
+			d.uiDo(func() {
 				start.Enable()
 				if err != nil {
 					msg.Importance = widget.DangerImportance

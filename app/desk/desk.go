@@ -57,7 +57,7 @@ func Run(ctx context.Context, env *cli.Env, args []string) error {
 	d := New(a, w, svc)
 	d.firstPIN = pin
 	if box, err := env.Facility(); err == nil && box != nil {
-		go watchFacility(ctx, env, box, w, svc.Logger.Printf)
+		go watchFacility(ctx, env, box, w, fyne.Do, svc.Logger.Printf)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -103,8 +103,9 @@ var facilityHealthEvery = 5 * time.Second
 
 // watchFacility keeps a desk of a facility in step with its database
 // (cli.Env.SyncFacility) and says in the window title as soon as the
-// database stops answering, and when it answers again.
-func watchFacility(ctx context.Context, env *cli.Env, box *facility.Outbox, w fyne.Window, logf func(string, ...any)) {
+// database stops answering, and when it answers again. do carries the
+// title to the UI goroutine (fyne.Do).
+func watchFacility(ctx context.Context, env *cli.Env, box *facility.Outbox, w fyne.Window, do func(func()), logf func(string, ...any)) {
 	show := func(st facility.State) {
 		t := "DiscDesk"
 		if !st.Reachable {
@@ -113,17 +114,19 @@ func watchFacility(ctx context.Context, env *cli.Env, box *facility.Outbox, w fy
 		} else {
 			logf("facility database answers again")
 		}
-		fyne.Do(func() { w.SetTitle(t) })
+		do(func() { w.SetTitle(t) })
 	}
 	if st := box.State(); !st.Reachable {
 		show(st)
 	}
-	go box.Run(ctx, facilityHealthEvery, show)
+	watched := make(chan struct{})
+	go func() { defer close(watched); box.Run(ctx, facilityHealthEvery, show) }()
 	tick := time.NewTicker(facilitySync)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			<-watched // nothing is shown or logged once the desk stops
 			return
 		case <-tick.C:
 		}

@@ -41,11 +41,12 @@ func facilityFixture(t *testing.T, url, workstation string) *fixture {
 	if _, err := svc.Prepare(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, svc: svc, dir: dir, clock: c}
+	f := &fixture{t: t, svc: svc, dir: dir, clock: c, ui: &uiLoop{}}
 	a := test.NewTempApp(t)
 	f.win = a.NewWindow("DiscDesk")
 	f.win.Resize(fyne.NewSize(1200, 800))
 	f.d = New(a, f.win, svc)
+	f.d.uiDo = f.ui.do
 	f.d.ShowSignIn()
 	return f
 }
@@ -103,12 +104,13 @@ func TestDeskTitleSaysTheFacilityDatabaseIsDown(t *testing.T) {
 	}
 	win := test.NewTempApp(t).NewWindow("DiscDesk")
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go watchFacility(ctx, env, box, win, t.Logf)
+	ui, watched := &uiLoop{}, make(chan struct{})
+	defer func() { cancel(); <-watched }() // no log line after the test
+	go func() { defer close(watched); watchFacility(ctx, env, box, win, ui.do, t.Logf) }()
 	waitTitle := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
-		for !strings.Contains(win.Title(), want) {
+		for ui.pump(); !strings.Contains(win.Title(), want); ui.pump() {
 			if time.Now().After(deadline) {
 				t.Fatalf("window title %q, want %q", win.Title(), want)
 			}
@@ -119,7 +121,7 @@ func TestDeskTitleSaysTheFacilityDatabaseIsDown(t *testing.T) {
 	waitTitle("the facility database is unreachable")
 	srv.StartAgain(t)
 	deadline := time.Now().Add(30 * time.Second)
-	for win.Title() != "DiscDesk" {
+	for ui.pump(); win.Title() != "DiscDesk"; ui.pump() {
 		if time.Now().After(deadline) {
 			t.Fatalf("window title %q after the database came back", win.Title())
 		}

@@ -46,6 +46,41 @@ type fixture struct {
 	dir    string
 	clock  *clock
 	opened []string // files the desk asked the system to open
+	ui     *uiLoop
+}
+
+// uiLoop is the test's main loop: the desk's background work (the queue
+// watcher, the kiosk's idle timer, the viewer's loader, finished copies)
+// posts its UI work here, and the test goroutine runs it whenever it next
+// looks at or touches the screen. Fyne's test driver would run it at once
+// on the posting goroutine, beside the test's own layout and rendering,
+// and Fyne's layout keeps global state (the stack of themes being
+// rendered): a golden then came out half in the kiosk theme, or a theme
+// popped by the other goroutine crashed the test.
+type uiLoop struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (l *uiLoop) do(fn func()) {
+	l.mu.Lock()
+	l.fns = append(l.fns, fn)
+	l.mu.Unlock()
+}
+
+// pump runs the UI work posted so far, and what that work posts.
+func (l *uiLoop) pump() {
+	for {
+		l.mu.Lock()
+		if len(l.fns) == 0 {
+			l.mu.Unlock()
+			return
+		}
+		fn := l.fns[0]
+		l.fns = l.fns[1:]
+		l.mu.Unlock()
+		fn()
+	}
 }
 
 // demoDir imports the demo library through `discdesk --demo` into a new
@@ -71,7 +106,7 @@ func newFixture(t *testing.T, demo bool) *fixture {
 		t.Fatal(err)
 	}
 	svc.DetectDrives = func(context.Context) ([]drive.Info, error) { return nil, nil }
-	f := &fixture{t: t, svc: svc, dir: dir, clock: c}
+	f := &fixture{t: t, svc: svc, dir: dir, clock: c, ui: &uiLoop{}}
 	svc.OpenFile = func(p string) error { f.opened = append(f.opened, p); return nil }
 	svc.Capture = func() ([]image.Image, error) {
 		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
@@ -86,6 +121,7 @@ func newFixture(t *testing.T, demo bool) *fixture {
 	f.win = a.NewWindow("DiscDesk")
 	f.win.Resize(fyne.NewSize(1200, 800))
 	f.d = New(a, f.win, svc)
+	f.d.uiDo = f.ui.do
 	f.d.firstPIN = pin
 	f.d.ShowSignIn()
 	// No kiosk idle timer may outlive its test and redraw into the next
@@ -102,6 +138,7 @@ func newFixture(t *testing.T, demo bool) *fixture {
 // w returns the named widget as T or fails.
 func w[T fyne.CanvasObject](f *fixture, key string) T {
 	f.t.Helper()
+	f.ui.pump()
 	o := f.d.Named(key)
 	v, ok := o.(T)
 	if !ok {

@@ -138,7 +138,7 @@ func (k *kioskScreen) touch() {
 		k.timer.Stop()
 	}
 	k.timer = time.AfterFunc(k.idle, func() {
-		fyne.Do(func() {
+		k.d.uiDo(func() {
 			k.mu.Lock()
 			stale := gen != k.gen
 			k.mu.Unlock()

@@ -50,7 +50,7 @@ func (f *fixture) kioskSignIn(code, y, m, d string) {
 
 func TestKioskShowsOnlyTheRequestsStudies(t *testing.T) {
 	f, lucia, yamada := kioskFixture(t)
-	test.AssertRendersToMarkup(t, "kiosk_welcome.xml", f.win.Canvas())
+	f.assertMarkup("kiosk_welcome.xml")
 	// Lucía's code with Yamada's birth date opens nothing.
 	f.kioskSignIn(staff.RequestCode(lucia.ID), "1971", "09", "23")
 	if !strings.Contains(f.label("kiosk.msg"), "could not find") || f.d.kiosk.access != nil {
@@ -191,7 +191,7 @@ func TestKioskIdleTimeoutForgets(t *testing.T) {
 		t.Fatalf("sign-in failed: %q", f.label("kiosk.msg"))
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for f.d.Named("kiosk.code") == nil && time.Now().Before(deadline) {
+	for f.ui.pump(); f.d.Named("kiosk.code") == nil && time.Now().Before(deadline); f.ui.pump() {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if f.d.kiosk.access != nil || f.d.Named("kiosk.finish") != nil {

@@ -188,7 +188,7 @@ func (d *Desk) watchQueue(ctx context.Context) {
 			continue
 		}
 		last = sig
-		fyne.Do(func() {
+		d.uiDo(func() {
 			if d.queue != nil && d.user != nil {
 				d.queue.refresh()
 			}

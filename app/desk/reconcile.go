@@ -214,7 +214,7 @@ func (s *reconcileScreen) patient(i int, p reconcile.OutsidePatient) fyne.Canvas
 		go func() {
 			defer close(done)
 			res, err := reconcile.Run(context.Background(), d.svc.Lib, p, local, opt)
-			fyne.Do(func() {
+			d.uiDo(func() {
 				run.Enable()
 				if err != nil {
 					result.Importance = widget.DangerImportance

@@ -28,14 +28,7 @@ func TestSignInDemoWrongPINAndLockout(t *testing.T) {
 	if got := f.label("signin.demo"); !strings.Contains(got, staff.DemoPIN) || !strings.Contains(got, staff.DemoName) {
 		t.Errorf("demo hint %q", got)
 	}
-	// Under a loaded CI machine the first render once came out with the
-	// kiosk theme's keypad padding (timers of earlier tests' desks share
-	// Fyne's global caches): lay the screen out again before comparing.
-	if want, err := os.ReadFile(filepath.Join("testdata", "signin.xml")); err == nil && test.RenderToMarkup(f.win.Canvas()) != string(want) {
-		t.Log("sign-in markup differed on first render; laying out again")
-		f.win.Content().Refresh()
-	}
-	test.AssertRendersToMarkup(t, "signin.xml", f.win.Canvas())
+	f.assertMarkup("signin.xml")
 	f.choose("signin.staff", staff.DemoName)
 	f.typ("signin.pin", "9999")
 	f.tap("signin.submit")
@@ -615,7 +608,7 @@ func TestKioskScreensGoldensAndFit(t *testing.T) {
 			}
 		}
 		f.win.Resize(frontDeskScreens[0])
-		assertMarkupSettled(t, filepath.Join("kiosk_screens", s.name+".xml"), f.win)
+		f.assertMarkup(filepath.Join("kiosk_screens", s.name+".xml"))
 		if dir := os.Getenv("DISCDESK_LOOK"); dir != "" { // a developer's look at the screens
 			var b bytes.Buffer
 			if err := png.Encode(&b, f.win.Canvas().Capture()); err != nil || os.WriteFile(filepath.Join(dir, s.name+".png"), b.Bytes(), 0o600) != nil {
@@ -643,23 +636,14 @@ func TestStaffViewerGolden(t *testing.T) {
 		}
 	}
 	f.win.Resize(frontDeskScreens[0])
-	test.AssertRendersToMarkup(t, "viewer/staff_viewer.xml", f.win.Canvas())
+	f.assertMarkup("viewer/staff_viewer.xml")
 }
 
-// assertMarkupSettled compares a window with its golden after letting a
-// first render that differs settle: timers of earlier tests' desks share
-// Fyne's global caches, and on a loaded machine a render once came out in
-// the default theme (no kiosk theme override) with the same widgets and
-// texts. The screen is refreshed and compared again, at most three times,
-// before the comparison counts.
-func assertMarkupSettled(t *testing.T, golden string, win fyne.Window) {
-	t.Helper()
-	if want, err := os.ReadFile(filepath.Join("testdata", golden)); err == nil {
-		for i := 0; i < 3 && test.RenderToMarkup(win.Canvas()) != string(want); i++ {
-			t.Logf("%s differed on render %d; laying out again", golden, i+1)
-			win.Content().Refresh()
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	test.AssertRendersToMarkup(t, golden, win.Canvas())
+// assertMarkup compares the window with its golden once the UI work
+// posted so far has run on the test goroutine (the real driver's main
+// loop would have run it before the next frame).
+func (f *fixture) assertMarkup(golden string) {
+	f.t.Helper()
+	f.ui.pump()
+	test.AssertRendersToMarkup(f.t, golden, f.win.Canvas())
 }

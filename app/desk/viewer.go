@@ -126,6 +126,7 @@ func (v *studyViewer) show() {
 func (v *studyViewer) widgetViewer(large bool, touch []func()) *studyViewer {
 	d := v.d
 	v.view = imageview.NewViewer()
+	v.view.Do = d.uiDo // its loader reaches the screen the way the desk's other work does
 	// The kiosk shows the patient's overlay in the kiosk's language: their
 	// own name, study, series, image n of N and the window's name, none of
 	// the staff's items (kioskOverlay). Staff screens keep the English one.

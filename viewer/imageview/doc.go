@@ -13,7 +13,7 @@
 // colour); the widget only scales them into the raster it draws, so a frame
 // on screen costs one table lookup and one nearest-neighbour pass. Work on
 // other goroutines (thumbnails, cine, background loading) reaches the UI only
-// through fyne.Do.
+// through fyne.Do, or the Viewer's Do where its screen gives one.
 //
 // The overlay's words come from the viewer's Words (English, the staff's
 // abbreviations, when nil); the same hook chooses its lines, so a screen

@@ -91,6 +91,11 @@ type Viewer struct {
 	OnToolChanged func(Tool)
 	// OnHelp is called when the user asks for help ('?' or F1).
 	OnHelp func()
+	// Do hands work from the viewer's goroutines (background loading,
+	// cine) to the UI goroutine; nil means fyne.Do. A screen whose other
+	// background work takes another path to the UI sets the same path
+	// here, so all of it arrives in one order.
+	Do func(func())
 
 	mu        sync.Mutex // guards the fields below (the raster reads them)
 	stack     *study.Stack
@@ -107,6 +112,15 @@ type Viewer struct {
 	measuring bool
 	cineStop  chan struct{}
 	count     int // the Len OnCountChanged last heard (UI goroutine)
+}
+
+// do runs fn on the UI goroutine (Do, or fyne.Do).
+func (v *Viewer) do(fn func()) {
+	if v.Do != nil {
+		v.Do(fn)
+		return
+	}
+	fyne.Do(fn)
 }
 
 // NewViewer returns an empty viewer.
@@ -143,7 +157,7 @@ func (v *Viewer) SetSeries(d *study.Disc, se *study.Series) error {
 	// scan are often scout or edge slices.
 	v.Index = st.Len() / 2
 	st.OnLayout = func(int) {
-		fyne.Do(func() {
+		v.do(func() {
 			if v.Stack() == st { // not a series shown before
 				v.relayout()
 			}
@@ -435,7 +449,9 @@ func (v *Viewer) Play(fps float64) {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.DoAndWait(func() {
+				shown := make(chan struct{})
+				v.do(func() {
+					defer close(shown)
 					select {
 					case <-stop:
 						return
@@ -443,6 +459,11 @@ func (v *Viewer) Play(fps float64) {
 					}
 					v.SetIndex((v.Index + 1) % v.Len())
 				})
+				select { // one frame at a time, however slow the UI
+				case <-shown:
+				case <-stop:
+					return
+				}
 			}
 		}
 	}()
