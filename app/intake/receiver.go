@@ -343,7 +343,9 @@ func (s senderSink) Store(ctx context.Context, obj *pacs.ReceivedObject) error {
 	if err == nil && burn {
 		s.r.schedulePrepare(uid)
 	}
-	if err != nil && burn {
+	if burn {
+		// Refused, or an instance that came after its study was queued
+		// (auto-burn watches it no more): nothing will consume the entry.
 		if _, watched := s.ab.Watching()[uid]; !watched {
 			s.r.mu.Lock()
 			delete(s.r.senders, uid)

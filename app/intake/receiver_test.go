@@ -190,6 +190,17 @@ func TestAutoBurnQuietTimeAndStrangers(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("the quiet time never completed the study")
 	}
+	// An instance sent again after its study was queued is stored, makes
+	// no second disc and leaves nothing behind in the receiver.
+	storescu(t, port, "CT1", "DISCDESK_BURN", files[:1])
+	if n := intake.SendersHeld(r); n != 0 {
+		t.Errorf("the receiver still holds the sender of %d studies after the late instance", n)
+	}
+	select {
+	case q := <-queued:
+		t.Errorf("a late instance queued another disc: %s", q.Job.ID)
+	case <-time.After(1500 * time.Millisecond):
+	}
 	// Stop must close the listener. Checked on this process's own sockets,
 	// not by binding the port again: another process may take a released
 	// port at any moment (go test runs packages in parallel).
