@@ -388,10 +388,7 @@ func (r *Receiver) schedulePrepare(uid string) {
 // with what is packed (the burn packs the rest). Errors are dropped: the
 // burn plans again and says what is wrong.
 func (r *Receiver) prepare(uid string, p *preparation) {
-	r.mu.Lock()
-	ab := r.ab
-	r.mu.Unlock()
-	_, watched := ab.Watching()[uid] // auto-burn's lock is never taken inside ours
+	_, watched := r.Watching()[uid] // auto-burn's lock is never taken inside ours
 	r.mu.Lock()
 	if r.stopped || r.prep[uid] != p {
 		r.mu.Unlock()
