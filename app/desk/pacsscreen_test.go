@@ -30,8 +30,6 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 	}
 	f := newFixture(t, true)
 	f.svc.ReceiveHost = "127.0.0.1"
-	ui := make(mainLoop, 64)
-	f.d.uiDo = ui.do
 
 	f.signIn(staff.DemoName, staff.DemoPIN)
 	f.d.selectTab("PACS")
@@ -75,7 +73,7 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 	f.typ("pacs.patient", "DOE^J*")
 	f.choose("pacs.modality", "MR")
 	f.tap("pacs.search")
-	ui.eventually(t, "search results", func() bool { return strings.Contains(f.label("pacs.count"), "found") })
+	f.waitFor("search results", func() bool { return strings.Contains(f.label("pacs.count"), "found") })
 	if got := f.label("pacs.count"); got != "1 study found on orthanc." {
 		t.Fatalf("search: %q", got)
 	}
@@ -90,7 +88,7 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 	if !w[*widget.Button](f, "pacs.retrieve").Disabled() || w[*widget.Button](f, "pacs.cancel").Hidden {
 		t.Error("while retrieving: Retrieve should be disabled and Cancel shown")
 	}
-	ui.eventually(t, "retrieve done", func() bool { return strings.HasPrefix(f.label("pacs.msg"), "Retrieved") })
+	f.waitFor("retrieve done", func() bool { return strings.HasPrefix(f.label("pacs.msg"), "Retrieved") })
 	if got := f.label("pacs.msg"); !strings.Contains(got, "16 instances from PACS node orthanc") || !strings.Contains(got, "16 new, 0 already held") {
 		t.Fatalf("retrieve message: %q", got)
 	}
@@ -107,14 +105,14 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 
 	f.d.selectTab("PACS")
 	f.tap("pacs.retrieve")
-	ui.eventually(t, "second retrieve", func() bool { return strings.Contains(f.label("pacs.msg"), "already held") })
+	f.waitFor("second retrieve", func() bool { return strings.Contains(f.label("pacs.msg"), "already held") })
 	if got := f.label("pacs.msg"); !strings.Contains(got, "0 new, 16 already held") {
 		t.Errorf("second retrieve: %q", got)
 	}
 
 	f.choose("pacs.node", "down")
 	f.tap("pacs.search")
-	ui.eventually(t, "search of a dead node", func() bool { return strings.Contains(f.label("pacs.count"), "did not work") })
+	f.waitFor("search of a dead node", func() bool { return strings.Contains(f.label("pacs.count"), "did not work") })
 	if got := f.label("pacs.count"); !strings.Contains(got, "PACS node down") || !strings.Contains(got, "does not answer") {
 		t.Errorf("dead node: %q", got)
 	}
@@ -137,7 +135,7 @@ func TestPacsScreenSearchesAndRetrieves(t *testing.T) {
 		t.Errorf("after Cancel: %q", got)
 	}
 	first()
-	step.eventually(t, "cancelled", func() bool { return strings.HasPrefix(f.label("pacs.msg"), "Retrieve cancelled") })
+	f.waitFor("cancelled", func() bool { step.pump(); return strings.HasPrefix(f.label("pacs.msg"), "Retrieve cancelled") })
 	if !w[*widget.Button](f, "pacs.cancel").Hidden || w[*widget.Button](f, "pacs.retrieve").Disabled() || w[*widget.Button](f, "pacs.search").Disabled() {
 		t.Error("after the cancel: Cancel still shown or Retrieve/Search disabled")
 	}

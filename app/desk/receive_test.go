@@ -20,8 +20,8 @@ import (
 	"discdesk/internal/corpus"
 )
 
-// mainLoop runs the desk's background UI work on the test goroutine, as
-// the real driver runs fyne.Do on the main one.
+// mainLoop hands the desk's background UI work over one piece at a time:
+// the poster waits until the test takes it (a step the test holds back).
 type mainLoop chan func()
 
 func (m mainLoop) do(fn func()) { m <- fn }
@@ -35,19 +35,6 @@ func (m mainLoop) pump() {
 		default:
 			return
 		}
-	}
-}
-
-// eventually waits up to 20 s for cond, running posted UI work meanwhile,
-// failing with what.
-func (m mainLoop) eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for m.pump(); !cond(); m.pump() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -65,9 +52,6 @@ func TestDeskReceivesFromPACSAndAutoBurns(t *testing.T) {
 	files = files[:3]
 	f := newFixture(t, true)
 	f.svc.ReceiveHost = "127.0.0.1"
-	ui := make(mainLoop, 64)
-	f.d.uiDo = ui.do
-	eventually := ui.eventually
 	ctx, cancel := context.WithCancel(context.Background())
 	f.d.StartReceiving(ctx)
 	t.Cleanup(func() { cancel(); f.svc.StopReceiver() })
@@ -114,12 +98,12 @@ func TestDeskReceivesFromPACSAndAutoBurns(t *testing.T) {
 		t.Fatalf("library after storescu: %+v, %v", sts, err)
 	}
 	uid := sts[0].UID
-	eventually(t, "the received study in the studies list", func() bool { return f.d.Named("study.card."+uid) != nil })
+	f.waitFor("the received study in the studies list", func() bool { return f.d.Named("study.card."+uid) != nil })
 	if n := len(f.d.NamedKeys("study.card.")); n != before+1 {
 		t.Errorf("%d study cards, want %d", n, before+1)
 	}
 	var job burnqueue.Job
-	eventually(t, "the auto-burn job", func() bool {
+	f.waitFor("the auto-burn job", func() bool {
 		jobs, _ := f.svc.Queue.List()
 		for _, j := range jobs {
 			if len(j.StudyUIDs) == 1 && j.StudyUIDs[0] == uid {
@@ -133,13 +117,13 @@ func TestDeskReceivesFromPACSAndAutoBurns(t *testing.T) {
 	if err != nil || r.Delivery != handoff.DeliveryPickup || r.Urgency != handoff.UrgencySameDay || !strings.Contains(r.Identity.Method, "STORESCU") {
 		t.Fatalf("request %+v, %v", r, err)
 	}
-	eventually(t, "the notice", func() bool {
+	f.waitFor("the notice", func() bool {
 		l, _ := f.d.Named("main.notice").(*widget.Label)
 		return l != nil && strings.Contains(l.Text, "queued automatically") && strings.Contains(l.Text, staff.RequestCode(r.ID))
 	})
 
 	f.runQueue()
-	eventually(t, "a verified ISO", func() bool {
+	f.waitFor("a verified ISO", func() bool {
 		j, err := f.svc.Queue.Get(job.ID)
 		return err == nil && j.State == burnqueue.Done
 	})
@@ -147,14 +131,14 @@ func TestDeskReceivesFromPACSAndAutoBurns(t *testing.T) {
 	if len(j.Discs) != 1 || !j.Discs[0].Verified() || !strings.HasPrefix(j.Drive, "iso:"+filepath.Join(f.dir, "iso")) || len(isoFiles(t, f.dir)) != 1 {
 		t.Fatalf("job %+v, isos %v", j, isoFiles(t, f.dir))
 	}
-	eventually(t, "the burn in the handoff log", func() bool {
+	f.waitFor("the burn in the handoff log", func() bool {
 		r, err := f.svc.Handoff.Request(job.RequestID)
 		return err == nil && len(r.Discs) == 1 && r.Discs[0].Verified && r.Discs[0].UUID == j.Discs[0].UUID.String()
 	})
 
 	cancel()
 	f.svc.StopReceiver()
-	ui.pump()
+	f.ui.pump()
 	if f.svc.ReceiverAddr() != nil {
 		t.Error("receiver still listed after stop")
 	}
